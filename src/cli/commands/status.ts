@@ -1,0 +1,44 @@
+import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
+import { createCliSession, loadCliConfig } from '../deps.js';
+import type { OutputStreams } from '../output.js';
+import { silentReporter } from '../../core/reporter.js';
+import { EXIT } from '../../core/errors.js';
+
+export const help = `Usage: dsync status [options]
+
+Show this project's container (id, state), the workspace path inside it, the
+last sync, and whether the container's files match the host (drift check).
+
+Options:
+${COMMON_HELP}
+`;
+
+export async function run(args: string[], io: OutputStreams): Promise<number> {
+  const { values } = parse('status', args, COMMON_OPTIONS);
+  const config = loadCliConfig(values, io.env);
+  const session = createCliSession(config, silentReporter, io.env);
+  const report = await session.status();
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify(report)}\n`);
+    return EXIT.ok;
+  }
+  const out: string[] = [`project    ${report.project}`, `engine     ${report.engine}`];
+  if (!report.container) {
+    out.push('container  none (run `dsync up` to create it)');
+  } else {
+    out.push(`container  ${report.container.name} ${report.container.id.slice(0, 12)} (${report.container.state}, image ${report.container.image})`);
+    out.push(`workspace  ${report.workspace}`);
+    const last = report.lastSync;
+    out.push(`last sync  ${last ? `#${String(last.seq)} at ${String(last.at)} (${String(last.sent)} sent, ${String(last.removed)} removed)` : 'never'}`);
+    if (report.inSync === null) out.push('in sync    unknown (container not running)');
+    else if (report.inSync) out.push('in sync    yes');
+    else {
+      const d = report.drift!;
+      out.push(`in sync    no: ${d.toSend.length} to send, ${d.toRemove.length} to remove (run \`dsync up\`)`);
+      for (const p of d.toSend.slice(0, 10)) out.push(`  + ${p}`);
+      for (const p of d.toRemove.slice(0, 10)) out.push(`  - ${p}`);
+    }
+  }
+  io.stdout.write(`${out.join('\n')}\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,68 @@
+// dsync's command line: a thin shell over the library. Commands are imported
+// only when used, so `dsync --help` does not load Docker or chokidar.
+import { readFileSync } from 'node:fs';
+import { DsyncError, EXIT, exitCodeFor } from '../core/errors.js';
+import { printError, type OutputStreams } from './output.js';
+
+export interface CommandModule {
+  help: string;
+  run(args: string[], io: OutputStreams): Promise<number>;
+}
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  up: { summary: 'create or reuse the project container, sync, and keep syncing', load: () => import('./commands/up.js') },
+  status: { summary: 'show the container, the last sync, and whether it matches the host', load: () => import('./commands/status.js') },
+  exec: { summary: 'run a command in the container workspace', load: () => import('./commands/exec.js') },
+  down: { summary: 'remove the container (--purge: and its volumes)', load: () => import('./commands/down.js') },
+};
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function generalHelp(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)}${c.summary}`);
+  return `dsync ${version()}: mirror a project into a long-lived Docker container, through the Engine API.
+
+Usage: dsync <command> [options]
+
+Commands:
+${lines.join('\n')}
+
+Run \`dsync <command> --help\` for a command's options.
+Docker engine: DOCKER_HOST, DOCKER_CONTEXT or the current docker context, else the platform default.
+`;
+}
+
+export async function main(argv: string[], io: OutputStreams = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  const [first, ...rest] = argv;
+  const json = argv.includes('--json');
+  try {
+    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+      io.stdout.write(generalHelp());
+      return first === undefined ? EXIT.usage : EXIT.ok;
+    }
+    if (first === '--version' || first === '-v' || first === 'version') {
+      io.stdout.write(`${version()}\n`);
+      return EXIT.ok;
+    }
+    const entry = COMMANDS[first];
+    if (!entry) {
+      throw new DsyncError('USAGE', `unknown command "${first}"`, { hint: `commands: ${Object.keys(COMMANDS).join(', ')}; see \`dsync --help\`` });
+    }
+    const command = await entry.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      const dashdash = rest.indexOf('--');
+      const helpAt = Math.max(rest.indexOf('--help'), rest.indexOf('-h'));
+      if (dashdash < 0 || helpAt < dashdash) {
+        io.stdout.write(command.help);
+        return EXIT.ok;
+      }
+    }
+    return await command.run(rest, io);
+  } catch (error) {
+    printError(error, io, json);
+    return exitCodeFor(error);
+  }
+}

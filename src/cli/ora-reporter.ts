@@ -1,0 +1,38 @@
+// The only file that imports ora: a spinner for slow work on a TTY, with
+// events printed as lines above it.
+import ora from 'ora';
+import type { Reporter } from '../core/reporter.js';
+
+export function createOraReporter(stream: NodeJS.WriteStream): Reporter {
+  const spinner = ora({ stream, discardStdin: false });
+  const line = (text: string) => {
+    const spinning = spinner.isSpinning;
+    const current = spinner.text;
+    if (spinning) spinner.stop();
+    stream.write(`${text}\n`);
+    if (spinning) spinner.start(current);
+  };
+  return {
+    event(event) {
+      if (!event.message) return;
+      if (event.level === 'warn') line(`⚠ ${event.message}`);
+      else if (event.level === 'error') line(`✖ ${event.message}`);
+      else line(`${event.type === 'sync' ? '✔ ' : ''}${event.message}`);
+    },
+    progress(text) {
+      if (spinner.isSpinning) spinner.text = text;
+      else spinner.start(text);
+    },
+    done(text, ok = true) {
+      if (!text) {
+        spinner.stop();
+        return;
+      }
+      if (ok) spinner.succeed(text);
+      else spinner.fail(text);
+    },
+    close() {
+      spinner.stop();
+    },
+  };
+}

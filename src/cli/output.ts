@@ -1,0 +1,33 @@
+// Choosing the reporter for this run, and printing a failure the way the
+// README promises: one line, a hint, and a stack only for real bugs.
+import { createJsonReporter, createPlainReporter, type Reporter } from '../core/reporter.js';
+import { DsyncError } from '../core/errors.js';
+
+export interface OutputStreams {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: Record<string, string | undefined>;
+}
+
+export async function chooseReporter(io: OutputStreams, json: boolean): Promise<Reporter> {
+  if (json) return createJsonReporter(io.stdout);
+  if (io.stderr.isTTY && !io.env.CI) {
+    const { createOraReporter } = await import('./ora-reporter.js');
+    return createOraReporter(io.stderr);
+  }
+  return createPlainReporter(io.stderr);
+}
+
+export function printError(error: unknown, io: OutputStreams, json: boolean): void {
+  if (error instanceof DsyncError) {
+    if (json) {
+      io.stdout.write(`${JSON.stringify({ type: 'error', code: error.code, message: error.message, hint: error.hint })}\n`);
+    }
+    io.stderr.write(`dsync: ${error.message}\n`);
+    if (error.hint) io.stderr.write(`hint: ${error.hint}\n`);
+    if (io.env.DSYNC_DEBUG && error.cause) io.stderr.write(`${String((error.cause as Error).stack ?? error.cause)}\n`);
+    return;
+  }
+  io.stderr.write(`dsync: unexpected error (this is a bug; please report it)\n`);
+  io.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+}

@@ -1,0 +1,96 @@
+// dsync's settings: defaults, then the project's dsync.json, then command-line
+// flags. Validation names the setting, what was expected and what was found.
+import path from 'node:path';
+import { DsyncError } from '../core/errors.js';
+
+export interface DsyncConfig {
+  /** Absolute project folder on the host. */
+  root: string;
+  /** Image for the project's container. */
+  image: string;
+  /** Quiet period that ends a batch of edits. */
+  quietMs: number;
+  /** Longest a batch waits for the quiet period under a steady stream of events. */
+  maxWaitMs: number;
+  /** Above this many changed paths in one batch, run a full manifest diff instead. */
+  fullSyncThreshold: number;
+  /** Files larger than this are not sent (with a warning). */
+  maxFileSize: number;
+  /** Owner of the files in the container. */
+  uid: number;
+  gid: number;
+}
+
+export const CONFIG_FILE = 'dsync.json';
+
+export const DEFAULTS: Omit<DsyncConfig, 'root'> = {
+  image: 'public.ecr.aws/sam/build-nodejs22.x',
+  quietMs: 10,
+  maxWaitMs: 150,
+  fullSyncThreshold: 300,
+  maxFileSize: 1024 ** 3,
+  uid: 0,
+  gid: 0,
+};
+
+type Settings = Partial<Omit<DsyncConfig, 'root'>>;
+
+const NUMBER_KEYS = ['quietMs', 'maxWaitMs', 'fullSyncThreshold', 'maxFileSize', 'uid', 'gid'] as const;
+
+/** Check an untrusted object (dsync.json or flags) and return the settings it holds. */
+export function validateSettings(raw: unknown, source: string): Settings {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new DsyncError('CONFIG', `${source} must hold a JSON object, got ${Array.isArray(raw) ? 'an array' : typeof raw}`);
+  }
+  const out: Settings = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    if (key === 'image') {
+      if (typeof value !== 'string' || value.trim() === '') {
+        throw new DsyncError('CONFIG', `${source}: "image" must be a non-empty image name, got ${JSON.stringify(value)}`);
+      }
+      out.image = value.trim();
+    } else if ((NUMBER_KEYS as readonly string[]).includes(key)) {
+      const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+        throw new DsyncError('CONFIG', `${source}: "${key}" must be a whole number >= 0, got ${JSON.stringify(value)}`);
+      }
+      out[key as (typeof NUMBER_KEYS)[number]] = n;
+    } else if (key !== '$schema') {
+      throw new DsyncError('CONFIG', `${source}: unknown setting "${key}"`, {
+        hint: `known settings: image, ${NUMBER_KEYS.join(', ')}`,
+      });
+    }
+  }
+  return out;
+}
+
+export interface LoadInput {
+  cwd: string;
+  /** Settings from the command line, already validated. */
+  flags: Settings;
+  readFile(p: string): string | undefined;
+  isDirectory(p: string): boolean;
+}
+
+export function loadConfig(input: LoadInput): DsyncConfig {
+  const root = path.resolve(input.cwd);
+  if (!input.isDirectory(root)) {
+    throw new DsyncError('PROJECT', `Project folder ${root} does not exist or is not a folder`, {
+      hint: 'run dsync inside your project, or pass --cwd DIR',
+    });
+  }
+  const file = path.join(root, CONFIG_FILE);
+  const text = input.readFile(file);
+  let fromFile: Settings = {};
+  if (text !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new DsyncError('CONFIG', `${file} is not valid JSON: ${(error as Error).message}`);
+    }
+    fromFile = validateSettings(parsed, file);
+  }
+  return { ...DEFAULTS, ...fromFile, ...input.flags, root };
+}

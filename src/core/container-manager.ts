@@ -1,0 +1,98 @@
+// Finds, creates, starts and removes the project's one container. The
+// workspace lives in a labelled volume, so a recreated container (new image,
+// deleted by hand) keeps its files and the next diff is small.
+import type { ContainerClient, ContainerInfo } from '../docker/container-client.js';
+import { DsyncError, isDsyncError } from './errors.js';
+import { containerLabels, volumeLabels, type Project } from './project.js';
+import type { Reporter } from './reporter.js';
+
+export class ContainerManager {
+  constructor(
+    private readonly client: ContainerClient,
+    private readonly project: Project,
+    private readonly image: string,
+    private readonly reporter: Reporter,
+  ) {}
+
+  async find(): Promise<ContainerInfo | undefined> {
+    const found = await this.client.findContainers(this.project.labels);
+    return found.find((c) => c.state === 'running') ?? found[0];
+  }
+
+  /** A running container for this project, created or started as needed. */
+  async ensure(): Promise<ContainerInfo> {
+    let existing = await this.find();
+    if (existing && existing.image !== this.image) {
+      this.reporter.event({
+        type: 'container-recreate',
+        message: `image changed (${existing.image} -> ${this.image}): recreating the container; the workspace volume is kept`,
+      });
+      await this.client.removeContainer(existing.id);
+      existing = undefined;
+    }
+    if (existing) {
+      if (existing.state !== 'running') {
+        this.reporter.progress(`starting container ${existing.name}`);
+        await this.client.startContainer(existing.id);
+      }
+      return { ...existing, state: 'running' };
+    }
+    await this.ensureImage();
+    await this.client.ensureVolume(this.project.workspaceVolume, volumeLabels(this.project, 'workspace'));
+    this.reporter.progress(`creating container ${this.project.containerName}`);
+    const id = await this.createFresh();
+    await this.client.startContainer(id);
+    this.reporter.event({ type: 'container-created', id, message: `created container ${this.project.containerName} (${id.slice(0, 12)})` });
+    const info = await this.client.inspectContainer(id);
+    if (!info) throw new DsyncError('CONTAINER_GONE', 'The container vanished right after it was created');
+    return info;
+  }
+
+  private async createFresh(): Promise<string> {
+    const spec = {
+      name: this.project.containerName,
+      image: this.image,
+      labels: containerLabels(this.project),
+      mounts: [{ volume: this.project.workspaceVolume, target: this.project.volumeRoot }],
+      workingDir: this.project.workspace,
+    };
+    try {
+      return await this.client.createContainer(spec);
+    } catch (error) {
+      // A container with our name but without our labels (or a half-removed one): clear it once.
+      if (isDsyncError(error, 'ENGINE') && /already in use/i.test(error.message)) {
+        await this.client.removeContainer(this.project.containerName);
+        return this.client.createContainer(spec);
+      }
+      throw error;
+    }
+  }
+
+  private async ensureImage(): Promise<void> {
+    if (await this.client.imageExists(this.image)) return;
+    this.reporter.progress(`pulling ${this.image}`);
+    try {
+      await this.client.pullImage(this.image, (status) => this.reporter.progress(`pulling ${this.image}: ${status}`));
+    } catch (error) {
+      if (isDsyncError(error, 'ENGINE_UNREACHABLE')) throw error;
+      throw new DsyncError('IMAGE_MISSING', `Image ${this.image} is not on the engine and could not be pulled: ${(error as Error).message}`, {
+        hint: 'build or pull it first, or choose another with --image NAME (or "image" in dsync.json)',
+        cause: error,
+      });
+    }
+  }
+
+  /** Remove the container; with `purge`, every volume of the project too. Returns what was removed. */
+  async down(purge: boolean): Promise<{ containers: string[]; volumes: string[] }> {
+    const containers = await this.client.findContainers(this.project.labels);
+    for (const c of containers) await this.client.removeContainer(c.id);
+    const volumes: string[] = [];
+    if (purge) {
+      for (const v of await this.client.findVolumes(this.project.labels)) {
+        await this.client.removeVolume(v);
+        volumes.push(v);
+      }
+    }
+    return { containers: containers.map((c) => c.name), volumes };
+  }
+}

@@ -1,0 +1,234 @@
+// The live loop: watcher -> batcher -> syncer, and what happens when a batch
+// fails. A failed batch never ends the loop: unreadable files are retried with
+// backoff, a vanished container is recreated, a lost engine is waited for,
+// and every recovery ends in a full manifest diff so no edit is lost.
+import type { Clock } from './clock.js';
+import { DsyncError, isDsyncError } from './errors.js';
+import type { Reporter } from './reporter.js';
+import type { Syncer } from './syncer.js';
+import { Batcher, type Batch } from '../watch/batcher.js';
+import { isIgnoreFile } from '../watch/ignore-rules.js';
+import type { Watcher, WatcherFactory } from '../watch/watcher.js';
+import { toProjectPath } from '../sync/paths.js';
+import type { PathFlavour } from '../sync/platform.js';
+import { formatBytes } from '../sync/describe.js';
+
+export interface LiveSyncOptions {
+  root: string;
+  flavour: PathFlavour;
+  clock: Clock;
+  reporter: Reporter;
+  watcherFactory: WatcherFactory;
+  quietMs: number;
+  maxWaitMs: number;
+  fullSyncThreshold: number;
+  /** Make sure a running container exists; returns its id. */
+  ensureContainer(): Promise<string>;
+  /** Resolves when the engine answers. */
+  ping(): Promise<void>;
+  /** Sequence number to start after (the initial sync used 0). */
+  firstSeq?: number;
+}
+
+const READ_RETRIES = 5;
+const BATCH_RETRIES = 3;
+
+export interface SyncReport {
+  seq: number;
+  sent: number;
+  removed: number;
+  bytes: number;
+  ms: number;
+  full: boolean;
+}
+
+export class LiveSync {
+  private watcher: Watcher | undefined;
+  private readonly batcher: Batcher;
+  private readonly readAttempts = new Map<string, number>();
+  private batchFailures = 0;
+  private closed = false;
+  private seqOffset: number;
+  /** The last few batches, newest last, for `status`. */
+  readonly history: SyncReport[] = [];
+
+  constructor(
+    private readonly syncer: Syncer,
+    private readonly options: LiveSyncOptions,
+  ) {
+    this.seqOffset = options.firstSeq ?? 0;
+    this.batcher = new Batcher({
+      clock: options.clock,
+      quietMs: options.quietMs,
+      maxWaitMs: options.maxWaitMs,
+      fullSyncThreshold: options.fullSyncThreshold,
+      apply: (batch) => this.applyBatch(batch),
+      onError: (error, batch) => this.report(error, batch),
+    });
+  }
+
+  /**
+   * Start watching, holding batches until release(). Call it before the
+   * initial sync: an edit made while that sync runs is then applied right
+   * after it, instead of falling between the diff and the watcher.
+   */
+  async start(): Promise<void> {
+    this.batcher.hold();
+    await this.startWatcher();
+  }
+
+  release(): void {
+    this.batcher.release();
+  }
+
+  /** Resolves when every event seen so far has been applied. */
+  idle(): Promise<void> {
+    return this.batcher.idle();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.watcher?.close();
+    this.watcher = undefined;
+    await this.batcher.close();
+  }
+
+  private async startWatcher(): Promise<void> {
+    const { root, flavour } = this.options;
+    // chokidar reports symlinks as 'add' during its initial scan even with
+    // ignoreInitial; nothing before 'ready' is an edit the full diff misses.
+    let ready = false;
+    this.watcher = this.options.watcherFactory({
+      root,
+      ignored: (absolute, isDir) => {
+        const p = toProjectPath(root, absolute, flavour);
+        return p !== undefined && this.syncer.ignoreRules.isIgnored(p, isDir ?? false);
+      },
+      onEvent: (event) => {
+        if (ready) this.batcher.push(event);
+      },
+      onError: (error) =>
+        this.options.reporter.event({ type: 'watch-error', level: 'warn', message: `file watcher: ${(error as Error).message ?? error}` }),
+    });
+    await this.watcher.ready;
+    ready = true;
+  }
+
+  private async applyBatch(batch: Batch): Promise<void> {
+    if (this.closed) return;
+    const seq = batch.seq + this.seqOffset;
+    const started = this.options.clock.now();
+    const ignoreFilesChanged = [...batch.paths].some(isIgnoreFile);
+    const full = batch.full || ignoreFilesChanged;
+    try {
+      const outcome = full ? await this.syncer.fullSync(seq) : await this.syncer.syncPaths(batch.paths, seq);
+      this.batchFailures = 0;
+      const now = this.options.clock.now();
+      const entry: SyncReport = { seq, sent: outcome.sent, removed: outcome.removed, bytes: outcome.bytes, ms: Math.round(now - started), full };
+      this.history.push(entry);
+      if (this.history.length > 20) this.history.shift();
+      if (outcome.sent + outcome.removed > 0 || full) {
+        this.options.reporter.event({
+          type: 'sync',
+          ...entry,
+          events: batch.events,
+          latencyMs: Math.round(now - batch.firstEventAt),
+          message: `#${seq} ${full ? 'full sync: ' : ''}${describeOutcome(outcome)} in ${entry.ms} ms`,
+        });
+      }
+      this.scheduleReadRetries(outcome.unreadable, batch.paths);
+      if (ignoreFilesChanged) await this.restartWatcher();
+    } catch (error) {
+      await this.recover(error, batch);
+    }
+  }
+
+  /** Locked or busy files: try again with backoff, then say so and move on. */
+  private scheduleReadRetries(unreadable: Map<string, string>, batchPaths: Set<string>): void {
+    for (const p of batchPaths) if (!unreadable.has(p)) this.readAttempts.delete(p);
+    for (const [p, code] of unreadable) {
+      const attempt = (this.readAttempts.get(p) ?? 0) + 1;
+      if (attempt > READ_RETRIES) {
+        this.readAttempts.delete(p);
+        this.options.reporter.event({
+          type: 'file-unreadable',
+          level: 'warn',
+          path: p,
+          code,
+          message: `could not read ${p} (${code}) after ${READ_RETRIES} tries; the container keeps its old copy until the next change`,
+        });
+        continue;
+      }
+      this.readAttempts.set(p, attempt);
+      this.options.clock.setTimeout(() => this.batcher.push({ path: p, kind: 'change' }), 100 * 2 ** (attempt - 1));
+    }
+  }
+
+  private async recover(error: unknown, batch: Batch): Promise<void> {
+    const { reporter, clock } = this.options;
+    if (isDsyncError(error, 'CONTAINER_GONE') || isDsyncError(error, 'ENGINE_UNREACHABLE')) {
+      reporter.event({ type: 'sync-interrupted', level: 'warn', message: `${error.message}; recovering` });
+      await this.reconnect();
+      this.batcher.requestFull();
+      return;
+    }
+    this.batchFailures++;
+    if (this.batchFailures > BATCH_RETRIES) {
+      this.batchFailures = 0;
+      this.report(error, batch);
+      // Leave it to a full diff a little later rather than hammering the same paths.
+      clock.setTimeout(() => this.batcher.requestFull(), 2000);
+      return;
+    }
+    // Most often a file changed while it was being packed: try the same paths again.
+    clock.setTimeout(() => {
+      for (const p of batch.paths) this.batcher.push({ path: p, kind: 'change' });
+      if (batch.full) this.batcher.requestFull();
+    }, 50 * 2 ** this.batchFailures);
+  }
+
+  /** Wait for the engine, then make sure the container runs; the caller follows with a full diff. */
+  private async reconnect(): Promise<void> {
+    const { reporter, clock } = this.options;
+    let delay = 250;
+    let announced = false;
+    while (!this.closed) {
+      try {
+        await this.options.ping();
+        this.syncer.containerId = await this.options.ensureContainer();
+        if (announced) reporter.event({ type: 'engine-back', message: 'Docker engine is back; resyncing' });
+        return;
+      } catch (error) {
+        if (!isDsyncError(error, 'ENGINE_UNREACHABLE') && !isDsyncError(error, 'CONTAINER_GONE')) throw error;
+        if (!announced) {
+          reporter.event({ type: 'engine-wait', level: 'warn', message: `${error.message}; waiting for it (edits are kept)` });
+          announced = true;
+        }
+        await clock.sleep(delay);
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+  }
+
+  private async restartWatcher(): Promise<void> {
+    await this.watcher?.close();
+    if (!this.closed) await this.startWatcher();
+  }
+
+  private report(error: unknown, batch: Batch): void {
+    const message = error instanceof DsyncError ? error.message : error instanceof Error ? error.message : String(error);
+    this.options.reporter.event({
+      type: 'sync-failed',
+      level: 'error',
+      seq: batch.seq + this.seqOffset,
+      message: `#${batch.seq + this.seqOffset} sync failed: ${message}`,
+    });
+  }
+}
+
+export function describeOutcome(o: { sent: number; removed: number; bytes: number }): string {
+  const parts: string[] = [];
+  if (o.sent > 0) parts.push(`sent ${o.sent} (${formatBytes(o.bytes)})`);
+  if (o.removed > 0) parts.push(`removed ${o.removed}`);
+  return parts.length > 0 ? parts.join(', ') : 'nothing to change';
+}

@@ -1,0 +1,187 @@
+// The library entry point: createSession(config, deps) gives everything the
+// commands do, without argv or process globals, so tests drive it directly.
+import type { DsyncConfig } from '../config/config.js';
+import type { ContainerClient } from '../docker/container-client.js';
+import type { DescribeContext } from '../sync/describe.js';
+import { formatBytes } from '../sync/describe.js';
+import { readGitModes } from '../sync/git-modes.js';
+import type { HostFs } from '../sync/host-fs.js';
+import type { HostPlatform } from '../sync/platform.js';
+import { STATE_FILE } from '../sync/transfer.js';
+import type { WatcherFactory } from '../watch/watcher.js';
+import type { Clock } from './clock.js';
+import { ContainerManager } from './container-manager.js';
+import { DsyncError } from './errors.js';
+import type { HostCommandRunner } from './host-process.js';
+import { LiveSync, describeOutcome, type SyncReport } from './live-sync.js';
+import { describeProject, type Project } from './project.js';
+import type { Reporter } from './reporter.js';
+import { Syncer } from './syncer.js';
+
+export interface SessionDeps {
+  client: ContainerClient;
+  reporter: Reporter;
+  clock: Clock;
+  platform: HostPlatform;
+  fs: HostFs;
+  runHost: HostCommandRunner;
+  watcherFactory: WatcherFactory;
+  hostname: string;
+}
+
+export interface RunningSync {
+  containerId: string;
+  /** Resolves when every edit seen so far is in the container. */
+  idle(): Promise<void>;
+  history: readonly SyncReport[];
+  stop(): Promise<void>;
+}
+
+export interface StatusReport {
+  project: string;
+  projectId: string;
+  engine: string;
+  container: { id: string; name: string; state: string; image: string } | null;
+  workspace: string;
+  lastSync: Record<string, unknown> | null;
+  inSync: boolean | null;
+  drift?: { toSend: string[]; toRemove: string[] };
+}
+
+export interface Session {
+  project: Project;
+  /** Create or reuse the container and run the initial sync. */
+  prepare(): Promise<{ containerId: string }>;
+  /** prepare(), then keep the container in sync until stop(). */
+  startLiveSync(): Promise<RunningSync>;
+  status(): Promise<StatusReport>;
+  exec(cmd: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; tty?: boolean }): Promise<number>;
+  down(purge: boolean): Promise<{ containers: string[]; volumes: string[] }>;
+}
+
+export function createSession(config: DsyncConfig, deps: SessionDeps): Session {
+  const project = describeProject(config.root, deps.platform);
+  const manager = new ContainerManager(deps.client, project, config.image, deps.reporter);
+  const warned = new Set<string>();
+  const describe: DescribeContext = {
+    root: config.root,
+    fs: deps.fs,
+    platform: deps.platform,
+    gitModes: undefined,
+    maxFileSize: config.maxFileSize,
+    warn(key, message) {
+      if (warned.has(key)) return;
+      warned.add(key);
+      deps.reporter.event({ type: 'warning', level: 'warn', message });
+    },
+  };
+  const syncer = new Syncer({ client: deps.client, project, describe, uid: config.uid, gid: config.gid, hostname: deps.hostname });
+
+  const requireContainer = async () => {
+    const found = await manager.find();
+    if (!found) {
+      throw new DsyncError('NOT_FOUND', `No dsync container for ${project.root}`, { hint: 'run `dsync up` in this folder first' });
+    }
+    return found;
+  };
+
+  const connect = async () => {
+    await deps.client.ping();
+    if (!deps.platform.hasExecBit) describe.gitModes = await readGitModes(config.root, deps.runHost);
+    const container = await manager.ensure();
+    syncer.containerId = container.id;
+    return container.id;
+  };
+
+  const initialSync = async () => {
+    deps.reporter.progress('comparing host and container');
+    const started = deps.clock.now();
+    const outcome = await syncer.fullSync(0);
+    const ms = Math.round(deps.clock.now() - started);
+    deps.reporter.done(`initial sync: ${describeOutcome(outcome)} in ${ms} ms`);
+    deps.reporter.event({ type: 'initial-sync', sent: outcome.sent, removed: outcome.removed, bytes: outcome.bytes, ms, containerId: syncer.containerId });
+    for (const [p, code] of outcome.unreadable) {
+      deps.reporter.event({ type: 'file-unreadable', level: 'warn', path: p, code, message: `could not read ${p} (${code}); not sent` });
+    }
+  };
+
+  const prepare = async () => {
+    const containerId = await connect();
+    await initialSync();
+    return { containerId };
+  };
+
+  return {
+    project,
+    prepare,
+    async startLiveSync() {
+      const containerId = await connect();
+      const live = new LiveSync(syncer, {
+        root: config.root,
+        flavour: deps.platform.path,
+        clock: deps.clock,
+        reporter: deps.reporter,
+        watcherFactory: deps.watcherFactory,
+        quietMs: config.quietMs,
+        maxWaitMs: config.maxWaitMs,
+        fullSyncThreshold: config.fullSyncThreshold,
+        ensureContainer: async () => (await manager.ensure()).id,
+        ping: () => deps.client.ping(),
+      });
+      await live.start();
+      try {
+        await initialSync();
+      } catch (error) {
+        await live.close();
+        throw error;
+      }
+      live.release();
+      deps.reporter.event({ type: 'watching', message: `watching ${config.root} (Ctrl-C to stop; the container stays for the next run)` });
+      return {
+        containerId,
+        idle: () => live.idle(),
+        history: live.history,
+        stop: () => live.close(),
+      };
+    },
+    async status() {
+      await deps.client.ping();
+      const container = await manager.find();
+      const report: StatusReport = {
+        project: project.root,
+        projectId: project.id,
+        engine: deps.client.endpoint,
+        container: container ? { id: container.id, name: container.name, state: container.state, image: container.image } : null,
+        workspace: project.workspace,
+        lastSync: null,
+        inSync: null,
+      };
+      if (!container || container.state !== 'running') return report;
+      syncer.containerId = container.id;
+      if (!deps.platform.hasExecBit) describe.gitModes = await readGitModes(config.root, deps.runHost);
+      const state = await deps.client.exec(container.id, { cmd: ['cat', `${project.volumeRoot}/${STATE_FILE}`] });
+      if (state.exitCode === 0) {
+        try {
+          report.lastSync = JSON.parse(state.stdout) as Record<string, unknown>;
+        } catch {
+          report.lastSync = null;
+        }
+      }
+      const { plan } = await syncer.computeDiff();
+      report.inSync = plan.send.length === 0 && plan.remove.length === 0;
+      report.drift = { toSend: plan.send.map((e) => e.path).slice(0, 50), toRemove: plan.remove.slice(0, 50) };
+      return report;
+    },
+    async exec(cmd, io) {
+      const container = await requireContainer();
+      if (container.state !== 'running') {
+        throw new DsyncError('NOT_FOUND', `The dsync container ${container.name} is ${container.state}`, { hint: 'run `dsync up` to start it' });
+      }
+      const result = await deps.client.exec(container.id, { cmd, workingDir: project.workspace, stdout: io.stdout, stderr: io.stderr, tty: io.tty });
+      return result.exitCode;
+    },
+    down: (purge) => manager.down(purge),
+  };
+}
+
+export { formatBytes };

@@ -1,0 +1,101 @@
+// The sync operations on one project and one container: a full manifest diff,
+// a batch of changed paths, and a drift check. Holds the ignore rules, which
+// a full sync reloads (ignore files may have changed).
+import type { ContainerClient } from '../docker/container-client.js';
+import { planBatch } from '../sync/batch-plan.js';
+import type { DescribeContext } from '../sync/describe.js';
+import { diffManifests, type SyncPlan } from '../sync/diff.js';
+import { walkHost } from '../sync/host-walk.js';
+import type { Manifest } from '../sync/manifest.js';
+import { parseRemoteListing, remoteListScript } from '../sync/remote-manifest.js';
+import { applyPlan, type TransferResult } from '../sync/transfer.js';
+import { IgnoreRules } from '../watch/ignore-rules.js';
+import { DsyncError } from './errors.js';
+import type { Project } from './project.js';
+
+export interface SyncOutcome extends TransferResult {
+  /** Paths that exist but could not be read, with the error code. */
+  unreadable: Map<string, string>;
+  plan: SyncPlan;
+}
+
+export interface SyncerOptions {
+  client: ContainerClient;
+  project: Project;
+  describe: DescribeContext;
+  uid: number;
+  gid: number;
+  hostname: string;
+}
+
+export class Syncer {
+  private rules: IgnoreRules = new IgnoreRules();
+  containerId = '';
+
+  constructor(private readonly options: SyncerOptions) {}
+
+  get ignoreRules(): IgnoreRules {
+    return this.rules;
+  }
+
+  /** Walk the host, list the container, send the difference. */
+  async fullSync(seq: number): Promise<SyncOutcome> {
+    const { plan, unreadable } = await this.computeDiff();
+    const result = await this.apply(plan, seq, 'full');
+    return { ...result, unreadable, plan };
+  }
+
+  /** Sync only the given paths, looking at each on the host as it is now. */
+  async syncPaths(paths: Iterable<string>, seq: number): Promise<SyncOutcome> {
+    const { plan, unreadable } = await planBatch(this.options.describe, this.rules, paths);
+    const result = await this.apply(plan, seq, 'batch');
+    return { ...result, unreadable, plan };
+  }
+
+  /** What a full sync would do now, without doing it. */
+  async computeDiff(): Promise<{ plan: SyncPlan; unreadable: Map<string, string>; host: Manifest; remote: Manifest }> {
+    const [walk, remote] = await Promise.all([walkHost(this.options.describe), this.listRemote()]);
+    this.rules = walk.rules;
+    const plan = diffManifests(walk.manifest, remote, {
+      isIgnored: (p, isDir) => walk.rules.isIgnored(p, isDir),
+      keep: new Set(walk.unreadable.keys()),
+    });
+    return { plan, unreadable: walk.unreadable, host: walk.manifest, remote };
+  }
+
+  async listRemote(): Promise<Manifest> {
+    const result = await this.options.client.exec(this.containerId, {
+      cmd: ['/bin/sh', '-c', remoteListScript(this.options.project.workspace)],
+    });
+    if (result.exitCode !== 0) {
+      throw new DsyncError('TRANSFER', `listing the container's workspace failed (exit ${result.exitCode}): ${result.stderr.trim().split('\n')[0] ?? ''}`, {
+        hint: 'the image needs /bin/sh with find and stat (busybox is enough)',
+      });
+    }
+    return parseRemoteListing(result.stdout);
+  }
+
+  private async apply(plan: SyncPlan, seq: number, kind: 'full' | 'batch'): Promise<TransferResult> {
+    if (plan.send.length === 0 && plan.remove.length === 0) return { sent: 0, removed: 0, bytes: 0 };
+    const state = {
+      seq,
+      kind,
+      at: new Date().toISOString(),
+      host: this.options.hostname,
+      sent: plan.send.length,
+      removed: plan.remove.length,
+    };
+    return applyPlan(
+      {
+        client: this.options.client,
+        containerId: this.containerId,
+        volumeRoot: this.options.project.volumeRoot,
+        hostRoot: this.options.project.root,
+        uid: this.options.uid,
+        gid: this.options.gid,
+      },
+      plan,
+      state,
+    );
+  }
+}

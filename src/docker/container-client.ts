@@ -1,0 +1,73 @@
+// What dsync needs from a container engine. One adapter (dockerode) implements
+// it for real; unit tests use fakes. Everything goes through the Engine API:
+// no bind mounts, no shared file system, so a remote engine works the same.
+import type { Readable } from 'node:stream';
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  image: string;
+  /** created | running | paused | restarting | exited | dead */
+  state: string;
+  labels: Record<string, string>;
+}
+
+export interface VolumeMount {
+  volume: string;
+  target: string;
+}
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  mounts: VolumeMount[];
+  workingDir: string;
+  env?: string[];
+  /** Loopback-only published ports: container port -> host port (0 = any). */
+  ports?: Record<number, number>;
+}
+
+export interface ExecOptions {
+  cmd: string[];
+  workingDir?: string;
+  env?: string[];
+  user?: string;
+  /** Stream output here as it arrives; when absent it is collected into the result. */
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  /** Feed the process's standard input from this stream. */
+  stdin?: Readable;
+  tty?: boolean;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface PullProgress {
+  (status: string): void;
+}
+
+export interface ContainerClient {
+  /** Human-readable endpoint, for messages. */
+  readonly endpoint: string;
+  ping(): Promise<void>;
+  findContainers(labels: Record<string, string>): Promise<ContainerInfo[]>;
+  inspectContainer(id: string): Promise<ContainerInfo | undefined>;
+  createContainer(spec: ContainerSpec): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  removeContainer(id: string): Promise<void>;
+  ensureVolume(name: string, labels: Record<string, string>): Promise<void>;
+  findVolumes(labels: Record<string, string>): Promise<string[]>;
+  removeVolume(name: string): Promise<void>;
+  imageExists(image: string): Promise<boolean>;
+  pullImage(image: string, onProgress: PullProgress): Promise<void>;
+  /** Extract a tar stream at `path` inside the container. */
+  putArchive(id: string, path: string, tar: Readable): Promise<void>;
+  exec(id: string, options: ExecOptions): Promise<ExecResult>;
+  /** Published host ports of a running container: container port -> host port. */
+  publishedPorts(id: string): Promise<Record<number, number>>;
+}

@@ -1,0 +1,138 @@
+// Where the Docker engine is, resolved the way the docker CLI does it:
+// DOCKER_HOST, then DOCKER_CONTEXT, then the config's currentContext, then
+// the platform default. Pure apart from the injected file reader.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { DsyncError } from '../core/errors.js';
+
+export interface TlsMaterial {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  verify: boolean;
+}
+
+export interface EngineEndpoint {
+  /** unix:///var/run/docker.sock, npipe:////./pipe/docker_engine, tcp://h:p, ssh://u@h */
+  host: string;
+  /** Where the choice came from, for messages: "DOCKER_HOST", "context foo", "default". */
+  source: string;
+  tls?: TlsMaterial;
+}
+
+export interface EngineEnv {
+  env: Record<string, string | undefined>;
+  platform: NodeJS.Platform;
+  homedir: string;
+  /** Returns the file's text, or undefined when it does not exist. */
+  readFile(p: string): string | undefined;
+}
+
+export function defaultHost(platform: NodeJS.Platform): string {
+  return platform === 'win32' ? 'npipe:////./pipe/docker_engine' : 'unix:///var/run/docker.sock';
+}
+
+export function resolveEngine(input: EngineEnv): EngineEndpoint {
+  const { env } = input;
+  const configDir = env.DOCKER_CONFIG || path.join(input.homedir, '.docker');
+  if (env.DOCKER_HOST) {
+    return { host: env.DOCKER_HOST, source: 'DOCKER_HOST', tls: tlsFromEnv(input, configDir) };
+  }
+  const contextName = env.DOCKER_CONTEXT || currentContext(input, configDir);
+  if (contextName && contextName !== 'default') return fromContext(input, configDir, contextName);
+  return { host: defaultHost(input.platform), source: 'default' };
+}
+
+function tlsFromEnv(input: EngineEnv, configDir: string): TlsMaterial | undefined {
+  const { env } = input;
+  const verify = Boolean(env.DOCKER_TLS_VERIFY);
+  if (!verify && !env.DOCKER_TLS) return undefined;
+  const dir = env.DOCKER_CERT_PATH || configDir;
+  return {
+    verify,
+    ca: input.readFile(path.join(dir, 'ca.pem')),
+    cert: input.readFile(path.join(dir, 'cert.pem')),
+    key: input.readFile(path.join(dir, 'key.pem')),
+  };
+}
+
+function currentContext(input: EngineEnv, configDir: string): string | undefined {
+  const text = input.readFile(path.join(configDir, 'config.json'));
+  if (text === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(text) as { currentContext?: unknown };
+    return typeof parsed.currentContext === 'string' ? parsed.currentContext : undefined;
+  } catch {
+    throw new DsyncError('CONFIG', `Docker config ${path.join(configDir, 'config.json')} is not valid JSON`, {
+      hint: 'fix or remove that file, or set DOCKER_HOST',
+    });
+  }
+}
+
+/** Contexts live in <config>/contexts/meta/<sha256(name)>/meta.json, TLS files beside them under tls/. */
+function fromContext(input: EngineEnv, configDir: string, name: string): EngineEndpoint {
+  const digest = createHash('sha256').update(name).digest('hex');
+  const metaPath = path.join(configDir, 'contexts', 'meta', digest, 'meta.json');
+  const text = input.readFile(metaPath);
+  if (text === undefined) {
+    throw new DsyncError('CONFIG', `Docker context "${name}" was not found (looked for ${metaPath})`, {
+      hint: 'run `docker context ls` to see the contexts, or unset DOCKER_CONTEXT',
+    });
+  }
+  let host: unknown;
+  let skipVerify = false;
+  try {
+    const meta = JSON.parse(text) as { Endpoints?: { docker?: { Host?: unknown; SkipTLSVerify?: unknown } } };
+    host = meta.Endpoints?.docker?.Host;
+    skipVerify = meta.Endpoints?.docker?.SkipTLSVerify === true;
+  } catch {
+    throw new DsyncError('CONFIG', `Docker context "${name}" has an unreadable meta.json (${metaPath})`);
+  }
+  if (typeof host !== 'string' || host === '') {
+    throw new DsyncError('CONFIG', `Docker context "${name}" has no docker endpoint`, {
+      hint: 'recreate it with `docker context create`',
+    });
+  }
+  const tlsDir = path.join(configDir, 'contexts', 'tls', digest, 'docker');
+  const ca = input.readFile(path.join(tlsDir, 'ca.pem'));
+  const cert = input.readFile(path.join(tlsDir, 'cert.pem'));
+  const key = input.readFile(path.join(tlsDir, 'key.pem'));
+  const tls = ca || cert || key ? { ca, cert, key, verify: !skipVerify } : undefined;
+  return { host, source: `context "${name}"`, tls };
+}
+
+export type ConnectionOptions =
+  | { kind: 'socket'; socketPath: string }
+  | { kind: 'tcp'; protocol: 'http' | 'https'; host: string; port: number; tls?: TlsMaterial }
+  | { kind: 'ssh'; host: string; port: number; username?: string };
+
+/** Turn an endpoint URL into connection options; rejects what dsync cannot use. */
+export function connectionOptions(endpoint: EngineEndpoint): ConnectionOptions {
+  const { host } = endpoint;
+  if (host.startsWith('unix://')) return { kind: 'socket', socketPath: host.slice('unix://'.length) };
+  if (host.startsWith('npipe://')) {
+    // npipe:////./pipe/docker_engine -> //./pipe/docker_engine
+    return { kind: 'socket', socketPath: host.slice('npipe://'.length).replace(/^\/\/\/\//, '//') };
+  }
+  let url: URL;
+  try {
+    url = new URL(host);
+  } catch {
+    throw badHost(endpoint);
+  }
+  if (url.protocol === 'tcp:' || url.protocol === 'http:' || url.protocol === 'https:') {
+    const secure = url.protocol === 'https:' || endpoint.tls !== undefined;
+    const port = url.port ? Number(url.port) : secure ? 2376 : 2375;
+    return { kind: 'tcp', protocol: secure ? 'https' : 'http', host: url.hostname, port, tls: endpoint.tls };
+  }
+  if (url.protocol === 'ssh:') {
+    return { kind: 'ssh', host: url.hostname, port: url.port ? Number(url.port) : 22, username: url.username || undefined };
+  }
+  throw badHost(endpoint);
+}
+
+function badHost(endpoint: EngineEndpoint): DsyncError {
+  return new DsyncError('CONFIG', `Unsupported Docker host "${endpoint.host}" (from ${endpoint.source})`, {
+    hint: 'use unix://, npipe://, tcp:// or ssh://',
+  });
+}

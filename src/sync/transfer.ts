@@ -1,0 +1,85 @@
+// Applies a sync plan to the container: one exec removes what the host no
+// longer has, one tar carries everything that exists. Both go through the
+// Engine API only.
+import type { ContainerClient } from '../docker/container-client.js';
+import { DsyncError } from '../core/errors.js';
+import type { SyncPlan } from './diff.js';
+import { shellQuote } from './remote-manifest.js';
+import { packEntries } from './tar-pack.js';
+
+export interface TransferTarget {
+  client: ContainerClient;
+  containerId: string;
+  /** The volume mount point; the workspace is <volumeRoot>/workspace. */
+  volumeRoot: string;
+  hostRoot: string;
+  uid: number;
+  gid: number;
+}
+
+export interface TransferResult {
+  sent: number;
+  removed: number;
+  bytes: number;
+}
+
+export const WORKSPACE_DIR = 'workspace';
+export const STATE_FILE = 'state/last-sync.json';
+
+/** Keep each rm's argument list well under ARG_MAX. */
+const REMOVE_CHUNK_BYTES = 64 * 1024;
+
+export async function applyPlan(target: TransferTarget, plan: SyncPlan, state?: object): Promise<TransferResult> {
+  const workspace = `${target.volumeRoot}/${WORKSPACE_DIR}`;
+  const stateJson = state ? JSON.stringify(state) : undefined;
+  if (plan.remove.length > 0) {
+    const writeState = plan.send.length === 0 ? stateJson : undefined;
+    for (const chunk of chunkPaths(plan.remove)) {
+      await removeInContainer(target, workspace, chunk, writeState);
+    }
+  }
+  let bytes = 0;
+  if (plan.send.length > 0) {
+    for (const entry of plan.send) bytes += entry.size;
+    const tar = packEntries({
+      root: target.hostRoot,
+      entries: plan.send,
+      uid: target.uid,
+      gid: target.gid,
+      prefix: `${WORKSPACE_DIR}/`,
+      extra: stateJson ? [{ name: STATE_FILE, content: stateJson }] : [],
+    });
+    await target.client.putArchive(target.containerId, target.volumeRoot, tar);
+  }
+  return { sent: plan.send.length, removed: plan.remove.length, bytes };
+}
+
+async function removeInContainer(target: TransferTarget, workspace: string, paths: string[], state: string | undefined): Promise<void> {
+  const script = [
+    `cd ${shellQuote(workspace)} || exit 3`,
+    'rm -rf -- "$@" || exit 4',
+    state === undefined ? '' : `mkdir -p ../state && printf '%s' ${shellQuote(state)} > ../${STATE_FILE}`,
+  ].join('\n');
+  const result = await target.client.exec(target.containerId, { cmd: ['/bin/sh', '-c', script, 'dsync-rm', ...paths] });
+  if (result.exitCode !== 0) {
+    throw new DsyncError('TRANSFER', `removing ${paths.length} path(s) in the container failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
+  }
+}
+
+export function chunkPaths(paths: readonly string[], limit = REMOVE_CHUNK_BYTES): string[][] {
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  let size = 0;
+  for (const p of paths) {
+    const cost = Buffer.byteLength(p) + 1;
+    if (current.length > 0 && size + cost > limit) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(p);
+    size += cost;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
