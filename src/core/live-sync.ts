@@ -12,6 +12,7 @@ import type { Watcher, WatcherFactory } from '../watch/watcher.js';
 import { toProjectPath } from '../sync/paths.js';
 import type { PathFlavour } from '../sync/platform.js';
 import { formatBytes } from '../sync/describe.js';
+import { entryDifference, type Manifest } from '../sync/manifest.js';
 
 export interface LiveSyncOptions {
   root: string;
@@ -49,6 +50,7 @@ export class LiveSync {
   private batchFailures = 0;
   private closed = false;
   private seqOffset: number;
+  private early: Set<string> | undefined = new Set();
   /** The last few batches, newest last, for `status`. */
   readonly history: SyncReport[] = [];
 
@@ -77,7 +79,21 @@ export class LiveSync {
     await this.startWatcher();
   }
 
-  release(): void {
+  /**
+   * Let batches flow. Events seen before the watcher was ready are kept only
+   * if the path no longer matches `snapshot`, the host manifest the initial
+   * sync sent: chokidar's start-up scan reports symlinks as new, and those
+   * must not turn into a transfer.
+   */
+  async release(snapshot: Manifest | undefined): Promise<void> {
+    const early = this.early;
+    this.early = undefined;
+    for (const p of early ?? []) {
+      const now = await this.syncer.describe(p).catch(() => undefined);
+      const before = snapshot?.get(p);
+      const same = now?.kind === 'entry' && before !== undefined && entryDifference(now.entry, before) === undefined && now.entry.mtime === before.mtime;
+      if (!same) this.batcher.push({ path: p, kind: 'change' });
+    }
     this.batcher.release();
   }
 
@@ -95,8 +111,6 @@ export class LiveSync {
 
   private async startWatcher(): Promise<void> {
     const { root, flavour } = this.options;
-    // chokidar reports symlinks as 'add' during its initial scan even with
-    // ignoreInitial; nothing before 'ready' is an edit the full diff misses.
     let ready = false;
     this.watcher = this.options.watcherFactory({
       root,
@@ -105,7 +119,8 @@ export class LiveSync {
         return p !== undefined && this.syncer.ignoreRules.isIgnored(p, isDir ?? false);
       },
       onEvent: (event) => {
-        if (ready) this.batcher.push(event);
+        if (!ready && this.early) this.early.add(event.path);
+        else this.batcher.push(event);
       },
       onError: (error) =>
         this.options.reporter.event({ type: 'watch-error', level: 'warn', message: `file watcher: ${(error as Error).message ?? error}` }),

@@ -7,6 +7,7 @@ import { formatBytes } from '../sync/describe.js';
 import { readGitModes } from '../sync/git-modes.js';
 import type { HostFs } from '../sync/host-fs.js';
 import type { HostPlatform } from '../sync/platform.js';
+import type { Manifest } from '../sync/manifest.js';
 import { STATE_FILE } from '../sync/transfer.js';
 import type { WatcherFactory } from '../watch/watcher.js';
 import type { Clock } from './clock.js';
@@ -95,14 +96,17 @@ export function createSession(config: DsyncConfig, deps: SessionDeps): Session {
 
   const initialSync = async () => {
     deps.reporter.progress('comparing host and container');
+    let snapshot: Manifest | undefined;
     const started = deps.clock.now();
     const outcome = await syncer.fullSync(0);
+    snapshot = outcome.host;
     const ms = Math.round(deps.clock.now() - started);
     deps.reporter.done(`initial sync: ${describeOutcome(outcome)} in ${ms} ms`);
     deps.reporter.event({ type: 'initial-sync', sent: outcome.sent, removed: outcome.removed, bytes: outcome.bytes, ms, containerId: syncer.containerId });
     for (const [p, code] of outcome.unreadable) {
       deps.reporter.event({ type: 'file-unreadable', level: 'warn', path: p, code, message: `could not read ${p} (${code}); not sent` });
     }
+    return snapshot;
   };
 
   const prepare = async () => {
@@ -128,14 +132,15 @@ export function createSession(config: DsyncConfig, deps: SessionDeps): Session {
         ensureContainer: async () => (await manager.ensure()).id,
         ping: () => deps.client.ping(),
       });
-      await live.start();
+      // The watcher's start-up scan and the initial diff both walk the tree; run them side by side.
+      let snapshot: Manifest | undefined;
       try {
-        await initialSync();
+        [, snapshot] = await Promise.all([live.start(), initialSync()]);
       } catch (error) {
         await live.close();
         throw error;
       }
-      live.release();
+      await live.release(snapshot);
       deps.reporter.event({ type: 'watching', message: `watching ${config.root} (Ctrl-C to stop; the container stays for the next run)` });
       return {
         containerId,

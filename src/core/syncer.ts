@@ -3,7 +3,8 @@
 // a full sync reloads (ignore files may have changed).
 import type { ContainerClient } from '../docker/container-client.js';
 import { planBatch } from '../sync/batch-plan.js';
-import type { DescribeContext } from '../sync/describe.js';
+import { preflight } from '../sync/preflight.js';
+import { describePath, type DescribeContext } from '../sync/describe.js';
 import { diffManifests, type SyncPlan } from '../sync/diff.js';
 import { walkHost } from '../sync/host-walk.js';
 import type { Manifest } from '../sync/manifest.js';
@@ -17,6 +18,8 @@ export interface SyncOutcome extends TransferResult {
   /** Paths that exist but could not be read, with the error code. */
   unreadable: Map<string, string>;
   plan: SyncPlan;
+  /** The host manifest the plan was made from (full syncs only). */
+  host?: Manifest;
 }
 
 export interface SyncerOptions {
@@ -40,16 +43,27 @@ export class Syncer {
 
   /** Walk the host, list the container, send the difference. */
   async fullSync(seq: number): Promise<SyncOutcome> {
-    const { plan, unreadable } = await this.computeDiff();
-    const result = await this.apply(plan, seq, 'full');
-    return { ...result, unreadable, plan };
+    const diff = await this.computeDiff();
+    const checked = await preflight(this.options.describe, diff.plan);
+    for (const [p, code] of checked.unreadable) diff.unreadable.set(p, code);
+    // A file that vanished after the walk is simply not sent; the watcher reports its removal.
+    const result = await this.apply(checked.plan, seq, 'full');
+    return { ...result, unreadable: diff.unreadable, plan: checked.plan, host: diff.host };
   }
 
   /** Sync only the given paths, looking at each on the host as it is now. */
   async syncPaths(paths: Iterable<string>, seq: number): Promise<SyncOutcome> {
-    const { plan, unreadable } = await planBatch(this.options.describe, this.rules, paths);
+    const batch = await planBatch(this.options.describe, this.rules, paths);
+    const checked = await preflight(this.options.describe, batch.plan);
+    for (const [p, code] of checked.unreadable) batch.unreadable.set(p, code);
+    const plan = { send: checked.plan.send, remove: [...checked.plan.remove, ...checked.vanished] };
     const result = await this.apply(plan, seq, 'batch');
-    return { ...result, unreadable, plan };
+    return { ...result, unreadable: batch.unreadable, plan };
+  }
+
+  /** Describe one host path now (for checking events against a snapshot). */
+  describe(p: string) {
+    return describePath(this.options.describe, p);
   }
 
   /** What a full sync would do now, without doing it. */

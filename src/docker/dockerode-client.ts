@@ -229,7 +229,12 @@ async function runExec(docker: Docker, id: string, options: ExecOptions): Promis
     stream.on('close', resolve);
     stream.on('error', reject);
   });
-  const info = await exec.inspect();
+  // The stream can end a moment before the engine records the exit code.
+  let info = await exec.inspect();
+  for (let i = 0; info.Running && i < 100; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    info = await exec.inspect();
+  }
   return {
     exitCode: info.ExitCode ?? -1,
     stdout: Buffer.concat(chunks.stdout).toString('utf8'),

@@ -3,7 +3,7 @@
 import { errnoCode } from '../core/errors.js';
 import type { HostFs } from './host-fs.js';
 import type { ManifestEntry } from './manifest.js';
-import { decideMode, shebangHasCrlf, type GitModes } from './modes.js';
+import { decideMode, type GitModes } from './modes.js';
 import { symlinkTargetInside, toHostPath } from './paths.js';
 import type { HostPlatform } from './platform.js';
 
@@ -25,7 +25,7 @@ export type Described =
   /** Exists but could not be read now (locked, busy, permission); worth retrying. */
   | { kind: 'unreadable'; code: string };
 
-const RETRYABLE = new Set(['EBUSY', 'EPERM', 'EACCES', 'EAGAIN', 'EMFILE', 'ENFILE']);
+export const RETRYABLE = new Set(['EBUSY', 'EPERM', 'EACCES', 'EAGAIN', 'EMFILE', 'ENFILE']);
 
 /**
  * `fromListing`: the name came from a folder listing, so its spelling is
@@ -71,18 +71,18 @@ export async function describePath(ctx: DescribeContext, projectPath: string, fr
     );
     return { kind: 'skipped', reason: 'too large' };
   }
-  // Open the file now: a locked or unreadable file is found here, not halfway
-  // through a tar stream where it would fail the whole batch.
-  let head: Uint8Array;
-  try {
-    head = await ctx.fs.readHead(hostPath, 512);
-  } catch (error) {
-    const code = errnoCode(error) ?? 'EIO';
-    if (code === 'ENOENT') return { kind: 'missing' };
-    return { kind: 'unreadable', code };
-  }
-  if (shebangHasCrlf(head)) {
-    ctx.warn(`crlf:${projectPath}`, `${projectPath} starts with #! but has CRLF line endings; Linux will fail to run it ("bad interpreter")`);
+  // Without an executable bit the mode rule needs the first bytes (a shebang);
+  // elsewhere the walk stays at one lstat per file and readability is checked
+  // only for files about to be sent (see preflight.ts).
+  let head: Uint8Array | undefined;
+  if (!ctx.platform.hasExecBit && !ctx.gitModes?.has(projectPath)) {
+    try {
+      head = await ctx.fs.readHead(hostPath, 2);
+    } catch (error) {
+      const code = errnoCode(error) ?? 'EIO';
+      if (code === 'ENOENT') return { kind: 'missing' };
+      return { kind: 'unreadable', code };
+    }
   }
   const mode = decideMode({ path: projectPath, type: 'file', statMode: stat.mode, head }, ctx.platform.hasExecBit, ctx.gitModes);
   return { kind: 'entry', entry: { path: projectPath, type: 'file', mode, size: stat.size, mtime } };

@@ -26,7 +26,6 @@ export function packEntries(options: PackOptions): Readable {
     byName.set(entry.path, entry);
     hostNames.push(entry.path.split('/').join(path.sep));
   }
-  const wanted = new Set(hostNames.map((n) => path.join(options.root, n)));
   const linkTargets = new Map<string, string>();
   for (const entry of options.entries) {
     if (entry.type === 'symlink' && entry.target !== undefined) {
@@ -46,8 +45,9 @@ export function packEntries(options: PackOptions): Readable {
   const packOptions = {
     entries: hostNames,
     fs: guardedFs as unknown as typeof fs,
-    // tar-fs descends into listed folders; dsync lists every path it wants itself.
-    ignore: (name: string) => !wanted.has(name),
+    // tar-fs descends into listed folders; dsync lists every path it wants
+    // itself, so nothing is found by descending (or packed twice).
+    ignore: () => true,
     finalize: extra.length === 0,
     finish: (pack: Pack) => {
       if (extra.length === 0) return;
