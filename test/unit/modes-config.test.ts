@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decideMode, parseGitLsFiles, shebangHasCrlf } from '../../src/sync/modes.js';
+import { loadConfig, validateSettings, DEFAULTS } from '../../src/config/config.js';
+import { projectId } from '../../src/docker/labels.js';
+import { hostPlatform } from '../../src/sync/platform.js';
+import { chunkPaths } from '../../src/sync/transfer.js';
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+describe('file modes', () => {
+  const git = parseGitLsFiles(['100755 abc 0\tscripts/deploy.sh', '100644 def 0\tsrc/a.js', '120000 fff 0\tlink', ''].join('\u0000'));
+  it('parses the git index', () => {
+    expect([...git]).toEqual([
+      ['scripts/deploy.sh', 0o755],
+      ['src/a.js', 0o644],
+    ]);
+  });
+  it('takes the host bits where they exist', () => {
+    expect(decideMode({ path: 'x', type: 'file', statMode: 0o100750 }, true, undefined)).toBe(0o750);
+  });
+  it('on Windows uses the git index, then a shebang rule, never 0755 for everything', () => {
+    expect(decideMode({ path: 'scripts/deploy.sh', type: 'file', statMode: 0o100666 }, false, git)).toBe(0o755);
+    expect(decideMode({ path: 'src/a.js', type: 'file', statMode: 0o100666, head: bytes('#!') }, false, git)).toBe(0o644);
+    expect(decideMode({ path: 'tools/run', type: 'file', statMode: 0o100666, head: bytes('#!/bin/sh\n') }, false, undefined)).toBe(0o755);
+    expect(decideMode({ path: 'src/b.js', type: 'file', statMode: 0o100666, head: bytes('cons') }, false, undefined)).toBe(0o644);
+    expect(decideMode({ path: 'src', type: 'dir', statMode: 0o40777 }, false, undefined)).toBe(0o755);
+  });
+  it('spots CRLF shebang lines', () => {
+    expect(shebangHasCrlf(bytes('#!/bin/sh\r\necho'))).toBe(true);
+    expect(shebangHasCrlf(bytes('#!/bin/sh\necho\r\n'))).toBe(false);
+    expect(shebangHasCrlf(bytes('echo\r\n'))).toBe(false);
+  });
+});
+
+describe('config', () => {
+  const base = { flags: {}, isDirectory: (p: string) => p === path.resolve('/proj'), readFile: () => undefined };
+  it('uses defaults, then dsync.json, then flags', () => {
+    expect(loadConfig({ ...base, cwd: '/proj' })).toEqual({ ...DEFAULTS, root: path.resolve('/proj') });
+    const withFile = loadConfig({ ...base, cwd: '/proj', readFile: () => '{"image":"team/img:1","quietMs":5}', flags: { image: 'cli/img' } });
+    expect(withFile).toMatchObject({ image: 'cli/img', quietMs: 5 });
+  });
+  it('names the bad setting, what was expected and what was found', () => {
+    expect(() => validateSettings({ quietMs: -1 }, 'dsync.json')).toThrow('dsync.json: "quietMs" must be a whole number >= 0, got -1');
+    expect(() => validateSettings({ imagee: 'x' }, 'dsync.json')).toThrow('unknown setting "imagee"');
+    expect(() => validateSettings([], 'dsync.json')).toThrow('must hold a JSON object, got an array');
+    expect(() => loadConfig({ ...base, cwd: '/proj', readFile: () => '{oops' })).toThrow(/not valid JSON/);
+  });
+  it('explains a missing project folder', () => {
+    expect(() => loadConfig({ ...base, cwd: '/nope' })).toThrow(/does not exist/);
+  });
+});
+
+describe('project id', () => {
+  it('is stable and, on Windows, ignores case and slash direction', () => {
+    const win = hostPlatform('win32');
+    expect(projectId('C:\\Work\\App', win)).toBe(projectId('c:/work/app/', win));
+    const linux = hostPlatform('linux');
+    expect(projectId('/work/App', linux)).not.toBe(projectId('/work/app', linux));
+    expect(projectId('/work/app', linux)).toMatch(/^[0-9a-f]{12}$/);
+  });
+});
+
+describe('chunkPaths', () => {
+  it('splits long removal lists without losing or reordering paths', () => {
+    const paths = Array.from({ length: 1000 }, (_, i) => `dir/file-${i}.js`);
+    const chunks = chunkPaths(paths, 1024);
+    expect(chunks.length).toBeGreaterThan(10);
+    expect(chunks.flat()).toEqual(paths);
+  });
+});
