@@ -107,6 +107,7 @@ export class LiveSync {
     await this.watcher?.close();
     this.watcher = undefined;
     await this.batcher.close();
+    this.syncer.close();
   }
 
   private async startWatcher(): Promise<void> {

@@ -111,7 +111,11 @@ export function createSession(config: DsyncConfig, deps: SessionDeps): Session {
 
   const prepare = async () => {
     const containerId = await connect();
-    await initialSync();
+    try {
+      await initialSync();
+    } finally {
+      syncer.close();
+    }
     return { containerId };
   };
 

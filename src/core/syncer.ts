@@ -10,6 +10,7 @@ import { walkHost } from '../sync/host-walk.js';
 import type { Manifest } from '../sync/manifest.js';
 import { parseRemoteListing, remoteListScript } from '../sync/remote-manifest.js';
 import { applyPlan, type TransferResult } from '../sync/transfer.js';
+import { TarStreamSink } from '../sync/tar-stream-sink.js';
 import { IgnoreRules } from '../watch/ignore-rules.js';
 import { DsyncError } from './errors.js';
 import type { Project } from './project.js';
@@ -33,6 +34,7 @@ export interface SyncerOptions {
 
 export class Syncer {
   private rules: IgnoreRules = new IgnoreRules();
+  private sink: { containerId: string; sink: TarStreamSink | undefined } | undefined;
   containerId = '';
 
   constructor(private readonly options: SyncerOptions) {}
@@ -91,6 +93,7 @@ export class Syncer {
 
   private async apply(plan: SyncPlan, seq: number, kind: 'full' | 'batch'): Promise<TransferResult> {
     if (plan.send.length === 0 && plan.remove.length === 0) return { sent: 0, removed: 0, bytes: 0 };
+    const sink = await this.streamSink();
     const state = {
       seq,
       kind,
@@ -107,9 +110,29 @@ export class Syncer {
         hostRoot: this.options.project.root,
         uid: this.options.uid,
         gid: this.options.gid,
+        sink,
       },
       plan,
       state,
-    );
+    ).catch((error: unknown) => {
+      // The stream is in an unknown state after any failure; start a fresh one next time.
+      sink?.close();
+      if (this.sink?.sink === sink) this.sink = undefined;
+      throw error;
+    });
+  }
+
+  private async streamSink(): Promise<TarStreamSink | undefined> {
+    if (this.sink?.containerId !== this.containerId) {
+      this.sink?.sink?.close();
+      const sink = await TarStreamSink.probe(this.options.client, this.containerId, this.options.project.volumeRoot);
+      this.sink = { containerId: this.containerId, sink };
+    }
+    return this.sink.sink;
+  }
+
+  close(): void {
+    this.sink?.sink?.close();
+    this.sink = undefined;
   }
 }

@@ -47,6 +47,16 @@ export interface ExecResult {
   stderr: string;
 }
 
+/** A long-running process in the container with open pipes. */
+export interface ExecChannel {
+  stdin: NodeJS.WritableStream;
+  stdout: Readable;
+  stderr: Readable;
+  /** Resolves with the exit code once the process has ended (or the connection dropped: -1). */
+  done: Promise<number>;
+  close(): void;
+}
+
 export interface PullProgress {
   (status: string): void;
 }
@@ -68,6 +78,8 @@ export interface ContainerClient {
   /** Extract a tar stream at `path` inside the container. */
   putArchive(id: string, path: string, tar: Readable): Promise<void>;
   exec(id: string, options: ExecOptions): Promise<ExecResult>;
+  /** Start a process and keep its stdin open for streaming. */
+  openExec(id: string, options: { cmd: string[]; workingDir?: string }): Promise<ExecChannel>;
   /** Published host ports of a running container: container port -> host port. */
   publishedPorts(id: string): Promise<Record<number, number>>;
 }

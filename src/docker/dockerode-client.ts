@@ -2,7 +2,7 @@
 import Docker from 'dockerode';
 import { PassThrough, type Readable } from 'node:stream';
 import { DsyncError, errnoCode } from '../core/errors.js';
-import type { ContainerClient, ContainerInfo, ContainerSpec, ExecOptions, ExecResult } from './container-client.js';
+import type { ContainerClient, ContainerInfo, ContainerSpec, ExecChannel, ExecOptions, ExecResult } from './container-client.js';
 import { connectionOptions, type EngineEndpoint } from './engine.js';
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ESOCKETTIMEDOUT']);
@@ -148,6 +148,7 @@ export function createDockerodeClient(endpoint: EngineEndpoint): ContainerClient
         await docker.getContainer(id).putArchive(tar as unknown as NodeJS.ReadableStream, { path });
       }),
     exec: (id, options) => call(`running ${options.cmd[0] ?? 'a command'} in the container`, () => runExec(docker, id, options)),
+    openExec: (id, options) => call('starting a process in the container', () => openExec(docker, id, options)),
     publishedPorts: (id) =>
       call('inspecting ports', async () => {
         const info = await docker.getContainer(id).inspect();
@@ -196,6 +197,38 @@ async function createContainer(docker: Docker, spec: ContainerSpec): Promise<str
     },
   });
   return container.id;
+}
+
+async function openExec(docker: Docker, id: string, options: { cmd: string[]; workingDir?: string }): Promise<ExecChannel> {
+  const exec = await docker.getContainer(id).exec({
+    Cmd: options.cmd,
+    WorkingDir: options.workingDir,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+  });
+  const stream = await exec.start({ hijack: true, stdin: true });
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  docker.modem.demuxStream(stream, stdout, stderr);
+  const done = new Promise<number>((resolve) => {
+    let settled = false;
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      stdout.end();
+      stderr.end();
+      exec.inspect().then(
+        (info) => resolve(info.ExitCode ?? -1),
+        () => resolve(-1),
+      );
+    };
+    stream.on('end', finish);
+    stream.on('close', finish);
+    stream.on('error', finish);
+  });
+  return { stdin: stream, stdout, stderr, done, close: () => stream.destroy() };
 }
 
 async function runExec(docker: Docker, id: string, options: ExecOptions): Promise<ExecResult> {

@@ -6,6 +6,7 @@ import { DsyncError } from '../core/errors.js';
 import type { SyncPlan } from './diff.js';
 import { shellQuote } from './remote-manifest.js';
 import { packEntries } from './tar-pack.js';
+import type { TarStreamSink } from './tar-stream-sink.js';
 
 export interface TransferTarget {
   client: ContainerClient;
@@ -15,6 +16,8 @@ export interface TransferTarget {
   hostRoot: string;
   uid: number;
   gid: number;
+  /** A persistent in-container tar, when the image has one; else putArchive per batch. */
+  sink?: TarStreamSink;
 }
 
 export interface TransferResult {
@@ -49,7 +52,8 @@ export async function applyPlan(target: TransferTarget, plan: SyncPlan, state?: 
       prefix: `${WORKSPACE_DIR}/`,
       extra: stateJson ? [{ name: STATE_FILE, content: stateJson }] : [],
     });
-    await target.client.putArchive(target.containerId, target.volumeRoot, tar);
+    if (target.sink && stateJson) await target.sink.send(tar, STATE_FILE);
+    else await target.client.putArchive(target.containerId, target.volumeRoot, tar);
   }
   return { sent: plan.send.length, removed: plan.remove.length, bytes };
 }
