@@ -1,9 +1,18 @@
 // The only file that imports chokidar.
 import { watch } from 'chokidar';
-import type { Stats } from 'node:fs';
+import { promises as fsp, type Stats } from 'node:fs';
 import { toProjectPath } from '../sync/paths.js';
 import type { PathFlavour } from '../sync/platform.js';
 import type { Watcher, WatcherFactory, WatchKind } from './watcher.js';
+
+/**
+ * chokidar drops a file's 'change' events for 50 ms after one is emitted
+ * (and raw events for 5 ms), with no trailing event: a second save inside
+ * that window (format-on-save, a quick undo) would never be synced. So after
+ * every add/change dsync looks at the file once more, a little later, and
+ * reports a change itself if it moved on since.
+ */
+const TRAILING_CHECK_MS = 60;
 
 export function chokidarWatcherFactory(flavour: PathFlavour): WatcherFactory {
   return (options) => {
@@ -16,16 +25,45 @@ export function chokidarWatcherFactory(flavour: PathFlavour): WatcherFactory {
       // within 100 ms into one change; dsync stats at transfer time anyway.
       atomic: true,
     });
-    const forward = (kind: WatchKind) => (absolute: string) => {
+    const trailing = new Map<string, NodeJS.Timeout>();
+    let closed = false;
+    const emit = (kind: WatchKind, absolute: string) => {
       const p = toProjectPath(options.root, absolute, flavour);
       if (p !== undefined) options.onEvent({ path: p, kind });
     };
-    for (const kind of ['add', 'change', 'unlink', 'addDir', 'unlinkDir'] as const) fsWatcher.on(kind, forward(kind));
+    const recheckLater = (absolute: string, seen: Stats | undefined) => {
+      clearTimeout(trailing.get(absolute));
+      trailing.set(
+        absolute,
+        setTimeout(() => {
+          trailing.delete(absolute);
+          if (closed) return;
+          fsp.lstat(absolute).then(
+            (now) => {
+              if (!closed && (!seen || now.mtimeMs !== seen.mtimeMs || now.size !== seen.size || now.ino !== seen.ino)) emit('change', absolute);
+            },
+            () => undefined, // gone: its unlink event covers it
+          );
+        }, TRAILING_CHECK_MS),
+      );
+    };
+    for (const kind of ['add', 'change'] as const) {
+      fsWatcher.on(kind, (absolute: string, stats?: Stats) => {
+        emit(kind, absolute);
+        recheckLater(absolute, stats);
+      });
+    }
+    for (const kind of ['unlink', 'addDir', 'unlinkDir'] as const) fsWatcher.on(kind, (absolute: string) => emit(kind, absolute));
     fsWatcher.on('error', options.onError);
     const ready = new Promise<void>((resolve) => fsWatcher.once('ready', () => resolve()));
     const watcher: Watcher = {
       ready,
-      close: () => fsWatcher.close(),
+      close: async () => {
+        closed = true;
+        for (const timer of trailing.values()) clearTimeout(timer);
+        trailing.clear();
+        await fsWatcher.close();
+      },
     };
     return watcher;
   };

@@ -121,6 +121,17 @@ describe('sync core against a real engine', () => {
     await settle();
   });
 
+  it('keeps the second of two quick saves (chokidar throttles change events for 50 ms)', async () => {
+    const target = path.join(root, 'src/handlers/hello.js');
+    for (let i = 0; i < 5; i++) {
+      fs.writeFileSync(target, `first save ${i}`);
+      await new Promise((r) => setTimeout(r, 15));
+      fs.writeFileSync(target, `format-on-save ${i}: longer content`);
+      await new Promise((r) => setTimeout(r, 80));
+    }
+    await settle();
+  });
+
   it('copes with files that vanish between the event and the transfer', async () => {
     for (let i = 0; i < 20; i++) {
       const p = path.join(root, `flash-${i}.txt`);
