@@ -5,7 +5,8 @@ import { loadConfig, validateSettings, type DsyncConfig } from '../config/config
 import { systemClock } from '../core/clock.js';
 import { runHostCommand } from '../core/host-process.js';
 import type { Reporter } from '../core/reporter.js';
-import { createSession, type Session } from '../core/session.js';
+import { createSession, type Session, type SessionDeps } from '../core/session.js';
+import type { ContainerClient } from '../docker/container-client.js';
 import { createDockerodeClient } from '../docker/dockerode-client.js';
 import { resolveEngine } from '../docker/engine.js';
 import { nodeHostFs } from '../sync/host-fs.js';
@@ -41,11 +42,16 @@ export function loadCliConfig(flags: CommonFlags, env: Record<string, string | u
   });
 }
 
-export function createCliSession(config: DsyncConfig, reporter: Reporter, env: Record<string, string | undefined>): Session {
+/** A client for the engine the environment points at (DOCKER_HOST, contexts, default). */
+export function connectEngine(env: Record<string, string | undefined>): ContainerClient {
+  return createDockerodeClient(resolveEngine({ env, platform: process.platform, homedir: os.homedir(), readFile: readText }));
+}
+
+/** The real adapters for a session on this host; tests use the same wiring against the real engine. */
+export function realSessionDeps(client: ContainerClient, reporter: Reporter): SessionDeps {
   const platform = hostPlatform();
-  const endpoint = resolveEngine({ env, platform: platform.name, homedir: os.homedir(), readFile: readText });
-  return createSession(config, {
-    client: createDockerodeClient(endpoint),
+  return {
+    client,
     reporter,
     clock: systemClock,
     platform,
@@ -53,5 +59,9 @@ export function createCliSession(config: DsyncConfig, reporter: Reporter, env: R
     runHost: runHostCommand,
     watcherFactory: chokidarWatcherFactory(platform.path),
     hostname: os.hostname(),
-  });
+  };
+}
+
+export function createCliSession(config: DsyncConfig, reporter: Reporter, env: Record<string, string | undefined>): Session {
+  return createSession(config, realSessionDeps(connectEngine(env), reporter));
 }

@@ -3,7 +3,6 @@
 import type { DsyncConfig } from '../config/config.js';
 import type { ContainerClient } from '../docker/container-client.js';
 import type { DescribeContext } from '../sync/describe.js';
-import { formatBytes } from '../sync/describe.js';
 import { readGitModes } from '../sync/git-modes.js';
 import type { HostFs } from '../sync/host-fs.js';
 import type { HostPlatform } from '../sync/platform.js';
@@ -193,4 +192,3 @@ export function createSession(config: DsyncConfig, deps: SessionDeps): Session {
   };
 }
 
-export { formatBytes };

@@ -4,25 +4,17 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { systemClock } from '../../src/core/clock.js';
-import { runHostCommand } from '../../src/core/host-process.js';
 import type { DsyncEvent, Reporter } from '../../src/core/reporter.js';
 import { createSession, type Session } from '../../src/core/session.js';
 import { DEFAULTS, type DsyncConfig } from '../../src/config/config.js';
 import type { ContainerClient } from '../../src/docker/container-client.js';
-import { createDockerodeClient } from '../../src/docker/dockerode-client.js';
-import { resolveEngine } from '../../src/docker/engine.js';
-import { nodeHostFs } from '../../src/sync/host-fs.js';
-import { hostPlatform } from '../../src/sync/platform.js';
-import { chokidarWatcherFactory } from '../../src/watch/chokidar-watcher.js';
+import { connectEngine, realSessionDeps } from '../../src/cli/deps.js';
 
 export const DEBIAN_IMAGE = process.env.DSYNC_TEST_IMAGE ?? 'dsync-local/debian:bookworm';
 export const BUSYBOX_IMAGE = process.env.DSYNC_TEST_BUSYBOX_IMAGE ?? 'dsync-local/busybox:latest';
 
 export function engineClient(env: Record<string, string | undefined> = process.env): ContainerClient {
-  return createDockerodeClient(
-    resolveEngine({ env, platform: process.platform, homedir: os.homedir(), readFile: (p) => (fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined) }),
-  );
+  return connectEngine(env);
 }
 
 export function tempProject(prefix = 'proj'): string {
@@ -46,18 +38,8 @@ export function recordingReporter(): RecordingReporter {
 
 export function testSession(root: string, image: string, client = engineClient(), overrides: Partial<DsyncConfig> = {}) {
   const reporter = recordingReporter();
-  const platform = hostPlatform();
   const config: DsyncConfig = { ...DEFAULTS, image, root, ...overrides };
-  const session: Session = createSession(config, {
-    client,
-    reporter,
-    clock: systemClock,
-    platform,
-    fs: nodeHostFs,
-    runHost: runHostCommand,
-    watcherFactory: chokidarWatcherFactory(platform.path),
-    hostname: os.hostname(),
-  });
+  const session: Session = createSession(config, realSessionDeps(client, reporter));
   return { session, reporter, client };
 }
 
