@@ -1,11 +1,16 @@
 // Wires the real adapters (dockerode, chokidar, execa, node:fs) into a session.
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { loadConfig, validateSettings, type DsyncConfig } from '../config/config.js';
 import { systemClock } from '../core/clock.js';
-import { runHostCommand } from '../core/host-process.js';
+import { runHostCommand, runInteractiveHostCommand } from '../core/host-process.js';
+import { DEFAULT_SAM_BASE_IMAGE, type SamImageSource } from '../core/sam-image.js';
+import { DOCKER_DIR } from '../core/sam-mode.js';
+import type { TargetMode } from '../sam/commands.js';
+import { EMULATOR_CREDENTIALS, hostCredentialResolver, staticResolver, type CredentialResolver } from '../sam/credentials.js';
 import type { Reporter } from '../core/reporter.js';
-import { createSession, type Session, type SessionDeps } from '../core/session.js';
+import { createSession, type SamRequest, type Session, type SessionDeps } from '../core/session.js';
 import type { ContainerClient } from '../docker/container-client.js';
 import { createDockerodeClient } from '../docker/dockerode-client.js';
 import { resolveEngine } from '../docker/engine.js';
@@ -16,6 +21,7 @@ import { chokidarWatcherFactory } from '../watch/chokidar-watcher.js';
 export interface CommonFlags {
   cwd?: string;
   image?: string;
+  template?: string;
 }
 
 function readText(p: string): string | undefined {
@@ -27,7 +33,7 @@ function readText(p: string): string | undefined {
 }
 
 export function loadCliConfig(flags: CommonFlags, env: Record<string, string | undefined>): DsyncConfig {
-  const settings = validateSettings({ image: flags.image ?? env.DSYNC_IMAGE }, 'command line');
+  const settings = validateSettings({ image: flags.image ?? env.DSYNC_IMAGE, template: flags.template }, 'command line');
   return loadConfig({
     cwd: flags.cwd ?? process.cwd(),
     flags: settings,
@@ -62,6 +68,28 @@ export function realSessionDeps(client: ContainerClient, reporter: Reporter): Se
   };
 }
 
-export function createCliSession(config: DsyncConfig, reporter: Reporter, env: Record<string, string | undefined>): Session {
-  return createSession(config, realSessionDeps(connectEngine(env), reporter));
+export function createCliSession(config: DsyncConfig, reporter: Reporter, env: Record<string, string | undefined>, sam?: SamRequest): Session {
+  return createSession(config, realSessionDeps(connectEngine(env), reporter), sam);
+}
+
+/** Inputs of dsync's Debian SAM image: the packaged Dockerfile, the host's extra CAs, the base image. */
+export async function samImageSource(config: DsyncConfig, env: Record<string, string | undefined>): Promise<SamImageSource> {
+  const dockerfile = fs.readFileSync(path.join(DOCKER_DIR, 'Dockerfile'), 'utf8');
+  const files: string[] = [];
+  const systemDir = '/usr/local/share/ca-certificates';
+  if (process.platform !== 'win32' && fs.existsSync(systemDir)) {
+    for (const name of fs.readdirSync(systemDir).sort()) if (name.endsWith('.crt')) files.push(path.join(systemDir, name));
+  }
+  for (const extra of (env.DSYNC_EXTRA_CA_CERTS ?? '').split(path.delimiter)) if (extra.trim()) files.push(extra.trim());
+  const caCertificates = files.flatMap((f) => {
+    const pem = readText(f);
+    return pem && pem.includes('BEGIN CERTIFICATE') ? [{ name: path.basename(f), pem }] : [];
+  });
+  return { dockerfile, caCertificates, baseImage: env.DSYNC_SAM_BASE_IMAGE ?? config.samBaseImage ?? DEFAULT_SAM_BASE_IMAGE };
+}
+
+/** Host-side credentials for real AWS (and other endpoints); fixed dummy keys for the emulator. */
+export function credentialsFor(mode: TargetMode, env: Record<string, string | undefined>): CredentialResolver {
+  if (mode === 'emulator') return staticResolver(EMULATOR_CREDENTIALS);
+  return hostCredentialResolver(env, runInteractiveHostCommand, () => Date.now());
 }

@@ -19,6 +19,16 @@ export interface DsyncConfig {
   /** Owner of the files in the container. */
   uid: number;
   gid: number;
+  /** Whether `image` was chosen (flag, env or dsync.json) rather than defaulted. */
+  imageChosen?: boolean;
+  /** SAM template, relative to the project (default: template.yaml, else template.yml). */
+  template?: string;
+  stackName?: string;
+  region?: string;
+  /** samconfig environment (SAM's --config-env). */
+  configEnv?: string;
+  /** Base image for the Debian SAM image built for emulator mode. */
+  samBaseImage?: string;
 }
 
 export const CONFIG_FILE = 'dsync.json';
@@ -35,6 +45,8 @@ export const DEFAULTS: Omit<DsyncConfig, 'root'> = {
 
 type Settings = Partial<Omit<DsyncConfig, 'root'>>;
 
+const STRING_KEYS = ['template', 'stackName', 'region', 'configEnv', 'samBaseImage'] as const;
+
 const NUMBER_KEYS = ['quietMs', 'maxWaitMs', 'fullSyncThreshold', 'maxFileSize', 'uid', 'gid'] as const;
 
 /** Check an untrusted object (dsync.json or flags) and return the settings it holds. */
@@ -50,6 +62,11 @@ export function validateSettings(raw: unknown, source: string): Settings {
         throw new DsyncError('CONFIG', `${source}: "image" must be a non-empty image name, got ${JSON.stringify(value)}`);
       }
       out.image = value.trim();
+    } else if ((STRING_KEYS as readonly string[]).includes(key)) {
+      if (typeof value !== 'string' || value.trim() === '') {
+        throw new DsyncError('CONFIG', `${source}: "${key}" must be a non-empty string, got ${JSON.stringify(value)}`);
+      }
+      out[key as (typeof STRING_KEYS)[number]] = value.trim();
     } else if ((NUMBER_KEYS as readonly string[]).includes(key)) {
       const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
@@ -58,7 +75,7 @@ export function validateSettings(raw: unknown, source: string): Settings {
       out[key as (typeof NUMBER_KEYS)[number]] = n;
     } else if (key !== '$schema') {
       throw new DsyncError('CONFIG', `${source}: unknown setting "${key}"`, {
-        hint: `known settings: image, ${NUMBER_KEYS.join(', ')}`,
+        hint: `known settings: image, ${STRING_KEYS.join(', ')}, ${NUMBER_KEYS.join(', ')}`,
       });
     }
   }
@@ -92,5 +109,6 @@ export function loadConfig(input: LoadInput): DsyncConfig {
     }
     fromFile = validateSettings(parsed, file);
   }
-  return { ...DEFAULTS, ...fromFile, ...input.flags, root };
+  const merged = { ...DEFAULTS, ...fromFile, ...input.flags, root };
+  return { ...merged, imageChosen: fromFile.image !== undefined || input.flags.image !== undefined };
 }

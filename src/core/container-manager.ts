@@ -1,18 +1,37 @@
 // Finds, creates, starts and removes the project's one container. The
 // workspace lives in a labelled volume, so a recreated container (new image,
 // deleted by hand) keeps its files and the next diff is small.
-import type { ContainerClient, ContainerInfo } from '../docker/container-client.js';
+import type { ContainerClient, ContainerInfo, VolumeMount } from '../docker/container-client.js';
+import { LABEL_SPEC } from '../docker/labels.js';
 import { DsyncError, isDsyncError } from './errors.js';
 import { containerLabels, volumeLabels, type Project } from './project.js';
 import type { Reporter } from './reporter.js';
 
+/** What the container needs beyond the workspace: published ports and cache volumes. */
+export interface ContainerExtras {
+  /** Container port -> host port (0 = any free port), published on loopback only. */
+  ports?: Record<number, number>;
+  /** Named cache volumes (npm cache, ...): role -> mount target. */
+  caches?: Record<string, string>;
+}
+
 export class ContainerManager {
+  private readonly spec: string;
+
   constructor(
     private readonly client: ContainerClient,
     private readonly project: Project,
-    private readonly image: string,
+    private image: string,
     private readonly reporter: Reporter,
-  ) {}
+    private readonly extras: ContainerExtras = {},
+  ) {
+    this.spec = specKey(extras);
+  }
+
+  /** Switch to another image (e.g. the emulator image once it is built); the next ensure() recreates the container. */
+  useImage(image: string): void {
+    this.image = image;
+  }
 
   async find(): Promise<ContainerInfo | undefined> {
     const found = await this.client.findContainers(this.project.labels);
@@ -22,11 +41,11 @@ export class ContainerManager {
   /** A running container for this project, created or started as needed. */
   async ensure(): Promise<ContainerInfo> {
     let existing = await this.find();
-    if (existing && existing.image !== this.image) {
-      this.reporter.event({
-        type: 'container-recreate',
-        message: `image changed (${existing.image} -> ${this.image}): recreating the container; the workspace volume is kept`,
-      });
+    const why = existing === undefined ? undefined : existing.image !== this.image
+      ? `image changed (${existing.image} -> ${this.image})`
+      : (existing.labels[LABEL_SPEC] ?? '') !== this.spec ? 'ports or cache volumes changed' : undefined;
+    if (existing && why) {
+      this.reporter.event({ type: 'container-recreate', message: `${why}: recreating the container; the workspace volume is kept` });
       await this.client.removeContainer(existing.id);
       existing = undefined;
     }
@@ -39,6 +58,7 @@ export class ContainerManager {
     }
     await this.ensureImage();
     await this.client.ensureVolume(this.project.workspaceVolume, volumeLabels(this.project, 'workspace'));
+    for (const mount of this.cacheMounts()) await this.client.ensureVolume(mount.volume, volumeLabels(this.project, 'cache'));
     this.reporter.progress(`creating container ${this.project.containerName}`);
     const id = await this.createFresh();
     await this.client.startContainer(id);
@@ -52,9 +72,10 @@ export class ContainerManager {
     const spec = {
       name: this.project.containerName,
       image: this.image,
-      labels: containerLabels(this.project),
-      mounts: [{ volume: this.project.workspaceVolume, target: this.project.volumeRoot }],
+      labels: { ...containerLabels(this.project), [LABEL_SPEC]: this.spec },
+      mounts: [{ volume: this.project.workspaceVolume, target: this.project.volumeRoot }, ...this.cacheMounts()],
       workingDir: this.project.workspace,
+      ports: this.extras.ports,
     };
     try {
       return await this.client.createContainer(spec);
@@ -66,6 +87,10 @@ export class ContainerManager {
       }
       throw error;
     }
+  }
+
+  private cacheMounts(): VolumeMount[] {
+    return Object.entries(this.extras.caches ?? {}).map(([role, target]) => ({ volume: `dsync-${this.project.id}-${role}`, target }));
   }
 
   private async ensureImage(): Promise<void> {
@@ -95,4 +120,11 @@ export class ContainerManager {
     }
     return { containers: containers.map((c) => c.name), volumes };
   }
+}
+
+/** A short, stable description of the extras, stored as a label to notice when they change. */
+function specKey(extras: ContainerExtras): string {
+  const ports = Object.keys(extras.ports ?? {}).sort().join(',');
+  const caches = Object.entries(extras.caches ?? {}).map(([r, t]) => `${r}:${t}`).sort().join(',');
+  return `ports=${ports};caches=${caches}`;
 }

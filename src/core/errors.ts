@@ -12,7 +12,12 @@ export type ErrorCode =
   | 'CONTAINER_GONE'
   | 'NOT_FOUND'
   | 'TRANSFER'
-  | 'INTERRUPTED';
+  | 'INTERRUPTED'
+  | 'TEMPLATE'
+  | 'SAM_MISSING'
+  | 'SAM_FAILED'
+  | 'CREDENTIALS'
+  | 'EMULATOR';
 
 export class DsyncError extends Error {
   override readonly name = 'DsyncError';
@@ -47,10 +52,13 @@ export function exitCodeFor(error: unknown): number {
     case 'USAGE':
     case 'CONFIG':
     case 'PROJECT':
+    case 'TEMPLATE':
+    case 'CREDENTIALS':
       return EXIT.usage;
     case 'ENGINE_UNREACHABLE':
     case 'ENGINE':
     case 'IMAGE_MISSING':
+    case 'SAM_MISSING':
       return EXIT.engine;
     case 'NOT_FOUND':
     case 'CONTAINER_GONE':

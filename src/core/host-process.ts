@@ -17,3 +17,13 @@ export const runHostCommand: HostCommandRunner = async (file, args, options) => 
     stderr: String(result.stderr ?? ''),
   };
 };
+
+/**
+ * Run the AWS CLI (or another credential helper) with the user's terminal on
+ * stdin and stderr, so SSO device prompts and MFA codes work; stdout is captured.
+ */
+export const runInteractiveHostCommand = async (file: string, args: string[], env: Record<string, string | undefined>): Promise<HostCommandResult> => {
+  const result = await execa(file, args, { env, extendEnv: false, reject: false, stdin: 'inherit', stderr: ['pipe', 'inherit'], timeout: 300_000 });
+  if (result.failed && result.exitCode === undefined) throw new Error(result.shortMessage);
+  return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
+};

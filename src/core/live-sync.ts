@@ -29,6 +29,8 @@ export interface LiveSyncOptions {
   ping(): Promise<void>;
   /** Sequence number to start after (the initial sync used 0). */
   firstSeq?: number;
+  /** Called with the project paths a batch really sent or removed, once they are in the container. */
+  onApplied?(paths: string[], seq: number): void;
 }
 
 const READ_RETRIES = 5;
@@ -152,6 +154,8 @@ export class LiveSync {
           message: `#${seq} ${full ? 'full sync: ' : ''}${describeOutcome(outcome)} in ${entry.ms} ms`,
         });
       }
+      const changed = [...outcome.plan.send.map((e) => e.path), ...outcome.plan.remove];
+      if (changed.length > 0) this.options.onApplied?.(changed, seq);
       this.scheduleReadRetries(outcome.unreadable, batch.paths);
       if (ignoreFilesChanged) await this.restartWatcher();
     } catch (error) {

@@ -17,6 +17,23 @@ import { LiveSync, describeOutcome, type SyncReport } from './live-sync.js';
 import { describeProject, type Project } from './project.js';
 import type { Reporter } from './reporter.js';
 import { Syncer } from './syncer.js';
+import type { Deployer, DeployReport } from './deployer.js';
+import { ensureSamImage, type SamImageSource } from './sam-image.js';
+import { probeImage, setUpSam } from './sam-mode.js';
+import type { TargetMode } from '../sam/commands.js';
+import type { CredentialResolver } from '../sam/credentials.js';
+import { readSamConfig, SAMCONFIG_FILES, type SamParameters } from '../sam/samconfig.js';
+import { EMULATOR_PORT, resolveTarget, type TargetInput } from '../sam/target.js';
+
+/** What `dsync up` asks of SAM; absent for --sync-only. */
+export interface SamRequest {
+  mode: TargetMode;
+  flags: TargetInput['flags'];
+  env: Record<string, string | undefined>;
+  credentials: CredentialResolver;
+  /** The Debian SAM image's build inputs, for emulator mode when the image has no moto. */
+  samImage(): Promise<SamImageSource>;
+}
 
 export interface SessionDeps {
   client: ContainerClient;
@@ -34,6 +51,8 @@ export interface RunningSync {
   /** Resolves when every edit seen so far is in the container. */
   idle(): Promise<void>;
   history: readonly SyncReport[];
+  /** SAM deploys of this run, oldest first (empty with --sync-only). */
+  deploys: readonly DeployReport[];
   stop(): Promise<void>;
 }
 
@@ -46,6 +65,8 @@ export interface StatusReport {
   lastSync: Record<string, unknown> | null;
   inSync: boolean | null;
   drift?: { toSend: string[]; toRemove: string[] };
+  /** The embedded AWS emulator's URL on host loopback, when the container publishes it. */
+  endpoint?: string;
 }
 
 export interface Session {
@@ -59,9 +80,14 @@ export interface Session {
   down(purge: boolean): Promise<{ containers: string[]; volumes: string[] }>;
 }
 
-export function createSession(config: DsyncConfig, deps: SessionDeps): Session {
+export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamRequest): Session {
   const project = describeProject(config.root, deps.platform);
-  const manager = new ContainerManager(deps.client, project, config.image, deps.reporter);
+  const emulator = sam?.mode === 'emulator';
+  const manager = new ContainerManager(deps.client, project, config.image, deps.reporter, {
+    ports: emulator ? { [EMULATOR_PORT]: 0 } : undefined,
+    // Caches outlive the container: npm's download cache; SAM's own build cache lives in the workspace volume.
+    caches: sam ? { 'npm-cache': '/root/.npm' } : undefined,
+  });
   const warned = new Set<string>();
   const describe: DescribeContext = {
     root: config.root,
@@ -87,6 +113,8 @@ export function createSession(config: DsyncConfig, deps: SessionDeps): Session {
 
   const connect = async () => {
     await deps.client.ping();
+    // Emulator mode with the default image: go straight to the Debian SAM image (it has moto).
+    if (emulator && !config.imageChosen && sam) manager.useImage(await ensureSamImage(deps.client, deps.reporter, await sam.samImage()));
     if (!deps.platform.hasExecBit) describe.gitModes = await readGitModes(config.root, deps.runHost);
     const container = await manager.ensure();
     syncer.containerId = container.id;
@@ -106,6 +134,70 @@ export function createSession(config: DsyncConfig, deps: SessionDeps): Session {
       deps.reporter.event({ type: 'file-unreadable', level: 'warn', path: p, code, message: `could not read ${p} (${code}); not sent` });
     }
     return snapshot;
+  };
+
+  let deployerRef: Deployer | undefined;
+
+  const readHost = async (rel: string): Promise<string | undefined> => {
+    try {
+      return await deps.fs.readFile(deps.platform.path.join(config.root, ...rel.split('/')));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  };
+
+  /** Probe the image, switch to the SAM image if the emulator needs moto, then set SAM up. */
+  const startSam = async (request: SamRequest): Promise<Deployer> => {
+    let probe = await probeImage(deps.client, syncer.containerId!);
+    if (request.mode === 'emulator' && !probe.motoPython) {
+      deps.reporter.event({ type: 'image-switch', message: `${config.image} has no moto server; using dsync's SAM image for --emulator` });
+      manager.useImage(await ensureSamImage(deps.client, deps.reporter, await request.samImage()));
+      syncer.containerId = (await manager.ensure()).id;
+      await initialSync();
+      probe = await probeImage(deps.client, syncer.containerId);
+    }
+    let samconfig: SamParameters = {};
+    const infraFiles: string[] = [];
+    for (const file of SAMCONFIG_FILES) {
+      const text = await readHost(file);
+      if (text === undefined) continue;
+      infraFiles.push(file);
+      samconfig = readSamConfig(text, file, request.flags.configEnv ?? config.configEnv ?? 'default');
+      break;
+    }
+    const templatePath = config.template ?? samconfig.template_file ?? ((await readHost('template.yml')) !== undefined && (await readHost('template.yaml')) === undefined ? 'template.yml' : 'template.yaml');
+    const target = resolveTarget({
+      mode: request.mode,
+      projectName: deps.platform.path.basename(config.root),
+      templateFile: templatePath,
+      flags: request.flags,
+      settings: { stackName: config.stackName, region: config.region, configEnv: config.configEnv },
+      samconfig,
+      env: request.env,
+    });
+    deps.reporter.event({
+      type: 'sam-ready',
+      mode: target.mode,
+      stackName: target.stackName,
+      region: target.region,
+      samVersion: probe.samVersion,
+      message: `SAM ${probe.samVersion ?? '?'} → stack ${target.stackName} in ${target.region}${target.mode === 'emulator' ? ' (emulator)' : target.endpointUrl ? ` at ${target.endpointUrl}` : ''}`,
+    });
+    return setUpSam({
+      client: deps.client,
+      containerId: () => syncer.containerId!,
+      project,
+      target,
+      credentials: request.credentials,
+      reporter: deps.reporter,
+      clock: deps.clock,
+      flavour: deps.platform.path,
+      probe,
+      readTemplate: () => readHost(templatePath),
+      templatePath,
+      infraFiles,
+    });
   };
 
   const prepare = async () => {
@@ -134,22 +226,37 @@ export function createSession(config: DsyncConfig, deps: SessionDeps): Session {
         fullSyncThreshold: config.fullSyncThreshold,
         ensureContainer: async () => (await manager.ensure()).id,
         ping: () => deps.client.ping(),
+        onApplied: (paths, seq) => deployerRef?.notify(paths, seq),
       });
       // The watcher's start-up scan and the initial diff both walk the tree; run them side by side.
       let snapshot: Manifest | undefined;
+      let deployer: Deployer | undefined;
       try {
         [, snapshot] = await Promise.all([live.start(), initialSync()]);
+        if (sam) deployer = await startSam(sam);
       } catch (error) {
         await live.close();
         throw error;
       }
+      deployerRef = deployer;
       await live.release(snapshot);
+      deployer?.requestInfra(0);
       deps.reporter.event({ type: 'watching', message: `watching ${config.root} (Ctrl-C to stop; the container stays for the next run)` });
       return {
-        containerId,
-        idle: () => live.idle(),
+        containerId: syncer.containerId ?? containerId,
+        idle: async () => {
+          await live.idle();
+          await deployer?.idle();
+        },
         history: live.history,
-        stop: () => live.close(),
+        deploys: deployer?.history ?? [],
+        stop: async () => {
+          await live.close();
+          if (deployer) {
+            deps.reporter.progress('waiting for the running SAM step to finish');
+            await deployer.close();
+          }
+        },
       };
     },
     async status() {
@@ -165,6 +272,8 @@ export function createSession(config: DsyncConfig, deps: SessionDeps): Session {
         inSync: null,
       };
       if (!container || container.state !== 'running') return report;
+      const ports = await deps.client.publishedPorts(container.id);
+      if (ports[EMULATOR_PORT]) report.endpoint = `http://127.0.0.1:${ports[EMULATOR_PORT]}`;
       syncer.containerId = container.id;
       if (!deps.platform.hasExecBit) describe.gitModes = await readGitModes(config.root, deps.runHost);
       const state = await deps.client.exec(container.id, { cmd: ['cat', `${project.volumeRoot}/${STATE_FILE}`] });

@@ -57,6 +57,13 @@ export interface ExecChannel {
   close(): void;
 }
 
+export interface BuildOptions {
+  tag: string;
+  dockerfile: string;
+  buildArgs?: Record<string, string>;
+  labels?: Record<string, string>;
+}
+
 export interface PullProgress {
   (status: string): void;
 }
@@ -75,6 +82,8 @@ export interface ContainerClient {
   removeVolume(name: string): Promise<void>;
   imageExists(image: string): Promise<boolean>;
   pullImage(image: string, onProgress: PullProgress): Promise<void>;
+  /** Build an image from a tar build context; progress lines go to onProgress. */
+  buildImage(context: Readable, options: BuildOptions, onProgress: PullProgress): Promise<void>;
   /** Extract a tar stream at `path` inside the container. */
   putArchive(id: string, path: string, tar: Readable): Promise<void>;
   exec(id: string, options: ExecOptions): Promise<ExecResult>;

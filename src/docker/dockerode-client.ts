@@ -143,6 +143,31 @@ export function createDockerodeClient(endpoint: EngineEndpoint): ContainerClient
           );
         });
       }),
+    buildImage: (context, options, onProgress) =>
+      call(`building ${options.tag}`, async () => {
+        const stream = (await docker.buildImage(context as unknown as NodeJS.ReadableStream, {
+          t: options.tag,
+          dockerfile: options.dockerfile,
+          buildargs: options.buildArgs,
+          labels: options.labels,
+          rm: true,
+          forcerm: true,
+        })) as Readable;
+        await new Promise<void>((resolve, reject) => {
+          docker.modem.followProgress(
+            stream,
+            (error: Error | null, output: Array<{ error?: string }>) => {
+              const failed = output?.find((o) => o.error);
+              if (error || failed) reject(new DsyncError('ENGINE', `Building ${options.tag} failed: ${(failed?.error ?? error?.message ?? '').trim()}`));
+              else resolve();
+            },
+            (event: { stream?: string; status?: string }) => {
+              const line = (event.stream ?? event.status ?? '').trim();
+              if (line) onProgress(line);
+            },
+          );
+        });
+      }),
     putArchive: (id, path, tar) =>
       call('copying files into the container', async () => {
         await docker.getContainer(id).putArchive(tar as unknown as NodeJS.ReadableStream, { path });

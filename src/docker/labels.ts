@@ -7,6 +7,8 @@ export const LABEL_TOOL = 'dev.dsync.tool';
 export const LABEL_PROJECT = 'dev.dsync.project';
 export const LABEL_ROOT = 'dev.dsync.root';
 export const LABEL_ROLE = 'dev.dsync.role';
+/** The container's ports and cache volumes, to recreate it when they change. */
+export const LABEL_SPEC = 'dev.dsync.spec';
 
 /**
  * A stable id for a project folder. Windows paths are compared without

@@ -16,7 +16,7 @@ export interface PackOptions {
   /** Prepended to every name, e.g. "workspace/" when extracting at the volume root. */
   prefix: string;
   /** Small files to add after the entries (state written alongside the sync). */
-  extra?: Array<{ name: string; content: string }>;
+  extra?: Array<{ name: string; content: string | Buffer; mode?: number }>;
 }
 
 export function packEntries(options: PackOptions): Readable {
@@ -53,7 +53,7 @@ export function packEntries(options: PackOptions): Readable {
       if (extra.length === 0) return;
       let pending = extra.length;
       for (const file of extra) {
-        pack.entry({ name: file.name, mode: 0o644, uid: options.uid, gid: options.gid, mtime: new Date() }, file.content, () => {
+        pack.entry({ name: file.name, mode: file.mode ?? 0o644, uid: options.uid, gid: options.gid, mtime: new Date() }, file.content, () => {
           if (--pending === 0) pack.finalize();
         });
       }
@@ -69,4 +69,16 @@ export function packEntries(options: PackOptions): Readable {
     },
   };
   return tarFs.pack(options.root, packOptions as tarFs.PackOptions) as unknown as Readable;
+}
+
+/** A tar of in-memory files (build contexts, helper scripts), owned by root. */
+export function packFiles(files: ReadonlyArray<{ name: string; content: string | Buffer; mode?: number }>): Readable {
+  return packEntries({
+    root: '.',
+    entries: [],
+    uid: 0,
+    gid: 0,
+    prefix: '',
+    extra: files.map((f) => ({ name: f.name, content: f.content, mode: f.mode })),
+  });
 }

@@ -1,33 +1,85 @@
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
-import { createCliSession, loadCliConfig } from '../deps.js';
+import { createCliSession, credentialsFor, loadCliConfig, samImageSource } from '../deps.js';
 import { chooseReporter, type OutputStreams } from '../output.js';
 import { DsyncError, EXIT } from '../../core/errors.js';
+import type { SamRequest } from '../../core/session.js';
+import type { TargetMode } from '../../sam/commands.js';
 
-export const help = `Usage: dsync up --sync-only [options]
+export const help = `Usage: dsync up [options]
 
-Create (or reuse) this project's container, copy the project into it, then
-keep it in sync as you edit, until Ctrl-C. The container and its workspace
-volume stay for the next run, which then only sends what changed.
+Create (or reuse) this project's container, copy the project into it, deploy
+the SAM stack once, then keep both in step as you edit, until Ctrl-C: a code
+change syncs only the functions or layers it belongs to (sam sync --code), a
+template change redeploys the stack. SAM runs in the container; .aws-sam never
+appears on the host. The container and its volumes stay for the next run.
+
+Where the stack goes:
+  (default)               your AWS account: credentials are resolved on this
+                          machine (AWS_PROFILE, SSO, env keys) and passed per command
+  --emulator              no AWS account: an AWS emulator (moto) runs in the
+                          container; its URL is in \`dsync status --json\`
+  --endpoint-url URL      another AWS-compatible endpoint (e.g. LocalStack),
+                          as reachable from inside the container
 
 Options:
-  --sync-only     only sync files (SAM build and deploy are not available yet)
+  --stack-name NAME       stack (default: samconfig stack_name; in emulator mode, the folder name)
+  --region REGION         region (default: samconfig, then AWS_REGION)
+  --template PATH         SAM template (default: samconfig template_file, else template.yaml)
+  --parameter-overrides K=V ...
+                          template parameters (repeatable; replaces samconfig's)
+  --config-env NAME       samconfig environment (default: default)
+  --sync-only             only mirror files; no SAM
 ${COMMON_HELP}
+
+Environment: DSYNC_IMAGE (image), DSYNC_SAM_BASE_IMAGE (base of the emulator's
+SAM image), DSYNC_EXTRA_CA_CERTS (extra CA files for that image's builds).
 `;
 
 export async function run(args: string[], io: OutputStreams): Promise<number> {
-  const { values } = parse('up', args, { ...COMMON_OPTIONS, 'sync-only': { type: 'boolean', default: false } });
-  if (!values['sync-only']) {
-    throw new DsyncError('USAGE', 'up: SAM build and sync are not available in this version', {
-      hint: 'run `dsync up --sync-only` to mirror the project into its container',
-    });
+  const { values } = parse('up', args, {
+    ...COMMON_OPTIONS,
+    'sync-only': { type: 'boolean', default: false },
+    emulator: { type: 'boolean', default: false },
+    'endpoint-url': { type: 'string' },
+    'stack-name': { type: 'string' },
+    region: { type: 'string' },
+    template: { type: 'string' },
+    'parameter-overrides': { type: 'string', multiple: true },
+    'config-env': { type: 'string' },
+  });
+  if (values['sync-only'] && (values.emulator || values['endpoint-url'])) {
+    throw new DsyncError('USAGE', 'up: --sync-only cannot be combined with --emulator or --endpoint-url');
+  }
+  if (values.emulator && values['endpoint-url']) {
+    throw new DsyncError('USAGE', 'up: choose one of --emulator (embedded moto) and --endpoint-url URL');
   }
   const config = loadCliConfig(values, io.env);
+  const mode: TargetMode = values.emulator ? 'emulator' : values['endpoint-url'] ? 'endpoint' : 'aws';
+  const sam: SamRequest | undefined = values['sync-only']
+    ? undefined
+    : {
+        mode,
+        flags: {
+          stackName: values['stack-name'],
+          region: values.region,
+          endpointUrl: values['endpoint-url'],
+          parameterOverrides: values['parameter-overrides']?.flatMap((v) => v.split(/\s+/).filter(Boolean)),
+          configEnv: values['config-env'],
+        },
+        env: io.env,
+        credentials: credentialsFor(mode, io.env),
+        samImage: () => samImageSource(config, io.env),
+      };
   const reporter = await chooseReporter(io, values.json);
-  const session = createCliSession(config, reporter, io.env);
+  const session = createCliSession(config, reporter, io.env, sam);
+  if (sam && mode !== 'emulator') {
+    // Fail before any work when there are no credentials at all.
+    await sam.credentials.get();
+  }
   const running = await session.startLiveSync();
 
   // Ctrl-C and SIGTERM run the same teardown: stop watching, finish the batch
-  // in flight, leave the container for next time.
+  // and the SAM step in flight, leave the container for next time.
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

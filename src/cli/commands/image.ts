@@ -1,0 +1,34 @@
+import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
+import { connectEngine, loadCliConfig, samImageSource } from '../deps.js';
+import { chooseReporter, type OutputStreams } from '../output.js';
+import { EXIT } from '../../core/errors.js';
+import { ensureSamImage } from '../../core/sam-image.js';
+
+export const help = `Usage: dsync image [--base IMAGE] [--force] [options]
+
+Build dsync's Debian-based SAM image (docker/Dockerfile: Node.js, npm,
+esbuild, Python, a pinned SAM CLI and moto) on the Docker engine, and print
+its tag. \`dsync up --emulator\` does this by itself the first time; run it
+ahead to pay the few minutes once, e.g. in CI.
+
+Options:
+  --base IMAGE    base image (default: DSYNC_SAM_BASE_IMAGE, "samBaseImage" in dsync.json, else debian:bookworm-slim)
+  --force         rebuild even if the engine already has the image
+${COMMON_HELP}
+`;
+
+export async function run(args: string[], io: OutputStreams): Promise<number> {
+  const { values } = parse('image', args, { ...COMMON_OPTIONS, base: { type: 'string' }, force: { type: 'boolean', default: false } });
+  const config = loadCliConfig(values, io.env);
+  const reporter = await chooseReporter(io, values.json);
+  const client = connectEngine(io.env);
+  await client.ping();
+  const source = await samImageSource(config, io.env);
+  if (values.base) source.baseImage = values.base;
+  const tag = await ensureSamImage(client, reporter, source, values.force);
+  reporter.done();
+  reporter.close();
+  if (values.json) io.stdout.write(`${JSON.stringify({ type: 'image', tag, baseImage: source.baseImage })}\n`);
+  else io.stdout.write(`${tag}\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,213 @@
+// The SAM half of the pipeline: after each synced batch, route the changed
+// paths through the template and run the matching SAM work in the container,
+// one command at a time. Batches that arrive while SAM runs are folded into
+// the next run, so there is never a queue of stale builds and no edit is
+// lost. A failure is reported with SAM's cause and the loop goes on; the
+// next save retries.
+import { isDsyncError } from './errors.js';
+import type { Clock } from './clock.js';
+import type { Reporter } from './reporter.js';
+import { buildArgv, emulatorDeployArgv, packageArgv, syncCodeArgv, syncInfraArgv, PACKAGED_TEMPLATE } from '../sam/commands.js';
+import { routeChanges } from '../sam/routing.js';
+import type { SamRunner, StepResult } from '../sam/runner.js';
+import { loadTemplateModel, type TemplateModel } from '../sam/template.js';
+
+export interface DeployerOptions {
+  runner: SamRunner;
+  reporter: Reporter;
+  clock: Clock;
+  /** Read the template from the host (the source of truth); undefined when it does not exist. */
+  readTemplate(): Promise<string | undefined>;
+  /** Project path of the template. */
+  templatePath: string;
+  /** More project paths whose change means a full deploy (samconfig). */
+  infraFiles: readonly string[];
+  /** Python that runs `sam`, for dsync's emulator deploy helper (emulator mode only). */
+  samPython?: string;
+}
+
+export interface DeployReport {
+  seq: number;
+  kind: 'infra' | 'code';
+  resources: string[];
+  ok: boolean;
+  ms: number;
+  cause?: string;
+}
+
+export class Deployer {
+  private model: TemplateModel | undefined;
+  private templateError: string | undefined;
+  private pending = new Set<string>();
+  private pendingSeq = 0;
+  private infraRequested = false;
+  /** The last infrastructure deploy failed: the stack is behind the template until one succeeds. */
+  private infraBehind = false;
+  private running: Promise<void> | undefined;
+  private closed = false;
+  readonly history: DeployReport[] = [];
+
+  constructor(private readonly options: DeployerOptions) {}
+
+  /** Deploy the whole stack (first deploy of `up`). */
+  requestInfra(seq: number): void {
+    this.infraRequested = true;
+    this.pendingSeq = Math.max(this.pendingSeq, seq);
+    this.kick();
+  }
+
+  /** Paths that reached the container in batch `seq`. */
+  notify(paths: Iterable<string>, seq: number): void {
+    let any = false;
+    for (const p of paths) {
+      this.pending.add(p);
+      any = true;
+    }
+    if (!any) return;
+    this.pendingSeq = Math.max(this.pendingSeq, seq);
+    this.kick();
+  }
+
+  /** Resolves once nothing is pending or running. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.idle();
+  }
+
+  get template(): TemplateModel | undefined {
+    return this.model;
+  }
+
+  private kick(): void {
+    if (this.running || this.closed) return;
+    this.running = this.drain()
+      .catch((error) => this.fail(this.pendingSeq, 'infra', [], error))
+      .finally(() => {
+        this.running = undefined;
+        if ((this.pending.size > 0 || this.infraRequested) && !this.closed) this.kick();
+      });
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.closed && (this.pending.size > 0 || this.infraRequested)) {
+      const paths = [...this.pending];
+      const seq = this.pendingSeq;
+      this.pending.clear();
+      let infra = this.infraRequested;
+      this.infraRequested = false;
+      if (!this.model || paths.includes(this.options.templatePath)) {
+        const loaded = await this.loadTemplate();
+        if (loaded && paths.includes(this.options.templatePath)) infra = true;
+        if (!loaded) {
+          // Keep routing code changes with the last good model; infrastructure waits for a template that parses.
+          if (infra) this.infraBehind = true;
+          if (!this.model) continue;
+          infra = false;
+        }
+      }
+      const model = this.model!;
+      const route = routeChanges(paths, model, this.options.infraFiles);
+      if (route.infra && !this.templateError) infra = true;
+      if (!infra && route.resources.length === 0) continue;
+      if (!infra && this.infraBehind && !this.templateError) infra = true;
+      const emulator = this.options.runner.target.mode === 'emulator';
+      // moto's stacks give layer versions no physical id, so `sam sync --code` cannot find them there.
+      if (!infra && emulator && route.resources.some((id) => model.resources.get(id)?.kind === 'layer')) infra = true;
+      if (infra) await this.deployInfra(seq, model);
+      else await this.syncCode(seq, route.resources, route.dependencyChanges);
+    }
+  }
+
+  private async loadTemplate(): Promise<boolean> {
+    const file = this.options.templatePath;
+    let text: string | undefined;
+    try {
+      text = await this.options.readTemplate();
+    } catch (error) {
+      return this.templateFailed(`could not read ${file}: ${(error as Error).message}`, 'check the file permissions');
+    }
+    if (text === undefined) return this.templateFailed(`${file} does not exist`, 'create it, or pass --template PATH');
+    try {
+      this.model = loadTemplateModel(text, file);
+      if (this.templateError) this.options.reporter.event({ type: 'template-ok', message: `${file} parses again` });
+      this.templateError = undefined;
+      return true;
+    } catch (error) {
+      if (!isDsyncError(error, 'TEMPLATE')) throw error;
+      return this.templateFailed(error.message, error.hint);
+    }
+  }
+
+  private templateFailed(message: string, hint?: string): false {
+    this.templateError = message;
+    this.options.reporter.event({ type: 'error', level: 'error', stage: 'template', message: `${message}${hint ? ` (${hint})` : ''}` });
+    return false;
+  }
+
+  private async deployInfra(seq: number, model: TemplateModel): Promise<void> {
+    const { runner, reporter, clock } = this.options;
+    const started = clock.now();
+    const ids = [...model.resources.values()].filter((r) => r.kind !== 'other').map((r) => r.id);
+    reporter.event({ type: 'deploy-started', seq, kind: 'infra', resources: ids, message: `#${seq} deploying the stack ${runner.target.stackName} (${ids.length} resources)` });
+    reporter.event({ type: 'build-started', seq, resources: ids });
+    let result: StepResult;
+    if (runner.target.mode === 'emulator') {
+      result = await runner.step('build', buildArgv(runner.target));
+      reporter.event({ type: 'build-finished', seq, resources: ids, ok: result.ok, ms: result.ms });
+      if (result.ok) result = await runner.step('package', packageArgv(runner.target, PACKAGED_TEMPLATE));
+      if (result.ok) result = await runner.step('deploy', emulatorDeployArgv(runner.target, this.options.samPython ?? 'python3'));
+      if (result.ok || result.lines.some((l) => l.startsWith('DSYNC_RESULT '))) result = withDeployResult(result);
+    } else {
+      result = await runner.step('sync', syncInfraArgv(runner.target));
+      reporter.event({ type: 'build-finished', seq, resources: ids, ok: result.ok, ms: result.ms });
+    }
+    this.infraBehind = !result.ok;
+    this.finish({ seq, kind: 'infra', resources: ids, ok: result.ok, ms: Math.round(clock.now() - started), cause: result.cause });
+  }
+
+  private async syncCode(seq: number, resources: string[], dependencyChanges: string[]): Promise<void> {
+    const { runner, reporter, clock } = this.options;
+    const started = clock.now();
+    const deps = dependencyChanges.length > 0 ? ` (dependencies changed: ${dependencyChanges.join(', ')})` : '';
+    reporter.event({ type: 'deploy-started', seq, kind: 'code', resources, message: `#${seq} syncing ${resources.join(', ')}${deps}` });
+    reporter.event({ type: 'build-started', seq, resources });
+    const result = await runner.step('sync', syncCodeArgv(runner.target, resources));
+    reporter.event({ type: 'build-finished', seq, resources, ok: result.ok, ms: result.ms });
+    this.finish({ seq, kind: 'code', resources, ok: result.ok, ms: Math.round(clock.now() - started), cause: result.cause });
+  }
+
+  private finish(report: DeployReport): void {
+    this.history.push(report);
+    if (this.history.length > 50) this.history.shift();
+    const what = report.kind === 'infra' ? `stack ${this.options.runner.target.stackName}` : report.resources.join(', ');
+    const secs = (report.ms / 1000).toFixed(1);
+    this.options.reporter.event({
+      type: 'deploy-result',
+      level: report.ok ? 'info' : 'error',
+      ...report,
+      message: report.ok ? `#${report.seq} ${what} live in ${secs} s` : `#${report.seq} ${what} failed after ${secs} s: ${report.cause} (fix it and save; dsync retries on the next change)`,
+    });
+  }
+
+  private fail(seq: number, kind: 'infra' | 'code', resources: string[], error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    if (kind === 'infra') this.infraBehind = true;
+    this.finish({ seq, kind, resources, ok: false, ms: 0, cause: message });
+  }
+}
+
+/** Use the helper's DSYNC_RESULT line as the outcome of an emulator deploy. */
+function withDeployResult(result: StepResult): StepResult {
+  const line = [...result.lines].reverse().find((l) => l.startsWith('DSYNC_RESULT '));
+  if (!line) return { ...result, ok: false, cause: result.cause ?? 'the emulator deploy printed no result' };
+  try {
+    const parsed = JSON.parse(line.slice('DSYNC_RESULT '.length)) as { ok: boolean; message?: string };
+    return parsed.ok ? { ...result, ok: true, cause: undefined } : { ...result, ok: false, cause: parsed.message ?? 'the emulator refused the stack' };
+  } catch {
+    return { ...result, ok: false, cause: 'the emulator deploy printed an unreadable result' };
+  }
+}

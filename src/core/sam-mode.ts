@@ -1,0 +1,133 @@
+// Sets SAM up inside the project's container for `dsync up`: checks that the
+// image has SAM (and moto for the emulator), copies dsync's helper scripts in,
+// starts the emulator, and wires a runner and a deployer to the container.
+import { Writable, Readable } from 'node:stream';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { ContainerClient } from '../docker/container-client.js';
+import { emulatorBucketArgv, emulatorStartArgv, probeArgv, envList, samEnv, TOOLS_DIR, type SamTarget } from '../sam/commands.js';
+import type { CredentialResolver } from '../sam/credentials.js';
+import { LineSplitter } from '../sam/output.js';
+import { SamRunner, type ContainerRun } from '../sam/runner.js';
+import { EMULATOR_PORT } from '../sam/target.js';
+import type { PathFlavour } from '../sync/platform.js';
+import { packFiles } from '../sync/tar-pack.js';
+import type { Clock } from './clock.js';
+import { Deployer } from './deployer.js';
+import { DsyncError } from './errors.js';
+import type { Project } from './project.js';
+import type { Reporter } from './reporter.js';
+
+export const TOOL_FILES = ['dsync_emulator_deploy.py', 'dsync_moto.py'] as const;
+
+/** docker/ in the installed package (next to dist/). */
+export const DOCKER_DIR = fileURLToPath(new URL('../../docker/', import.meta.url));
+
+export interface ImageProbe {
+  sam?: string;
+  samPython?: string;
+  samVersion?: string;
+  motoPython?: string;
+}
+
+export function parseProbe(stdout: string): ImageProbe {
+  const out: Record<string, string> = {};
+  for (const line of stdout.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0 && line.slice(eq + 1).trim() !== '') out[line.slice(0, eq)] = line.slice(eq + 1).trim();
+  }
+  return { sam: out.sam, samPython: out.sam_python, samVersion: out.sam_version, motoPython: out.moto_python };
+}
+
+export async function probeImage(client: ContainerClient, containerId: string): Promise<ImageProbe> {
+  const result = await client.exec(containerId, { cmd: probeArgv() });
+  return parseProbe(result.stdout);
+}
+
+/** A ContainerRun on the container `id()` names now (it changes when the container is recreated). */
+export function containerRun(client: ContainerClient, id: () => string, workspace: string): ContainerRun {
+  return async (argv, env, onLine, stdin) => {
+    const out = new LineSplitter((l) => onLine(l, 'stdout'));
+    const err = new LineSplitter((l) => onLine(l, 'stderr'));
+    const sink = (s: LineSplitter) =>
+      new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          s.push(chunk.toString('utf8'));
+          cb();
+        },
+      });
+    const result = await client.exec(id(), {
+      cmd: argv,
+      env,
+      workingDir: workspace,
+      stdout: sink(out),
+      stderr: sink(err),
+      stdin: stdin === undefined ? undefined : Readable.from([stdin]),
+    });
+    out.flush();
+    err.flush();
+    return result.exitCode;
+  };
+}
+
+export interface SamSetupInput {
+  client: ContainerClient;
+  containerId: () => string;
+  project: Project;
+  target: SamTarget;
+  credentials: CredentialResolver;
+  reporter: Reporter;
+  clock: Clock;
+  flavour: PathFlavour;
+  probe: ImageProbe;
+  readTemplate(): Promise<string | undefined>;
+  templatePath: string;
+  infraFiles: string[];
+}
+
+/** Copy the helpers, start the emulator if needed, and return the deployer. */
+export async function setUpSam(input: SamSetupInput): Promise<Deployer> {
+  const { client, probe, target, reporter } = input;
+  if (!probe.sam) {
+    throw new DsyncError('SAM_MISSING', 'The container image has no `sam` command', {
+      hint: 'use an image with the SAM CLI (public.ecr.aws/sam/build-nodejs22.x, or `dsync up --emulator` which builds one), or `--sync-only`',
+    });
+  }
+  const files = await Promise.all(TOOL_FILES.map(async (name) => ({ name: `tools/${name}`, content: await readFile(`${DOCKER_DIR}tools/${name}`), mode: 0o755 })));
+  await client.putArchive(input.containerId(), input.project.volumeRoot, packFiles(files));
+  if (target.mode === 'emulator') {
+    if (!probe.motoPython) throw new DsyncError('EMULATOR', 'The container image has no moto server for --emulator');
+    reporter.progress('starting the AWS emulator (moto) in the container');
+    const started = await client.exec(input.containerId(), { cmd: emulatorStartArgv(probe.motoPython, EMULATOR_PORT) });
+    if (started.exitCode !== 0) {
+      throw new DsyncError('EMULATOR', `The AWS emulator did not start: ${started.stderr.trim().split('\n').pop() ?? `exit ${started.exitCode}`}`, {
+        hint: 'see /dsync/state/emulator.log in the container (`dsync exec cat /dsync/state/emulator.log`)',
+      });
+    }
+    const bucket = await client.exec(input.containerId(), {
+      cmd: emulatorBucketArgv(target, probe.samPython ?? 'python3'),
+      env: envList(samEnv(target, await input.credentials.get())),
+    });
+    if (bucket.exitCode !== 0) throw new DsyncError('EMULATOR', `Could not create the emulator's artifact bucket: ${bucket.stderr.trim().split('\n').pop()}`);
+    reporter.done(`AWS emulator running (moto) for stack ${target.stackName} in ${target.region}`);
+  }
+  const runner = new SamRunner({
+    run: containerRun(client, input.containerId, input.project.workspace),
+    target,
+    credentials: input.credentials,
+    workspace: input.project.workspace,
+    root: input.project.root,
+    flavour: input.flavour,
+    now: () => input.clock.now(),
+    onLine: (step, line) => reporter.event({ type: 'sam-output', step, line, message: `  ${step} │ ${line}` }),
+  });
+  return new Deployer({
+    runner,
+    reporter,
+    clock: input.clock,
+    readTemplate: input.readTemplate,
+    templatePath: input.templatePath,
+    infraFiles: input.infraFiles,
+    samPython: probe.samPython,
+  });
+}

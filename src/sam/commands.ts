@@ -1,0 +1,150 @@
+// Every `sam` command line dsync runs is built here, and nowhere else, from
+// one SamTarget: where the stack goes (real AWS, the embedded emulator, or
+// another endpoint) and the settings from samconfig and flags.
+import type { Credentials } from './credentials.js';
+
+export type TargetMode = 'aws' | 'emulator' | 'endpoint';
+
+export interface SamTarget {
+  mode: TargetMode;
+  stackName: string;
+  region: string;
+  /** Template path relative to the workspace (posix). */
+  templateFile: string;
+  /** AWS_ENDPOINT_URL as seen from inside the container (emulator and endpoint modes). */
+  endpointUrl?: string;
+  parameterOverrides: string[];
+  capabilities: string[];
+  s3Bucket?: string;
+  s3Prefix?: string;
+  tags: string[];
+  imageRepository?: string;
+  /** SAM's auto dependency layer; off in emulator mode, where dsync deploys the stack itself. */
+  dependencyLayer: boolean;
+  /** samconfig environment to read (SAM's --config-env). */
+  configEnv: string;
+}
+
+/**
+ * SAM keeps its build output in the workspace's .aws-sam, inside the
+ * container's volume: dsync never syncs it back, so it never exists on the host.
+ */
+export const BUILD_DIR = '.aws-sam/build';
+
+const common = (t: SamTarget): string[] => {
+  const args = ['--template-file', t.templateFile, '--stack-name', t.stackName, '--region', t.region];
+  if (t.parameterOverrides.length > 0) args.push('--parameter-overrides', ...t.parameterOverrides);
+  if (t.capabilities.length > 0) args.push('--capabilities', ...t.capabilities);
+  if (t.s3Bucket) args.push('--s3-bucket', t.s3Bucket);
+  if (t.s3Prefix) args.push('--s3-prefix', t.s3Prefix);
+  if (t.tags.length > 0) args.push('--tags', ...t.tags);
+  if (t.imageRepository) args.push('--image-repository', t.imageRepository);
+  args.push(t.dependencyLayer ? '--dependency-layer' : '--no-dependency-layer');
+  args.push('--config-env', t.configEnv, '--no-watch');
+  return args;
+};
+
+/** `sam sync` for the whole stack (infrastructure and code), as its first deploy or after a template change. */
+export function syncInfraArgv(t: SamTarget): string[] {
+  return ['sam', 'sync', ...common(t)];
+}
+
+/** `sam sync --code` for the given resources only. */
+export function syncCodeArgv(t: SamTarget, resourceIds: readonly string[]): string[] {
+  if (resourceIds.length === 0) throw new Error('syncCodeArgv needs at least one resource id');
+  return ['sam', 'sync', '--code', ...resourceIds.flatMap((id) => ['--resource-id', id]), ...common(t)];
+}
+
+/** `sam build` of the whole template into dsync's build folder (used before an emulator deploy). */
+export function buildArgv(t: SamTarget): string[] {
+  const args = ['sam', 'build', '--template-file', t.templateFile, '--cached', '--parallel'];
+  if (t.parameterOverrides.length > 0) args.push('--parameter-overrides', ...t.parameterOverrides);
+  args.push('--config-env', t.configEnv);
+  return args;
+}
+
+/** `sam package` of the built template to the emulator's artifact bucket. */
+export function packageArgv(t: SamTarget, outputFile: string): string[] {
+  if (!t.s3Bucket) throw new Error('packageArgv needs an S3 bucket');
+  return [
+    'sam', 'package', '--template-file', `${BUILD_DIR}/template.yaml`, '--output-template-file', outputFile,
+    '--s3-bucket', t.s3Bucket, '--region', t.region, '--config-env', t.configEnv, '--force-upload',
+  ];
+}
+
+/**
+ * The environment for one SAM command. Credentials are passed per command
+ * (exec environment), never stored in the container, image or a volume.
+ */
+export function samEnv(t: SamTarget, credentials: Credentials | undefined): Record<string, string> {
+  const env: Record<string, string> = {
+    AWS_REGION: t.region,
+    AWS_DEFAULT_REGION: t.region,
+    SAM_CLI_TELEMETRY: '0',
+    // SAM's own update check would reach out to the network on every start.
+    SAM_CLI_POLL_DELAY: '0.5',
+    TERM: 'dumb',
+    NO_COLOR: '1',
+    PYTHONUNBUFFERED: '1',
+  };
+  if (t.endpointUrl) env.AWS_ENDPOINT_URL = t.endpointUrl;
+  if (credentials) {
+    env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+    env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
+    if (credentials.sessionToken) env.AWS_SESSION_TOKEN = credentials.sessionToken;
+  }
+  return env;
+}
+
+/** samEnv as the KEY=value list the Engine API takes. */
+export function envList(env: Record<string, string>): string[] {
+  return Object.entries(env).map(([k, v]) => `${k}=${v}`);
+}
+
+/** Where the emulator deploy keeps the packaged template inside the container. */
+export const PACKAGED_TEMPLATE = '/dsync/state/packaged.yaml';
+/** dsync's helper scripts, copied into the container at start. */
+export const TOOLS_DIR = '/dsync/tools';
+/** The bucket the emulator stores artifacts in. */
+export const EMULATOR_BUCKET = 'dsync-artifacts';
+
+/** dsync's helper: translate the packaged SAM template to CloudFormation and create or update the stack in the emulator. */
+export function emulatorDeployArgv(t: SamTarget, python: string): string[] {
+  if (!t.endpointUrl) throw new Error('emulatorDeployArgv needs an endpoint');
+  const args = [python, `${TOOLS_DIR}/dsync_emulator_deploy.py`, '--template', PACKAGED_TEMPLATE, '--stack-name', t.stackName, '--bucket', t.s3Bucket ?? EMULATOR_BUCKET, '--endpoint', t.endpointUrl];
+  if (t.parameterOverrides.length > 0) args.push('--parameter-overrides', ...t.parameterOverrides);
+  if (t.capabilities.length > 0) args.push('--capabilities', ...t.capabilities);
+  if (t.tags.length > 0) args.push('--tags', ...t.tags);
+  return args;
+}
+
+/** dsync's helper in its bucket-only mode: make sure the artifact bucket exists before `sam package`. */
+export function emulatorBucketArgv(t: SamTarget, python: string): string[] {
+  return [python, `${TOOLS_DIR}/dsync_emulator_deploy.py`, '--ensure-bucket-only', '--bucket', t.s3Bucket ?? EMULATOR_BUCKET, '--stack-name', t.stackName, '--endpoint', t.endpointUrl ?? ''];
+}
+
+/** Start dsync's emulator (moto plus a read-only code route) in the background and wait until it answers. */
+export function emulatorStartArgv(motoPython: string, port: number): string[] {
+  const url = `http://localhost:${port}/moto-api/`;
+  const probe = `${motoPython} -c "import urllib.request; urllib.request.urlopen('${url}', timeout=1)" >/dev/null 2>&1`;
+  const script = [
+    `if ${probe}; then exit 0; fi`,
+    `mkdir -p /dsync/state`,
+    `nohup ${motoPython} ${TOOLS_DIR}/dsync_moto.py --host 0.0.0.0 --port ${port} >/dsync/state/emulator.log 2>&1 &`,
+    `i=0; while [ $i -lt 150 ]; do if ${probe}; then exit 0; fi; i=$((i+1)); sleep 0.2; done`,
+    `tail -n 20 /dsync/state/emulator.log >&2; exit 1`,
+  ].join('\n');
+  return ['sh', '-c', script];
+}
+
+/** Probe the image: where `sam` and moto live, and SAM's version. Prints KEY=value lines. */
+export function probeArgv(): string[] {
+  const script = [
+    `sam_path=$(command -v sam || true)`,
+    `echo "sam=$sam_path"`,
+    `if [ -n "$sam_path" ]; then echo "sam_python=$(head -n1 "$sam_path" | sed -e 's/^#! *//' -e 's/^\\/usr\\/bin\\/env  *//')"; echo "sam_version=$(sam --version 2>/dev/null | sed 's/.*version //')"; fi`,
+    `moto_path=$(command -v moto_server || true)`,
+    `if [ -n "$moto_path" ]; then echo "moto_python=$(head -n1 "$moto_path" | sed -e 's/^#! *//' -e 's/^\\/usr\\/bin\\/env  *//')"; fi`,
+  ].join('\n');
+  return ['sh', '-c', script];
+}

@@ -1,0 +1,71 @@
+// Runs SAM commands (and dsync's helper scripts) in the container with
+// per-command credentials, streams every line back with the step that
+// produced it, and turns the result into ok / failure-with-cause.
+import type { CredentialResolver } from './credentials.js';
+import { envList, samEnv, type SamTarget } from './commands.js';
+import { classifySamLine, failureCause, hostPaths, stripAnsi } from './output.js';
+import type { PathFlavour } from '../sync/platform.js';
+
+/** Run argv in the container; every output line goes to onLine; resolves with the exit code. */
+export type ContainerRun = (argv: string[], env: string[], onLine: (line: string, stream: 'stdout' | 'stderr') => void, stdin?: string) => Promise<number>;
+
+export interface StepResult {
+  ok: boolean;
+  exitCode: number;
+  lines: string[];
+  /** One-line cause when !ok. */
+  cause?: string;
+  /** Resources SAM reported as finished. */
+  finished: string[];
+  ms: number;
+}
+
+export interface RunnerOptions {
+  run: ContainerRun;
+  target: SamTarget;
+  credentials: CredentialResolver;
+  workspace: string;
+  root: string;
+  flavour: PathFlavour;
+  now(): number;
+  /** Each output line, already cleaned, with its step label. */
+  onLine(step: string, line: string): void;
+}
+
+export class SamRunner {
+  constructor(private readonly options: RunnerOptions) {}
+
+  get target(): SamTarget {
+    return this.options.target;
+  }
+
+  /**
+   * Run one command. `sam sync` asks for a confirmation once per
+   * template+stack and has no flag for it; the piped "y" answers it (and is
+   * ignored when SAM does not ask), so dsync never hangs there.
+   */
+  async step(step: string, argv: string[]): Promise<StepResult> {
+    const o = this.options;
+    const started = o.now();
+    const credentials = await o.credentials.get();
+    const env = envList(samEnv(o.target, credentials));
+    const lines: string[] = [];
+    const finished: string[] = [];
+    const exitCode = await o.run(argv, env, (raw) => {
+      const line = hostPaths(stripAnsi(raw), o.workspace, o.root, o.flavour);
+      if (line.trim() === '') return;
+      lines.push(line);
+      const c = classifySamLine(line);
+      if (c.kind === 'resource-done') finished.push(c.resource);
+      if (!isBoilerplate(line)) o.onLine(step, line);
+    }, 'y\n');
+    const ok = exitCode === 0 && !lines.some((l) => /^Build Failed$/.test(l.trim()));
+    return { ok, exitCode, lines, finished, ms: Math.round(o.now() - started), cause: ok ? undefined : exitCode === 127 ? 'command not found in the image' : failureCause(lines) };
+  }
+}
+
+/** SAM's "what to run next" advice and dsync's own result line: kept for parsing, not shown. */
+function isBoilerplate(line: string): boolean {
+  const t = line.trim();
+  return /^(DSYNC_RESULT |Commands you can use next|=+$|\[\*\] |Execute the following command to deploy|sam deploy --template-file|\[Y\/n\]:|Enter Y to proceed)/.test(t);
+}

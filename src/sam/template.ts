@@ -1,0 +1,173 @@
+// The parts of a SAM template dsync needs: which resources own which folders,
+// how they are built, and which extra files the stack reads. CloudFormation's
+// short-form tags (!Ref, !Sub, !GetAtt, ...) are parsed into their long form
+// so a template that SAM accepts never fails here.
+import path from 'node:path';
+import { parseDocument, type ScalarTag, type CollectionTag } from 'yaml';
+import { DsyncError } from '../core/errors.js';
+
+export type ResourceKind = 'function' | 'layer' | 'api' | 'state-machine' | 'other';
+
+export interface TemplateResource {
+  id: string;
+  type: string;
+  kind: ResourceKind;
+  /** Project paths (posix, no trailing slash; '' = project root) whose files belong to this resource. */
+  codePaths: string[];
+  /** Metadata.BuildMethod, e.g. 'esbuild', 'makefile', 'nodejs22.x'. */
+  buildMethod?: string;
+  runtime?: string;
+  packageType?: 'Zip' | 'Image';
+  /** Logical ids of layers this function references with !Ref. */
+  layerRefs: string[];
+}
+
+export interface TemplateModel {
+  /** Project path of the template file. */
+  file: string;
+  resources: Map<string, TemplateResource>;
+  /** Project paths of local files the stack itself reads (e.g. a DefinitionUri); a change is an infrastructure change. */
+  infraFiles: string[];
+}
+
+const INTRINSICS = ['Ref', 'Sub', 'GetAtt', 'Join', 'Select', 'Split', 'FindInMap', 'GetAZs', 'ImportValue', 'If', 'Equals', 'Not', 'And', 'Or', 'Condition', 'Base64', 'Cidr', 'Transform', 'ToJsonString', 'Length'];
+
+/** YAML tags for the short-form intrinsics, producing the same objects as their long form. */
+function cfnTags(): (ScalarTag | CollectionTag)[] {
+  const tags: (ScalarTag | CollectionTag)[] = [];
+  for (const name of INTRINSICS) {
+    const key = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
+    const wrap = (value: unknown) => {
+      // !GetAtt A.B is shorthand for [A, B].
+      if (name === 'GetAtt' && typeof value === 'string') {
+        const dot = value.indexOf('.');
+        return { [key]: dot > 0 ? [value.slice(0, dot), value.slice(dot + 1)] : [value] };
+      }
+      return { [key]: value };
+    };
+    tags.push({ tag: `!${name}`, resolve: (str: string) => wrap(str) } as ScalarTag);
+    tags.push({ tag: `!${name}`, collection: 'seq', resolve: (seq: { toJSON(): unknown }) => wrap(seq.toJSON()) } as unknown as CollectionTag);
+    tags.push({ tag: `!${name}`, collection: 'map', resolve: (map: { toJSON(): unknown }) => wrap(map.toJSON()) } as unknown as CollectionTag);
+  }
+  return tags;
+}
+
+const KIND_BY_TYPE: Record<string, ResourceKind> = {
+  'AWS::Serverless::Function': 'function',
+  'AWS::Lambda::Function': 'function',
+  'AWS::Serverless::LayerVersion': 'layer',
+  'AWS::Lambda::LayerVersion': 'layer',
+  'AWS::Serverless::Api': 'api',
+  'AWS::Serverless::HttpApi': 'api',
+  'AWS::Serverless::StateMachine': 'state-machine',
+};
+
+/** The code property that names a local folder or file, by resource type. */
+const CODE_PROPERTY: Record<string, string> = {
+  'AWS::Serverless::Function': 'CodeUri',
+  'AWS::Lambda::Function': 'Code',
+  'AWS::Serverless::LayerVersion': 'ContentUri',
+  'AWS::Lambda::LayerVersion': 'Content',
+  'AWS::Serverless::Api': 'DefinitionUri',
+  'AWS::Serverless::HttpApi': 'DefinitionUri',
+  'AWS::Serverless::StateMachine': 'DefinitionUri',
+};
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Parse YAML or JSON template text; throws DsyncError('TEMPLATE') with the line of the first syntax error. */
+export function parseTemplateText(text: string, file: string): Json {
+  const doc = parseDocument(text, { customTags: cfnTags(), uniqueKeys: false, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    const where = first.linePos?.[0] ? `line ${first.linePos[0].line}, column ${first.linePos[0].col}` : 'unknown position';
+    throw new DsyncError('TEMPLATE', `${file} is not valid YAML (${where}): ${first.message.split('\n')[0]}`, {
+      hint: 'fix the template and save; dsync picks it up on the next save',
+    });
+  }
+  const value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  if (!isObject(value) || !isObject(value.Resources)) {
+    throw new DsyncError('TEMPLATE', `${file} has no Resources section`, { hint: 'a SAM template needs a top-level Resources map' });
+  }
+  return value;
+}
+
+/** A local path from a code property, or undefined for S3 locations, inline code and intrinsics. */
+function localPath(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  if (/^s3:\/\//i.test(value) || /^https?:\/\//i.test(value)) return undefined;
+  return value;
+}
+
+/** Turn a path written in the template (relative to its folder) into a project path. */
+function toProjectPath(templateDir: string, p: string): string | undefined {
+  const joined = path.posix.normalize(path.posix.join(templateDir, p.replace(/\\/g, '/')));
+  if (joined === '..' || joined.startsWith('../') || path.posix.isAbsolute(joined)) return undefined;
+  const trimmed = joined.replace(/\/+$/, '');
+  return trimmed === '.' ? '' : trimmed;
+}
+
+/**
+ * Build the model from a parsed template. `file` is the template's project
+ * path (posix); relative paths inside it are relative to its folder, as SAM
+ * resolves them.
+ */
+export function buildTemplateModel(template: Json, file: string): TemplateModel {
+  const templateDir = path.posix.dirname(file) === '.' ? '' : path.posix.dirname(file);
+  const globals = isObject(template.Globals) ? template.Globals : {};
+  const globalFunction = isObject(globals.Function) ? globals.Function : {};
+  const resources = new Map<string, TemplateResource>();
+  const infraFiles: string[] = [];
+
+  for (const [id, raw] of Object.entries(template.Resources as Json)) {
+    if (!isObject(raw) || typeof raw.Type !== 'string') continue;
+    const type = raw.Type;
+    const kind = KIND_BY_TYPE[type] ?? 'other';
+    const props = isObject(raw.Properties) ? raw.Properties : {};
+    const metadata = isObject(raw.Metadata) ? raw.Metadata : {};
+    const codePaths: string[] = [];
+    const propName = CODE_PROPERTY[type];
+    let codeValue = propName ? props[propName] : undefined;
+    if (type === 'AWS::Serverless::Function' && codeValue === undefined) codeValue = globalFunction.CodeUri;
+    const local = localPath(codeValue);
+    const packageType = (props.PackageType ?? globalFunction.PackageType) === 'Image' ? 'Image' : 'Zip';
+    if (packageType === 'Image' && typeof metadata.DockerContext === 'string') {
+      const p = toProjectPath(templateDir, metadata.DockerContext);
+      if (p !== undefined) codePaths.push(p);
+    } else if (local !== undefined) {
+      const p = toProjectPath(templateDir, local);
+      if (p !== undefined) codePaths.push(p);
+    } else if (type === 'AWS::Serverless::Function' && codeValue === undefined && !isObject(props.InlineCode) && props.InlineCode === undefined && packageType === 'Zip') {
+      // SAM's default CodeUri is the template's folder.
+      codePaths.push(templateDir);
+    }
+    if (kind === 'api' || kind === 'state-machine') {
+      // Definition files are read by the stack; sam sync --code can also push them directly.
+      const def = localPath(props.DefinitionUri);
+      if (def !== undefined) {
+        const p = toProjectPath(templateDir, def);
+        if (p !== undefined) infraFiles.push(p);
+      }
+    }
+    const runtime = typeof props.Runtime === 'string' ? props.Runtime : typeof globalFunction.Runtime === 'string' ? globalFunction.Runtime : undefined;
+    const layers = Array.isArray(props.Layers) ? props.Layers : Array.isArray(globalFunction.Layers) ? globalFunction.Layers : [];
+    const layerRefs = layers.flatMap((l) => (isObject(l) && typeof l.Ref === 'string' ? [l.Ref] : []));
+    resources.set(id, {
+      id,
+      type,
+      kind,
+      codePaths,
+      buildMethod: typeof metadata.BuildMethod === 'string' ? metadata.BuildMethod : undefined,
+      runtime: kind === 'function' ? runtime : undefined,
+      packageType: kind === 'function' ? packageType : undefined,
+      layerRefs,
+    });
+  }
+  return { file, resources, infraFiles };
+}
+
+/** Parse and model in one step. */
+export function loadTemplateModel(text: string, file: string): TemplateModel {
+  return buildTemplateModel(parseTemplateText(text, file), file);
+}
