@@ -106,6 +106,23 @@ def publish_layers(plain, stack_name, overrides):
     return published
 
 
+def sync_function_layers(plain, cfn, stack_name):
+    """moto creates functions from a stack without their Layers; set them as CloudFormation would."""
+    lam = boto3.client("lambda")
+    physical = {
+        r["LogicalResourceId"]: r.get("PhysicalResourceId")
+        for r in cfn.describe_stack_resources(StackName=stack_name)["StackResources"]
+        if "LogicalResourceId" in r
+    }
+    for logical_id, resource in plain.get("Resources", {}).items():
+        if resource.get("Type") != "AWS::Lambda::Function" or not physical.get(logical_id):
+            continue
+        wanted = [l for l in resource.get("Properties", {}).get("Layers", []) if isinstance(l, str)]
+        current = [l["Arn"] for l in lam.get_function_configuration(FunctionName=physical[logical_id]).get("Layers", [])]
+        if wanted != current:
+            lam.update_function_configuration(FunctionName=physical[logical_id], Layers=wanted)
+
+
 def stack_status(cfn, name):
     try:
         stacks = cfn.describe_stacks(StackName=name)["Stacks"]
@@ -196,6 +213,7 @@ def main():
         result(ok=False, stage=action, status=status, message="; ".join(failure_reasons(cfn, args.stack_name)) or f"stack is {status}")
         return 1
 
+    sync_function_layers(plain, cfn, args.stack_name)
     resources = [
         {"logicalId": r["LogicalResourceId"], "physicalId": r.get("PhysicalResourceId"), "type": r["ResourceType"]}
         for r in cfn.describe_stack_resources(StackName=args.stack_name)["StackResources"]

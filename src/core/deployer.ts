@@ -24,6 +24,8 @@ export interface DeployerOptions {
   infraFiles: readonly string[];
   /** Python that runs `sam`, for dsync's emulator deploy helper (emulator mode only). */
   samPython?: string;
+  /** Whether a project path exists on the host (to name a missing CodeUri before SAM runs). */
+  exists(projectPath: string): Promise<boolean>;
 }
 
 export interface DeployReport {
@@ -112,7 +114,8 @@ export class Deployer {
       const model = this.model!;
       const route = routeChanges(paths, model, this.options.infraFiles);
       if (route.infra && !this.templateError) infra = true;
-      if (!infra && route.resources.length === 0) continue;
+      // A new folder may be the fix for a missing CodeUri: retry the stack then.
+      if (!infra && route.resources.length === 0 && !(this.infraBehind && route.unowned.length > 0)) continue;
       if (!infra && this.infraBehind && !this.templateError) infra = true;
       const emulator = this.options.runner.target.mode === 'emulator';
       // moto's stacks give layer versions no physical id, so `sam sync --code` cannot find them there.
@@ -148,11 +151,28 @@ export class Deployer {
     return false;
   }
 
+  /** A resource whose local code folder is missing, named the way the template says it. */
+  private async missingCode(model: TemplateModel): Promise<string | undefined> {
+    for (const r of model.resources.values()) {
+      if (r.kind !== 'function' && r.kind !== 'layer') continue;
+      for (const p of r.codePaths) {
+        if (!(await this.options.exists(p))) return `${r.id}: its ${r.kind === 'layer' ? 'ContentUri' : 'CodeUri'} ${p || '.'} does not exist in the project`;
+      }
+    }
+    return undefined;
+  }
+
   private async deployInfra(seq: number, model: TemplateModel): Promise<void> {
     const { runner, reporter, clock } = this.options;
     const started = clock.now();
     const ids = [...model.resources.values()].filter((r) => r.kind !== 'other').map((r) => r.id);
     reporter.event({ type: 'deploy-started', seq, kind: 'infra', resources: ids, message: `#${seq} deploying the stack ${runner.target.stackName} (${ids.length} resources)` });
+    const missing = await this.missingCode(model);
+    if (missing) {
+      this.infraBehind = true;
+      this.finish({ seq, kind: 'infra', resources: ids, ok: false, ms: Math.round(clock.now() - started), cause: missing });
+      return;
+    }
     reporter.event({ type: 'build-started', seq, resources: ids });
     let result: StepResult;
     if (runner.target.mode === 'emulator') {

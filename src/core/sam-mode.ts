@@ -81,6 +81,7 @@ export interface SamSetupInput {
   flavour: PathFlavour;
   probe: ImageProbe;
   readTemplate(): Promise<string | undefined>;
+  exists(projectPath: string): Promise<boolean>;
   templatePath: string;
   infraFiles: string[];
 }
@@ -126,6 +127,7 @@ export async function setUpSam(input: SamSetupInput): Promise<Deployer> {
     reporter,
     clock: input.clock,
     readTemplate: input.readTemplate,
+    exists: input.exists,
     templatePath: input.templatePath,
     infraFiles: input.infraFiles,
     samPython: probe.samPython,

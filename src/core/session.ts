@@ -195,6 +195,14 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
       flavour: deps.platform.path,
       probe,
       readTemplate: () => readHost(templatePath),
+      exists: async (p) => {
+        try {
+          await deps.fs.lstat(deps.platform.path.join(config.root, ...p.split('/').filter(Boolean)));
+          return true;
+        } catch {
+          return false;
+        }
+      },
       templatePath,
       infraFiles,
     });
