@@ -1,0 +1,122 @@
+// The deployer with a fake SAM runner: what runs for which change, folding
+// of batches that arrive during a run, and recovery after failures.
+import { describe, expect, it } from 'vitest';
+import { Deployer } from '../../src/core/deployer.js';
+import type { DsyncEvent } from '../../src/core/reporter.js';
+import { resolveTarget } from '../../src/sam/target.js';
+import type { SamRunner, StepResult } from '../../src/sam/runner.js';
+
+const TEMPLATE = `Resources:
+  A: { Type: AWS::Serverless::Function, Properties: { CodeUri: a/, Handler: x.h, Runtime: nodejs22.x } }
+  B: { Type: AWS::Serverless::Function, Properties: { CodeUri: b/, Handler: x.h, Runtime: nodejs22.x } }
+`;
+
+function harness(mode: 'aws' | 'emulator' = 'aws') {
+  const calls: string[][] = [];
+  const gates: Array<() => void> = [];
+  const results: boolean[] = [];
+  let template: string | undefined = TEMPLATE;
+  const events: DsyncEvent[] = [];
+  const target = resolveTarget({ mode, projectName: 'p', templateFile: 'template.yaml', flags: { stackName: 's', region: 'us-east-1' }, settings: {}, samconfig: {}, env: {} });
+  const runner = {
+    target,
+    step: async (step: string, argv: string[]): Promise<StepResult> => {
+      calls.push(argv);
+      await new Promise<void>((r) => gates.push(r));
+      const ok = results.shift() ?? true;
+      return { ok, exitCode: ok ? 0 : 1, lines: ok ? ['DSYNC_RESULT {"ok": true}'] : ['Error: boom'], finished: [], ms: 1, cause: ok ? undefined : 'boom' };
+    },
+  } as unknown as SamRunner;
+  let t = 0;
+  const deployer = new Deployer({
+    runner,
+    reporter: { event: (e) => events.push(e), progress() {}, done() {}, close() {} },
+    clock: { now: () => ++t, setTimeout: () => ({ cancel() {} }), sleep: async () => {} } as never,
+    readTemplate: async () => template,
+    templatePath: 'template.yaml',
+    infraFiles: [],
+    exists: async () => true,
+  });
+  const release = async () => {
+    while (gates.length === 0) await new Promise((r) => setTimeout(r, 1));
+    gates.shift()!();
+    await new Promise((r) => setTimeout(r, 1));
+  };
+  return { deployer, calls, events, results, release, setTemplate: (s: string | undefined) => (template = s) };
+}
+
+const ids = (argv: string[]) => argv.flatMap((a, i) => (argv[i - 1] === '--resource-id' ? [a] : []));
+
+describe('Deployer', () => {
+  it('deploys the stack first, then syncs only the functions a change touches', async () => {
+    const h = harness();
+    h.deployer.requestInfra(0);
+    await h.release();
+    expect(h.calls[0]!.slice(0, 3)).toEqual(['sam', 'sync', '--template-file']);
+    h.deployer.notify(['a/app.js'], 1);
+    await h.release();
+    await h.deployer.idle();
+    expect(ids(h.calls[1]!)).toEqual(['A']);
+    h.deployer.notify(['README.md'], 2);
+    await h.deployer.idle();
+    expect(h.calls).toHaveLength(2);
+  });
+
+  it('folds batches that arrive during a run into one next run', async () => {
+    const h = harness();
+    h.deployer.notify(['a/1.js'], 1);
+    while (h.calls.length === 0) await new Promise((r) => setTimeout(r, 1));
+    h.deployer.notify(['b/1.js'], 2);
+    h.deployer.notify(['a/2.js'], 3);
+    h.deployer.notify(['b/2.js'], 4);
+    await h.release();
+    await h.release();
+    await h.deployer.idle();
+    expect(h.calls.map(ids)).toEqual([['A'], ['A', 'B']]);
+    expect(h.events.filter((e) => e.type === 'deploy-result').map((e) => e.seq)).toEqual([1, 4]);
+  });
+
+  it('redeploys the stack on the next change after a failed stack deploy', async () => {
+    const h = harness();
+    h.results.push(false);
+    h.deployer.requestInfra(0);
+    await h.release();
+    await h.deployer.idle();
+    expect(h.events.find((e) => e.type === 'deploy-result')).toMatchObject({ ok: false, cause: 'boom' });
+    h.deployer.notify(['a/app.js'], 1);
+    await h.release();
+    await h.deployer.idle();
+    expect(h.calls[1]).not.toContain('--code');
+  });
+
+  it('keeps routing code with the last good template while the template is broken', async () => {
+    const h = harness();
+    h.deployer.requestInfra(0);
+    await h.release();
+    await h.deployer.idle();
+    h.setTemplate('Resources:\n  A: [broken');
+    h.deployer.notify(['template.yaml'], 1);
+    await h.deployer.idle();
+    expect(h.events.find((e) => e.type === 'error')?.message).toMatch(/not valid YAML/);
+    h.deployer.notify(['b/x.js'], 2);
+    await h.release();
+    await h.deployer.idle();
+    expect(ids(h.calls[1]!)).toEqual(['B']);
+    h.setTemplate(TEMPLATE);
+    h.deployer.notify(['template.yaml'], 3);
+    await h.release();
+    await h.deployer.idle();
+    expect(h.calls[2]).not.toContain('--code');
+  });
+
+  it('in emulator mode deploys through build, package and dsync\'s helper', async () => {
+    const h = harness('emulator');
+    h.deployer.requestInfra(0);
+    await h.release();
+    await h.release();
+    await h.release();
+    await h.deployer.idle();
+    expect(h.calls.map((c) => c.slice(0, 2).join(' '))).toEqual(['sam build', 'sam package', expect.stringContaining('python3 /dsync/tools/dsync_emulator_deploy.py')]);
+    expect(h.events.find((e) => e.type === 'deploy-result')).toMatchObject({ ok: true, kind: 'infra' });
+  });
+});

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { buildArgv, emulatorDeployArgv, samEnv, syncCodeArgv, syncInfraArgv } from '../../src/sam/commands.js';
+import { hostCredentialResolver, parseProcessCredentials } from '../../src/sam/credentials.js';
+import { classifySamLine, failureCause, hostPaths } from '../../src/sam/output.js';
+import { readSamConfig, splitSamList } from '../../src/sam/samconfig.js';
+import { resolveTarget, defaultStackName } from '../../src/sam/target.js';
+import { isDsyncError } from '../../src/core/errors.js';
+import path from 'node:path';
+
+const SAMCONFIG = `
+version = 0.1
+[default.global.parameters]
+stack_name = "orders"
+region = "eu-west-1"
+[default.sync.parameters]
+parameter_overrides = "Stage=dev \\"Name=a b\\""
+capabilities = "CAPABILITY_IAM"
+s3_bucket = "team-artifacts"
+[prod.global.parameters]
+stack_name = "orders-prod"
+`;
+
+describe('samconfig', () => {
+  it('merges global and sync parameters of an environment', () => {
+    expect(readSamConfig(SAMCONFIG, 'samconfig.toml')).toEqual({
+      stack_name: 'orders',
+      region: 'eu-west-1',
+      parameter_overrides: ['Stage=dev', '"Name=a b"'],
+      capabilities: ['CAPABILITY_IAM'],
+      s3_bucket: 'team-artifacts',
+    });
+    expect(readSamConfig(SAMCONFIG, 'samconfig.toml', 'prod')).toEqual({ stack_name: 'orders-prod' });
+    expect(readSamConfig('default:\n  sync:\n    parameters:\n      stack_name: y\n', 'samconfig.yaml')).toEqual({ stack_name: 'y' });
+  });
+
+  it('names the file on a syntax error', () => {
+    expect(() => readSamConfig('[default', 'samconfig.toml')).toThrow(/^samconfig\.toml could not be parsed/);
+    expect(splitSamList(['A', 'B'])).toEqual(['A', 'B']);
+  });
+});
+
+describe('real-AWS target, argv and env', () => {
+  const samconfig = readSamConfig(SAMCONFIG, 'samconfig.toml');
+  const target = resolveTarget({ mode: 'aws', projectName: 'orders', templateFile: 'template.yaml', flags: {}, settings: {}, samconfig, env: {} });
+
+  it('takes stack, region, overrides and bucket from samconfig, with SAM defaults', () => {
+    expect(target).toMatchObject({ mode: 'aws', stackName: 'orders', region: 'eu-west-1', s3Bucket: 'team-artifacts', dependencyLayer: true, endpointUrl: undefined });
+  });
+
+  it('lets flags override samconfig', () => {
+    const t = resolveTarget({ mode: 'aws', projectName: 'x', templateFile: 't.yaml', flags: { stackName: 'mine', region: 'us-west-2', parameterOverrides: ['Stage=qa'] }, settings: {}, samconfig, env: {} });
+    expect(t).toMatchObject({ stackName: 'mine', region: 'us-west-2', parameterOverrides: ['Stage=qa'] });
+  });
+
+  it('builds the sam sync command lines', () => {
+    expect(syncInfraArgv(target)).toEqual([
+      'sam', 'sync', '--template-file', 'template.yaml', '--stack-name', 'orders', '--region', 'eu-west-1',
+      '--parameter-overrides', 'Stage=dev', '"Name=a b"', '--capabilities', 'CAPABILITY_IAM', '--s3-bucket', 'team-artifacts',
+      '--dependency-layer', '--config-env', 'default', '--no-watch',
+    ]);
+    expect(syncCodeArgv(target, ['A', 'B']).slice(0, 7)).toEqual(['sam', 'sync', '--code', '--resource-id', 'A', '--resource-id', 'B']);
+    expect(() => syncCodeArgv(target, [])).toThrow();
+    expect(buildArgv(target)).toContain('--cached');
+  });
+
+  it('passes credentials per command and no endpoint', () => {
+    const env = samEnv(target, { accessKeyId: 'AKIA1', secretAccessKey: 's3cr3t', sessionToken: 'tok', source: 'test' });
+    expect(env).toMatchObject({ AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIA1', AWS_SECRET_ACCESS_KEY: 's3cr3t', AWS_SESSION_TOKEN: 'tok' });
+    expect(env.AWS_ENDPOINT_URL).toBeUndefined();
+  });
+
+  it('refuses a real-AWS run with no stack name or region, with a hint', () => {
+    const run = (flags = {}, env = {}) => resolveTarget({ mode: 'aws', projectName: 'x', templateFile: 't', flags, settings: {}, samconfig: {}, env });
+    expect(() => run()).toThrow('No stack name');
+    expect(() => run({ stackName: 's' })).toThrow('No AWS region');
+    expect(run({ stackName: 's' }, { AWS_DEFAULT_REGION: 'ap-south-1' }).region).toBe('ap-south-1');
+  });
+
+  it('uses the embedded emulator with its own bucket and no dependency layer', () => {
+    const t = resolveTarget({ mode: 'emulator', projectName: 'shop api ñ', templateFile: 'template.yaml', flags: {}, settings: {}, samconfig: {}, env: {} });
+    expect(t).toMatchObject({ stackName: 'shop-api-n', region: 'us-east-1', endpointUrl: 'http://localhost:5000', s3Bucket: 'dsync-artifacts', dependencyLayer: false });
+    expect(emulatorDeployArgv(t, '/opt/sam/bin/python')).toContain('/dsync/tools/dsync_emulator_deploy.py');
+    expect(defaultStackName('123')).toBe('dsync-app');
+    expect(() => resolveTarget({ mode: 'endpoint', projectName: 'x', templateFile: 't', flags: { endpointUrl: 'localstack' }, settings: {}, samconfig: {}, env: {} })).toThrow('--endpoint-url must be an http(s) URL');
+  });
+});
+
+describe('host credentials', () => {
+  const NOW = Date.parse('2026-11-26T12:00:00Z');
+
+  it('parses credential_process JSON', () => {
+    expect(parseProcessCredentials('{"Version":1,"AccessKeyId":"A","SecretAccessKey":"S","SessionToken":"T","Expiration":"2026-11-26T13:00:00Z"}', 'p')).toMatchObject({ accessKeyId: 'A', sessionToken: 'T', expiresAt: Date.parse('2026-11-26T13:00:00Z') });
+    expect(() => parseProcessCredentials('nope', 'p')).toThrow('did not print credentials');
+  });
+
+  it('exports the profile through the AWS CLI and refreshes before expiry', async () => {
+    let now = NOW;
+    const calls: string[][] = [];
+    const resolver = hostCredentialResolver({ AWS_PROFILE: 'dev' }, async (_file, args) => {
+      calls.push(args);
+      return { exitCode: 0, stderr: '', stdout: JSON.stringify({ AccessKeyId: `A${calls.length}`, SecretAccessKey: 'S', Expiration: new Date(now + 15 * 60_000).toISOString() }) };
+    }, () => now);
+    expect((await resolver.get()).accessKeyId).toBe('A1');
+    expect((await resolver.get()).accessKeyId).toBe('A1');
+    now += 11 * 60_000; // within 5 minutes of expiry
+    expect((await resolver.get()).accessKeyId).toBe('A2');
+    expect(calls[0]).toEqual(['configure', 'export-credentials', '--format', 'process', '--profile', 'dev']);
+  });
+
+  it('explains an expired SSO session', async () => {
+    const resolver = hostCredentialResolver({ AWS_PROFILE: 'sso' }, async () => ({ exitCode: 255, stdout: '', stderr: 'Error when retrieving token from sso: Token has expired and refresh failed' }), () => NOW);
+    await expect(resolver.get()).rejects.toSatisfy((e: unknown) => isDsyncError(e, 'CREDENTIALS') && (e as { hint?: string }).hint === 'run `aws sso login --profile sso`, then save again');
+  });
+
+  it('prefers keys in the environment and rejects expired ones', async () => {
+    const never = async () => { throw new Error('should not run'); };
+    const ok = hostCredentialResolver({ AWS_ACCESS_KEY_ID: 'K', AWS_SECRET_ACCESS_KEY: 'S' }, never, () => NOW);
+    expect((await ok.get()).source).toBe('environment variables');
+    const expired = hostCredentialResolver({ AWS_ACCESS_KEY_ID: 'K', AWS_SECRET_ACCESS_KEY: 'S', AWS_CREDENTIAL_EXPIRATION: '2026-11-26T11:00:00Z' }, never, () => NOW);
+    await expect(expired.get()).rejects.toThrow('have expired');
+  });
+});
+
+describe('SAM output', () => {
+  it('shows container paths as host paths, posix and Windows', () => {
+    expect(hostPaths('Building codeuri: /dsync/workspace/src/a runtime: x', '/dsync/workspace', '/home/me/app', path.posix)).toBe('Building codeuri: /home/me/app/src/a runtime: x');
+    expect(hostPaths("Error in '/dsync/workspace/src/b/app.ts:3'", '/dsync/workspace', 'C:\\Users\\me\\app', path.win32)).toBe("Error in 'C:\\Users\\me\\app\\src\\b\\app.ts:3'");
+  });
+
+  it('recognises sync progress and picks the cause of a failure', () => {
+    expect(classifySamLine('Syncing Lambda Function HelloFunction...')).toEqual({ kind: 'resource-start', resource: 'HelloFunction' });
+    expect(classifySamLine('26/Nov/2026:22:26:49: Finished syncing Lambda Function HelloFunction.')).toEqual({ kind: 'resource-done', resource: 'HelloFunction' });
+    expect(failureCause(['Building codeuri', 'Build Failed', 'Error: NodejsNpmBuilder:NpmPack - NPM Failed: npm error code EJSONPARSE'])).toBe('NodejsNpmBuilder:NpmPack - NPM Failed: npm error code EJSONPARSE');
+    expect(failureCause(['something went wrong', ''])).toBe('something went wrong');
+  });
+});

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { loadTemplateModel, parseTemplateText } from '../../src/sam/template.js';
+import { routeChanges } from '../../src/sam/routing.js';
+import { isDsyncError } from '../../src/core/errors.js';
+
+const TEMPLATE = `
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage: { Type: String, Default: dev }
+Globals:
+  Function:
+    Runtime: nodejs22.x
+    CodeUri: shared/
+    Environment:
+      Variables:
+        TABLE: !Ref Table
+        URL: !Sub 'https://\${Api}.execute-api.\${AWS::Region}.amazonaws.com/\${Stage}'
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: !Join ['-', [!Ref Stage, items]]
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      DefinitionUri: api/openapi.yaml
+  Layer:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: layers/common
+  UsesGlobal:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Layers: [!Ref Layer]
+  Nested:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: ./services/orders/handlers/
+      Handler: index.handler
+      Role: !GetAtt Role.Arn
+  Bundled:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: services/orders
+      Handler: app.handler
+    Metadata:
+      BuildMethod: esbuild
+  FromS3:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: s3://bucket/key.zip
+      Handler: app.handler
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: !If [IsProd, {}, !GetAtt Table.Arn]
+`;
+
+describe('SAM template model', () => {
+  const model = loadTemplateModel(TEMPLATE, 'template.yaml');
+
+  it('parses short-form intrinsics into their long form', () => {
+    const t = parseTemplateText(TEMPLATE, 'template.yaml') as { Resources: Record<string, { Properties: Record<string, unknown> }> };
+    expect(t.Resources.Table!.Properties.TableName).toEqual({ 'Fn::Join': ['-', [{ Ref: 'Stage' }, 'items']] });
+    expect(t.Resources.Nested!.Properties.Role).toEqual({ 'Fn::GetAtt': ['Role', 'Arn'] });
+    expect(t.Resources.Role!.Properties.AssumeRolePolicyDocument).toEqual({ 'Fn::If': ['IsProd', {}, { 'Fn::GetAtt': ['Table', 'Arn'] }] });
+  });
+
+  it('takes CodeUri from Globals, normalises folders, and skips S3 code', () => {
+    expect(model.resources.get('UsesGlobal')).toMatchObject({ kind: 'function', codePaths: ['shared'], runtime: 'nodejs22.x', layerRefs: ['Layer'] });
+    expect(model.resources.get('Nested')!.codePaths).toEqual(['services/orders/handlers']);
+    expect(model.resources.get('Bundled')).toMatchObject({ buildMethod: 'esbuild', codePaths: ['services/orders'] });
+    expect(model.resources.get('FromS3')!.codePaths).toEqual([]);
+    expect(model.resources.get('Layer')).toMatchObject({ kind: 'layer', codePaths: ['layers/common'] });
+    expect(model.infraFiles).toEqual(['api/openapi.yaml']);
+  });
+
+  it('resolves paths relative to a template in a subfolder', () => {
+    const m = loadTemplateModel('Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: ../src/f\n', 'infra/template.yaml');
+    expect(m.resources.get('F')!.codePaths).toEqual(['src/f']);
+    const outside = loadTemplateModel('Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: ../../elsewhere\n', 'infra/template.yaml');
+    expect(outside.resources.get('F')!.codePaths).toEqual([]);
+  });
+
+  it('defaults a function without CodeUri to the template folder', () => {
+    const m = loadTemplateModel('Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: a.b\n', 'template.yaml');
+    expect(m.resources.get('F')!.codePaths).toEqual(['']);
+  });
+
+  it('reports YAML errors with their line and a hint, as a DsyncError', () => {
+    try {
+      loadTemplateModel('Resources:\n  A: [unclosed\n', 'template.yaml');
+      expect.unreachable();
+    } catch (error) {
+      expect(isDsyncError(error, 'TEMPLATE')).toBe(true);
+      expect((error as Error).message).toMatch(/^template\.yaml is not valid YAML \(line \d+, column \d+\)/);
+    }
+    expect(() => loadTemplateModel('Description: no resources\n', 'template.yaml')).toThrow('has no Resources section');
+  });
+});
+
+describe('change routing', () => {
+  const model = loadTemplateModel(TEMPLATE, 'template.yaml');
+
+  it('sends the template and included files to an infrastructure sync', () => {
+    expect(routeChanges(['template.yaml'], model)).toMatchObject({ infra: true, resources: [] });
+    expect(routeChanges(['api/openapi.yaml'], model).infra).toBe(true);
+    expect(routeChanges(['samconfig.toml'], model, ['samconfig.toml']).infra).toBe(true);
+  });
+
+  it('maps code to every resource whose folder holds it (nested and shared folders)', () => {
+    expect(routeChanges(['services/orders/handlers/index.js'], model).resources).toEqual(['Nested', 'Bundled']);
+    expect(routeChanges(['services/orders/lib/db.ts'], model).resources).toEqual(['Bundled']);
+    expect(routeChanges(['shared/app.js', 'layers/common/nodejs/x.js'], model).resources).toEqual(['Layer', 'UsesGlobal']);
+  });
+
+  it('flags dependency manifests and ignores files that belong to nothing', () => {
+    const r = routeChanges(['shared/package-lock.json', 'README.md', 'sharedish/x.js'], model);
+    expect(r).toMatchObject({ infra: false, resources: ['UsesGlobal'], dependencyChanges: ['UsesGlobal'], unowned: ['README.md', 'sharedish/x.js'] });
+  });
+});
