@@ -62,6 +62,19 @@ const KIND_BY_TYPE: Record<string, ResourceKind> = {
   'AWS::Serverless::StateMachine': 'state-machine',
 };
 
+const SERVERLESS_TYPES = new Set([
+  'AWS::Serverless::Function',
+  'AWS::Serverless::LayerVersion',
+  'AWS::Serverless::Api',
+  'AWS::Serverless::HttpApi',
+  'AWS::Serverless::StateMachine',
+  'AWS::Serverless::SimpleTable',
+  'AWS::Serverless::Application',
+  'AWS::Serverless::Connector',
+  'AWS::Serverless::GraphQLApi',
+  'AWS::Serverless::CapacityProvider',
+]);
+
 /** The code property that names a local folder or file, by resource type. */
 const CODE_PROPERTY: Record<string, string> = {
   'AWS::Serverless::Function': 'CodeUri',
@@ -121,8 +134,16 @@ export function buildTemplateModel(template: Json, file: string): TemplateModel 
   const infraFiles: string[] = [];
 
   for (const [id, raw] of Object.entries(template.Resources as Json)) {
-    if (!isObject(raw) || typeof raw.Type !== 'string') continue;
+    if (!isObject(raw) || typeof raw.Type !== 'string') {
+      throw new DsyncError('TEMPLATE', `${file}: resource ${id} has no Type`, { hint: 'every resource needs a Type, e.g. AWS::Serverless::Function' });
+    }
     const type = raw.Type;
+    if (type.startsWith('AWS::Serverless::') && !SERVERLESS_TYPES.has(type)) {
+      throw new DsyncError('TEMPLATE', `${file}: resource ${id} has an unknown type ${type}`, { hint: `SAM's types are ${[...SERVERLESS_TYPES].join(', ')}` });
+    }
+    if (!/^(AWS|Alexa|Custom)::[A-Za-z0-9]+(::[A-Za-z0-9]+)?$/.test(type) && !/^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+(::MODULE)?$/.test(type)) {
+      throw new DsyncError('TEMPLATE', `${file}: resource ${id} has an invalid type ${JSON.stringify(type)}`, { hint: 'types look like AWS::Service::Resource' });
+    }
     const kind = KIND_BY_TYPE[type] ?? 'other';
     const props = isObject(raw.Properties) ? raw.Properties : {};
     const metadata = isObject(raw.Metadata) ? raw.Metadata : {};

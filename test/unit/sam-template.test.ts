@@ -98,6 +98,8 @@ describe('SAM template model', () => {
       expect((error as Error).message).toMatch(/^template\.yaml is not valid YAML \(line \d+, column \d+\)/);
     }
     expect(() => loadTemplateModel('Description: no resources\n', 'template.yaml')).toThrow('has no Resources section');
+    expect(() => loadTemplateModel('Resources:\n  F:\n    Type: AWS::Serverless::Functoin\n', 'template.yaml')).toThrow('template.yaml: resource F has an unknown type AWS::Serverless::Functoin');
+    expect(() => loadTemplateModel('Resources:\n  F:\n    Properties: {}\n', 'template.yaml')).toThrow('resource F has no Type');
   });
 });
 
