@@ -36,9 +36,10 @@ describe('file modes', () => {
 describe('config', () => {
   const base = { flags: {}, isDirectory: (p: string) => p === path.resolve('/proj'), readFile: () => undefined };
   it('uses defaults, then dsync.json, then flags', () => {
-    expect(loadConfig({ ...base, cwd: '/proj' })).toEqual({ ...DEFAULTS, root: path.resolve('/proj') });
-    const withFile = loadConfig({ ...base, cwd: '/proj', readFile: () => '{"image":"team/img:1","quietMs":5}', flags: { image: 'cli/img' } });
-    expect(withFile).toMatchObject({ image: 'cli/img', quietMs: 5 });
+    expect(loadConfig({ ...base, cwd: '/proj' })).toEqual({ ...DEFAULTS, root: path.resolve('/proj'), imageChosen: false });
+    const withFile = loadConfig({ ...base, cwd: '/proj', readFile: () => '{"image":"team/img:1","quietMs":5,"stackName":"team"}', flags: { image: 'cli/img' } });
+    expect(withFile).toMatchObject({ image: 'cli/img', quietMs: 5, stackName: 'team', imageChosen: true });
+    expect(() => validateSettings({ region: '' }, 'dsync.json')).toThrow('dsync.json: "region" must be a non-empty string, got ""');
   });
   it('names the bad setting, what was expected and what was found', () => {
     expect(() => validateSettings({ quietMs: -1 }, 'dsync.json')).toThrow('dsync.json: "quietMs" must be a whole number >= 0, got -1');
