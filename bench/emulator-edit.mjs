@@ -47,6 +47,15 @@ try {
     const synced = await waitFor(from, (e) => e.type === 'sync');
     const live = await waitFor(from, (e) => e.type === 'deploy-result');
     if (!live.ok) throw new Error(`deploy failed: ${live.cause}`);
+    if (i === N - 1) {
+      // The timeline of the last edit: where inside `sam sync --code` the time goes.
+      const started = events.slice(from).find((e) => e.type === 'deploy-started');
+      const keys = [/Syncing Lambda Function/, /Building codeuri/, /NpmPack/, /LockfileCleanUp/, /Finished syncing/];
+      const marks = keys.map((k) => events.slice(from).find((e) => e.type === 'sam-output' && k.test(e.line)));
+      console.log('  timeline of the last edit (ms after the SAM command started):');
+      for (const m of marks) if (m) console.log(`    ${String(Math.round(m.at - started.at)).padStart(5)}  ${m.line.trim().slice(0, 70)}`);
+      console.log(`    ${String(Math.round(live.at - started.at)).padStart(5)}  command finished (deploy-result)`);
+    }
     total.push(live.at - saved);
     sync.push(synced.at - saved);
     sam.push(live.ms);

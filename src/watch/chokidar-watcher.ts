@@ -50,7 +50,10 @@ export function chokidarWatcherFactory(flavour: PathFlavour): WatcherFactory {
     for (const kind of ['add', 'change'] as const) {
       fsWatcher.on(kind, (absolute: string, stats?: Stats) => {
         emit(kind, absolute);
-        recheckLater(absolute, stats);
+        // chokidar often passes no stats with 'change'; without a baseline every
+        // save would be reported twice (and rebuilt twice), so take one now.
+        if (stats) recheckLater(absolute, stats);
+        else fsp.lstat(absolute).then((now) => recheckLater(absolute, now), () => undefined);
       });
     }
     for (const kind of ['unlink', 'addDir', 'unlinkDir'] as const) fsWatcher.on(kind, (absolute: string) => emit(kind, absolute));
