@@ -24,6 +24,8 @@ export interface DeployerOptions {
   infraFiles: readonly string[];
   /** Python that runs `sam`, for dsync's emulator deploy helper (emulator mode only). */
   samPython?: string;
+  /** Release what the runner holds (the SAM worker). */
+  onClose?(): void;
   /** Whether a project path exists on the host (to name a missing CodeUri before SAM runs). */
   exists(projectPath: string): Promise<boolean>;
 }
@@ -78,6 +80,7 @@ export class Deployer {
   async close(): Promise<void> {
     this.closed = true;
     await this.idle();
+    this.options.onClose?.();
   }
 
   get template(): TemplateModel | undefined {
@@ -195,7 +198,7 @@ export class Deployer {
     const deps = dependencyChanges.length > 0 ? ` (dependencies changed: ${dependencyChanges.join(', ')})` : '';
     reporter.event({ type: 'deploy-started', seq, kind: 'code', resources, message: `#${seq} syncing ${resources.join(', ')}${deps}` });
     reporter.event({ type: 'build-started', seq, resources });
-    const result = await runner.step('sync', syncCodeArgv(runner.target, resources));
+    const result = await runner.step('sync', syncCodeArgv(runner.target, resources), { fast: true });
     reporter.event({ type: 'build-finished', seq, resources, ok: result.ok, ms: result.ms });
     this.finish({ seq, kind: 'code', resources, ok: result.ok, ms: Math.round(clock.now() - started), cause: result.cause });
   }

@@ -14,11 +14,12 @@ import type { PathFlavour } from '../sync/platform.js';
 import { packFiles } from '../sync/tar-pack.js';
 import type { Clock } from './clock.js';
 import { Deployer } from './deployer.js';
+import { SamWorker } from './sam-worker.js';
 import { DsyncError } from './errors.js';
 import type { Project } from './project.js';
 import type { Reporter } from './reporter.js';
 
-export const TOOL_FILES = ['dsync_emulator_deploy.py', 'dsync_moto.py'] as const;
+export const TOOL_FILES = ['dsync_emulator_deploy.py', 'dsync_moto.py', 'dsync_sam_worker.py'] as const;
 
 /** docker/ in the installed package (next to dist/). */
 export const DOCKER_DIR = fileURLToPath(new URL('../../docker/', import.meta.url));
@@ -84,6 +85,8 @@ export interface SamSetupInput {
   exists(projectPath: string): Promise<boolean>;
   templatePath: string;
   infraFiles: string[];
+  /** Use the long-lived SAM worker for code syncs (default true). */
+  fastPath?: boolean;
 }
 
 /** Copy the helpers, start the emulator if needed, and return the deployer. */
@@ -112,8 +115,12 @@ export async function setUpSam(input: SamSetupInput): Promise<Deployer> {
     if (bucket.exitCode !== 0) throw new DsyncError('EMULATOR', `Could not create the emulator's artifact bucket: ${bucket.stderr.trim().split('\n').pop()}`);
     reporter.done(`AWS emulator running (moto) for stack ${target.stackName} in ${target.region}`);
   }
+  const run = containerRun(client, input.containerId, input.project.workspace);
+  const worker = probe.samPython && input.fastPath !== false ? new SamWorker(client, input.containerId, probe.samPython, input.project.workspace) : undefined;
+  worker?.warm();
   const runner = new SamRunner({
-    run: containerRun(client, input.containerId, input.project.workspace),
+    run,
+    fastRun: worker?.run(run),
     target,
     credentials: input.credentials,
     workspace: input.project.workspace,
@@ -123,6 +130,7 @@ export async function setUpSam(input: SamSetupInput): Promise<Deployer> {
     onLine: (step, line) => reporter.event({ type: 'sam-output', step, line, message: `  ${step} │ ${line}` }),
   });
   return new Deployer({
+    onClose: () => worker?.close(),
     runner,
     reporter,
     clock: input.clock,

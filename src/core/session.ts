@@ -17,6 +17,7 @@ import { LiveSync, describeOutcome, type SyncReport } from './live-sync.js';
 import { describeProject, type Project } from './project.js';
 import type { Reporter } from './reporter.js';
 import { Syncer } from './syncer.js';
+import { ContentFilter } from './change-filter.js';
 import type { Deployer, DeployReport } from './deployer.js';
 import { ensureSamImage, type SamImageSource } from './sam-image.js';
 import { probeImage, setUpSam } from './sam-mode.js';
@@ -137,6 +138,8 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
   };
 
   let deployerRef: Deployer | undefined;
+  let filtering: Promise<void> = Promise.resolve();
+  const contentFilter = new ContentFilter(deps.fs, config.root, deps.platform.path);
 
   const readHost = async (rel: string): Promise<string | undefined> => {
     try {
@@ -234,7 +237,12 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
         fullSyncThreshold: config.fullSyncThreshold,
         ensureContainer: async () => (await manager.ensure()).id,
         ping: () => deps.client.ping(),
-        onApplied: (paths, seq) => deployerRef?.notify(paths, seq),
+        onApplied: (paths, seq) => {
+          if (!deployerRef) return;
+          // Sequential, so batches reach the deployer in order.
+          const deployer = deployerRef;
+          filtering = filtering.then(async () => deployer.notify(await contentFilter.changed(paths), seq)).catch(() => undefined);
+        },
       });
       // The watcher's start-up scan and the initial diff both walk the tree; run them side by side.
       let snapshot: Manifest | undefined;
@@ -254,6 +262,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
         containerId: syncer.containerId ?? containerId,
         idle: async () => {
           await live.idle();
+          await filtering;
           await deployer?.idle();
         },
         history: live.history,

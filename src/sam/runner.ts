@@ -22,6 +22,8 @@ export interface StepResult {
 
 export interface RunnerOptions {
   run: ContainerRun;
+  /** Where code syncs go when a long-lived SAM process is available (same argv, no start-up cost). */
+  fastRun?: ContainerRun;
   target: SamTarget;
   credentials: CredentialResolver;
   workspace: string;
@@ -44,14 +46,15 @@ export class SamRunner {
    * template+stack and has no flag for it; the piped "y" answers it (and is
    * ignored when SAM does not ask), so dsync never hangs there.
    */
-  async step(step: string, argv: string[]): Promise<StepResult> {
+  async step(step: string, argv: string[], options: { fast?: boolean } = {}): Promise<StepResult> {
     const o = this.options;
     const started = o.now();
     const credentials = await o.credentials.get();
     const env = envList(samEnv(o.target, credentials));
     const lines: string[] = [];
     const finished: string[] = [];
-    const exitCode = await o.run(argv, env, (raw) => {
+    const run = options.fast && o.fastRun ? o.fastRun : o.run;
+    const exitCode = await run(argv, env, (raw) => {
       const line = hostPaths(stripAnsi(raw), o.workspace, o.root, o.flavour);
       if (line.trim() === '') return;
       lines.push(line);

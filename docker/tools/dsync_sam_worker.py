@@ -1,0 +1,102 @@
+"""A long-lived SAM CLI for dsync: imports samcli once, then runs one command per request.
+
+Each `sam` start costs about two seconds of Python imports and set-up before
+any work; dsync sends every `sam sync --code` of a session to this process
+instead. Requests are JSON lines on stdin: {"id": N, "argv": [...], "env": {...}}.
+The command's output goes to stdout/stderr as usual, then the worker prints
+`DSYNC_DONE <id> <exit code>` on stdout. The command line is the same one
+dsync would run as a separate `sam` process, so what gets deployed is the same.
+"""
+import io
+import json
+import os
+import sys
+import time
+
+import botocore.loaders
+import botocore.session
+import click
+
+from samcli.cli.global_config import GlobalConfig
+from samcli.cli.main import cli
+
+BASE_ENV = dict(os.environ)
+
+
+def share_botocore_loader():
+    """Every boto3 session SAM makes reads the same service models from disk (~0.3 s a client).
+
+    The models are static files, so one loader (with its in-memory cache) is
+    shared by all sessions in this process. Credentials and endpoints are not
+    cached: they still come from each command's environment.
+    """
+    shared = {}
+    original = botocore.loaders.create_loader
+
+    def create_loader(search_path_string=None):
+        key = search_path_string or ""
+        if key not in shared:
+            shared[key] = original(search_path_string)
+        return shared[key]
+
+    botocore.loaders.create_loader = create_loader
+    botocore.session.create_loader = create_loader
+
+
+share_botocore_loader()
+
+
+def opt_in(argv):
+    """Record sam sync's one-time confirmation, which would otherwise read our request pipe."""
+    if "sync" not in argv:
+        return
+    template = argv[argv.index("--template-file") + 1] if "--template-file" in argv else "template.yaml"
+    stack = argv[argv.index("--stack-name") + 1] if "--stack-name" in argv else None
+    if stack:
+        config = GlobalConfig()
+        # SAM checks the option value as given; record the forms it may see.
+        for form in {template, os.path.abspath(template)}:
+            if not config.is_accelerate_opt_in_stack(form, stack):
+                config.set_accelerate_opt_in_stack(form, stack)
+
+
+def run(request):
+    argv = request["argv"]
+    if argv and argv[0] == "sam":
+        argv = argv[1:]
+    os.environ.clear()
+    os.environ.update(BASE_ENV)
+    os.environ.update(request.get("env", {}))
+    os.chdir(request.get("cwd", os.getcwd()))
+    opt_in(argv)
+    code = 0
+    try:
+        cli.main(args=argv, prog_name="sam", standalone_mode=False)
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    except click.exceptions.Abort:
+        code = 1
+    except click.ClickException as error:
+        error.show()
+        code = error.exit_code or 1
+    except Exception as error:  # noqa: BLE001 - report any failure of one command and keep serving
+        print(f"Error: {error}", file=sys.stderr, flush=True)
+        code = 1
+    return code
+
+
+def main():
+    print("DSYNC_READY", flush=True)
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        request = json.loads(line)
+        started = time.time()
+        code = run(request)
+        sys.stderr.flush()
+        print(f"DSYNC_DONE {request['id']} {code} {int((time.time() - started) * 1000)}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
