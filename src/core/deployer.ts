@@ -9,7 +9,8 @@ import type { Clock } from './clock.js';
 import type { Reporter } from './reporter.js';
 import { buildArgv, emulatorDeployArgv, packageArgv, syncCodeArgv, syncInfraArgv, PACKAGED_TEMPLATE } from '../sam/commands.js';
 import { routeChanges } from '../sam/routing.js';
-import type { SamRunner, StepResult } from '../sam/runner.js';
+import type { SamRunner, StepMarks, StepResult } from '../sam/runner.js';
+import type { BatchTiming } from './live-sync.js';
 import { loadTemplateModel, type TemplateModel } from '../sam/template.js';
 
 export interface DeployerOptions {
@@ -26,6 +27,8 @@ export interface DeployerOptions {
   samPython?: string;
   /** Release what the runner holds (the SAM worker). */
   onClose?(): void;
+  /** Called once per batch after it is reported (to persist the history for `dsync status`). */
+  onChange?(change: ChangeReport): void;
   /** Whether a project path exists on the host (to name a missing CodeUri before SAM runs). */
   exists(projectPath: string): Promise<boolean>;
 }
@@ -37,6 +40,50 @@ export interface DeployReport {
   ok: boolean;
   ms: number;
   cause?: string;
+  marks?: StepMarks;
+}
+
+/** Where a change's time went, in ms: detect (quiet period), sync (transfer), queue (waiting for a running SAM step), build, update (code upload and update), ready (waiting for the function to be ready and SAM to finish). */
+export interface Stages {
+  detectMs: number;
+  syncMs: number;
+  queueMs?: number;
+  buildMs?: number;
+  updateMs?: number;
+  readyMs?: number;
+}
+
+/** One batch's outcome: live (ok), failed (with cause), or nothing to deploy (kind 'none'). */
+export interface ChangeReport {
+  seq: number;
+  kind: 'infra' | 'code' | 'none';
+  resources: string[];
+  ok: boolean;
+  /** First event to live, ms. */
+  latencyMs: number;
+  stages: Stages;
+  cause?: string;
+}
+
+interface PendingBatch {
+  seq: number;
+  paths: number;
+  timing: BatchTiming;
+}
+
+const fmt = (ms: number | undefined) => (ms === undefined ? '?' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
+
+/** "✔ #12 HelloFunction live in 1.3 s (sync 40 ms · build 0.8 s · update 0.4 s)" */
+export function liveMessage(c: ChangeReport, stackName: string): string {
+  const what = c.kind === 'infra' ? `stack ${stackName}` : c.resources.length > 0 ? c.resources.join(', ') : 'files';
+  const s = c.stages;
+  if (!c.ok) return `✖ #${c.seq} ${what} not live: ${c.cause ?? 'failed'}`;
+  if (c.kind === 'none') return `✔ #${c.seq} synced in ${fmt(s.syncMs)} (no resource affected)`;
+  const parts = [`sync ${fmt(s.syncMs)}`];
+  if (s.queueMs) parts.push(`queued ${fmt(s.queueMs)}`);
+  parts.push(`build ${fmt(s.buildMs)}`, `update ${fmt(s.updateMs)}`);
+  if (s.readyMs && s.readyMs >= 50) parts.push(`ready ${fmt(s.readyMs)}`);
+  return `✔ #${c.seq} ${what} live in ${fmt(c.latencyMs)} (${parts.join(' · ')})`;
 }
 
 export class Deployer {
@@ -44,12 +91,18 @@ export class Deployer {
   private templateError: string | undefined;
   private pending = new Set<string>();
   private pendingSeq = 0;
+  /** Batches not yet reported live, oldest first. */
+  private pendingBatches: PendingBatch[] = [];
   private infraRequested = false;
   /** The last infrastructure deploy failed: the stack is behind the template until one succeeds. */
   private infraBehind = false;
   private running: Promise<void> | undefined;
+  /** The batches of the run in flight, for the error path. */
+  private batches: PendingBatch[] = [];
   private closed = false;
   readonly history: DeployReport[] = [];
+  /** One entry per batch, in order: when it went live (or why not). */
+  readonly changes: ChangeReport[] = [];
 
   constructor(private readonly options: DeployerOptions) {}
 
@@ -57,17 +110,23 @@ export class Deployer {
   requestInfra(seq: number): void {
     this.infraRequested = true;
     this.pendingSeq = Math.max(this.pendingSeq, seq);
+    const now = this.options.clock.now();
+    this.pendingBatches.push({ seq, paths: 0, timing: { firstEventAt: now, transferStartedAt: now, syncedAt: now } });
     this.kick();
   }
 
-  /** Paths that reached the container in batch `seq`. */
-  notify(paths: Iterable<string>, seq: number): void {
-    let any = false;
+  /**
+   * Paths that reached the container in batch `seq`. Every batch is passed,
+   * even one with no paths, so each is reported live exactly once, in order.
+   */
+  notify(paths: Iterable<string>, seq: number, timing?: BatchTiming): void {
+    let count = 0;
     for (const p of paths) {
       this.pending.add(p);
-      any = true;
+      count++;
     }
-    if (!any) return;
+    const now = this.options.clock.now();
+    this.pendingBatches.push({ seq, paths: count, timing: timing ?? { firstEventAt: now, transferStartedAt: now, syncedAt: now } });
     this.pendingSeq = Math.max(this.pendingSeq, seq);
     this.kick();
   }
@@ -93,24 +152,36 @@ export class Deployer {
       .catch((error) => this.fail(this.pendingSeq, 'infra', [], error))
       .finally(() => {
         this.running = undefined;
-        if ((this.pending.size > 0 || this.infraRequested) && !this.closed) this.kick();
+        if ((this.pending.size > 0 || this.infraRequested || this.pendingBatches.length > 0) && !this.closed) this.kick();
       });
   }
 
   private async drain(): Promise<void> {
-    while (!this.closed && (this.pending.size > 0 || this.infraRequested)) {
+    while (!this.closed && (this.pending.size > 0 || this.infraRequested || this.pendingBatches.length > 0)) {
       const paths = [...this.pending];
       const seq = this.pendingSeq;
+      const batches = this.pendingBatches;
+      this.pendingBatches = [];
       this.pending.clear();
-      let infra = this.infraRequested;
+      this.batches = batches;
+      const infra = this.infraRequested;
       this.infraRequested = false;
+      const outcome = await this.runFor(paths, seq, infra);
+      this.reportLive(batches, outcome);
+    }
+  }
+
+  /** Decide and run the SAM work for one folded set of batches; undefined when nothing had to run. */
+  private async runFor(paths: string[], seq: number, infraAsked: boolean): Promise<DeployReport | undefined> {
+    let infra = infraAsked;
+    {
       if (!this.model || paths.includes(this.options.templatePath)) {
         const loaded = await this.loadTemplate();
         if (loaded && paths.includes(this.options.templatePath)) infra = true;
         if (!loaded) {
           // Keep routing code changes with the last good model; infrastructure waits for a template that parses.
           if (infra) this.infraBehind = true;
-          if (!this.model) continue;
+          if (!this.model) return { seq, kind: 'infra', resources: [], ok: false, ms: 0, cause: this.templateError };
           infra = false;
         }
       }
@@ -118,13 +189,46 @@ export class Deployer {
       const route = routeChanges(paths, model, this.options.infraFiles);
       if (route.infra && !this.templateError) infra = true;
       // A new folder may be the fix for a missing CodeUri: retry the stack then.
-      if (!infra && route.resources.length === 0 && !(this.infraBehind && route.unowned.length > 0)) continue;
+      if (!infra && route.resources.length === 0 && !(this.infraBehind && route.unowned.length > 0)) return undefined;
       if (!infra && this.infraBehind && !this.templateError) infra = true;
       const emulator = this.options.runner.target.mode === 'emulator';
       // moto's stacks give layer versions no physical id, so `sam sync --code` cannot find them there.
       if (!infra && emulator && route.resources.some((id) => model.resources.get(id)?.kind === 'layer')) infra = true;
-      if (infra) await this.deployInfra(seq, model);
-      else await this.syncCode(seq, route.resources, route.dependencyChanges);
+      return infra ? this.deployInfra(seq, model) : this.syncCode(seq, route.resources, route.dependencyChanges);
+    }
+  }
+
+  /** The barrier: say, for every batch in order, whether and when it is live and where the time went. */
+  private reportLive(batches: PendingBatch[], deploy: DeployReport | undefined): void {
+    const { clock, reporter } = this.options;
+    const now = clock.now();
+    for (const b of batches) {
+      const t = b.timing;
+      const stages: Stages = {
+        detectMs: Math.round(t.transferStartedAt - t.firstEventAt),
+        syncMs: Math.round(t.syncedAt - t.transferStartedAt),
+      };
+      const m = deploy?.marks;
+      if (m) {
+        stages.queueMs = Math.max(0, Math.round(m.startedAt - t.syncedAt));
+        const built = m.builtAt ?? m.syncingAt ?? m.endedAt;
+        stages.buildMs = Math.round(built - m.startedAt);
+        stages.updateMs = Math.round((m.finishedAt ?? m.endedAt) - built);
+        stages.readyMs = Math.round(m.endedAt - (m.finishedAt ?? m.endedAt));
+      }
+      const change: ChangeReport = {
+        seq: b.seq,
+        resources: deploy?.resources ?? [],
+        kind: deploy?.kind ?? 'none',
+        ok: deploy?.ok ?? true,
+        latencyMs: Math.round(now - t.firstEventAt),
+        stages,
+        cause: deploy?.cause,
+      };
+      this.changes.push(change);
+      if (this.changes.length > 200) this.changes.shift();
+      reporter.event({ type: 'live', ...change, level: change.ok ? 'info' : 'error', message: b.paths > 0 || deploy ? liveMessage(change, this.options.runner.target.stackName) : undefined });
+      this.options.onChange?.(change);
     }
   }
 
@@ -165,7 +269,7 @@ export class Deployer {
     return undefined;
   }
 
-  private async deployInfra(seq: number, model: TemplateModel): Promise<void> {
+  private async deployInfra(seq: number, model: TemplateModel): Promise<DeployReport> {
     const { runner, reporter, clock } = this.options;
     const started = clock.now();
     const ids = [...model.resources.values()].filter((r) => r.kind !== 'other').map((r) => r.id);
@@ -173,13 +277,14 @@ export class Deployer {
     const missing = await this.missingCode(model);
     if (missing) {
       this.infraBehind = true;
-      this.finish({ seq, kind: 'infra', resources: ids, ok: false, ms: Math.round(clock.now() - started), cause: missing });
-      return;
+      return this.finish({ seq, kind: 'infra', resources: ids, ok: false, ms: Math.round(clock.now() - started), cause: missing });
     }
     reporter.event({ type: 'build-started', seq, resources: ids });
     let result: StepResult;
+    let builtAt: number | undefined;
     if (runner.target.mode === 'emulator') {
       result = await runner.step('build', buildArgv(runner.target));
+      builtAt = result.marks.endedAt;
       reporter.event({ type: 'build-finished', seq, resources: ids, ok: result.ok, ms: result.ms });
       if (result.ok) result = await runner.step('package', packageArgv(runner.target, PACKAGED_TEMPLATE));
       if (result.ok) result = await runner.step('deploy', emulatorDeployArgv(runner.target, this.options.samPython ?? 'python3'));
@@ -189,10 +294,11 @@ export class Deployer {
       reporter.event({ type: 'build-finished', seq, resources: ids, ok: result.ok, ms: result.ms });
     }
     this.infraBehind = !result.ok;
-    this.finish({ seq, kind: 'infra', resources: ids, ok: result.ok, ms: Math.round(clock.now() - started), cause: result.cause });
+    const marks = builtAt === undefined ? { ...result.marks, startedAt: started } : { startedAt: started, builtAt, finishedAt: result.marks.endedAt, endedAt: result.marks.endedAt };
+    return this.finish({ seq, kind: 'infra', resources: ids, ok: result.ok, ms: Math.round(clock.now() - started), cause: result.cause, marks });
   }
 
-  private async syncCode(seq: number, resources: string[], dependencyChanges: string[]): Promise<void> {
+  private async syncCode(seq: number, resources: string[], dependencyChanges: string[]): Promise<DeployReport> {
     const { runner, reporter, clock } = this.options;
     const started = clock.now();
     const deps = dependencyChanges.length > 0 ? ` (dependencies changed: ${dependencyChanges.join(', ')})` : '';
@@ -200,10 +306,10 @@ export class Deployer {
     reporter.event({ type: 'build-started', seq, resources });
     const result = await runner.step('sync', syncCodeArgv(runner.target, resources), { fast: true });
     reporter.event({ type: 'build-finished', seq, resources, ok: result.ok, ms: result.ms });
-    this.finish({ seq, kind: 'code', resources, ok: result.ok, ms: Math.round(clock.now() - started), cause: result.cause });
+    return this.finish({ seq, kind: 'code', resources, ok: result.ok, ms: Math.round(clock.now() - started), cause: result.cause, marks: result.marks });
   }
 
-  private finish(report: DeployReport): void {
+  private finish(report: DeployReport): DeployReport {
     this.history.push(report);
     if (this.history.length > 50) this.history.shift();
     const what = report.kind === 'infra' ? `stack ${this.options.runner.target.stackName}` : report.resources.join(', ');
@@ -212,14 +318,17 @@ export class Deployer {
       type: 'deploy-result',
       level: report.ok ? 'info' : 'error',
       ...report,
-      message: report.ok ? `#${report.seq} ${what} live in ${secs} s` : `#${report.seq} ${what} failed after ${secs} s: ${report.cause} (fix it and save; dsync retries on the next change)`,
+      marks: undefined,
+      message: report.ok ? undefined : `#${report.seq} ${what} failed after ${secs} s: ${report.cause} (fix it and save; dsync retries on the next change)`,
     });
+    return report;
   }
 
   private fail(seq: number, kind: 'infra' | 'code', resources: string[], error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     if (kind === 'infra') this.infraBehind = true;
-    this.finish({ seq, kind, resources, ok: false, ms: 0, cause: message });
+    this.reportLive(this.batches, this.finish({ seq, kind, resources, ok: false, ms: 0, cause: message }));
+    this.batches = [];
   }
 }
 

@@ -30,11 +30,18 @@ export interface LiveSyncOptions {
   /** Sequence number to start after (the initial sync used 0). */
   firstSeq?: number;
   /** Called with the project paths a batch really sent or removed, once they are in the container. */
-  onApplied?(paths: string[], seq: number): void;
+  onApplied?(paths: string[], seq: number, timing: BatchTiming): void;
 }
 
 const READ_RETRIES = 5;
 const BATCH_RETRIES = 3;
+
+/** When a batch's first event was seen, when its transfer started, and when it was in the container (clock ms). */
+export interface BatchTiming {
+  firstEventAt: number;
+  transferStartedAt: number;
+  syncedAt: number;
+}
 
 export interface SyncReport {
   seq: number;
@@ -154,8 +161,9 @@ export class LiveSync {
           message: `#${seq} ${full ? 'full sync: ' : ''}${describeOutcome(outcome)} in ${entry.ms} ms`,
         });
       }
+      // Every batch is handed on, even an empty one, so each sequence number is reported exactly once.
       const changed = [...outcome.plan.send.map((e) => e.path), ...outcome.plan.remove];
-      if (changed.length > 0) this.options.onApplied?.(changed, seq);
+      this.options.onApplied?.(changed, seq, { firstEventAt: batch.firstEventAt, transferStartedAt: started, syncedAt: now });
       this.scheduleReadRetries(outcome.unreadable, batch.paths);
       if (ignoreFilesChanged) await this.restartWatcher();
     } catch (error) {

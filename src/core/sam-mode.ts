@@ -13,7 +13,7 @@ import { EMULATOR_PORT } from '../sam/target.js';
 import type { PathFlavour } from '../sync/platform.js';
 import { packFiles } from '../sync/tar-pack.js';
 import type { Clock } from './clock.js';
-import { Deployer } from './deployer.js';
+import { Deployer, type ChangeReport } from './deployer.js';
 import { SamWorker } from './sam-worker.js';
 import { DsyncError } from './errors.js';
 import type { Project } from './project.js';
@@ -87,6 +87,7 @@ export interface SamSetupInput {
   infraFiles: string[];
   /** Use the long-lived SAM worker for code syncs (default true). */
   fastPath?: boolean;
+  onChange?(change: ChangeReport): void;
 }
 
 /** Copy the helpers, start the emulator if needed, and return the deployer. */
@@ -131,6 +132,7 @@ export async function setUpSam(input: SamSetupInput): Promise<Deployer> {
   });
   return new Deployer({
     onClose: () => worker?.close(),
+    onChange: input.onChange,
     runner,
     reporter,
     clock: input.clock,

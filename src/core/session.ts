@@ -18,7 +18,8 @@ import { describeProject, type Project } from './project.js';
 import type { Reporter } from './reporter.js';
 import { Syncer } from './syncer.js';
 import { ContentFilter } from './change-filter.js';
-import type { Deployer, DeployReport } from './deployer.js';
+import type { ChangeReport, Deployer, DeployReport } from './deployer.js';
+import { ChangeLog, CHANGES_FILE, type ChangesSummary } from './change-log.js';
 import { ensureSamImage, type SamImageSource } from './sam-image.js';
 import { probeImage, setUpSam } from './sam-mode.js';
 import type { TargetMode } from '../sam/commands.js';
@@ -54,6 +55,8 @@ export interface RunningSync {
   history: readonly SyncReport[];
   /** SAM deploys of this run, oldest first (empty with --sync-only). */
   deploys: readonly DeployReport[];
+  /** Every batch's outcome, in order (empty with --sync-only). */
+  changes: readonly ChangeReport[];
   stop(): Promise<void>;
 }
 
@@ -68,6 +71,8 @@ export interface StatusReport {
   drift?: { toSend: string[]; toRemove: string[] };
   /** The embedded AWS emulator's URL on host loopback, when the container publishes it. */
   endpoint?: string;
+  /** The last changes of the current (or last) `up` run and their p50/p95. */
+  changes?: ChangesSummary;
 }
 
 export interface Session {
@@ -187,7 +192,9 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
       samVersion: probe.samVersion,
       message: `SAM ${probe.samVersion ?? '?'} → stack ${target.stackName} in ${target.region}${target.mode === 'emulator' ? ' (emulator)' : target.endpointUrl ? ` at ${target.endpointUrl}` : ''}`,
     });
+    const changeLog = new ChangeLog(deps.client, () => syncer.containerId!);
     return setUpSam({
+      onChange: (change) => changeLog.add(change),
       client: deps.client,
       containerId: () => syncer.containerId!,
       project,
@@ -237,11 +244,11 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
         fullSyncThreshold: config.fullSyncThreshold,
         ensureContainer: async () => (await manager.ensure()).id,
         ping: () => deps.client.ping(),
-        onApplied: (paths, seq) => {
+        onApplied: (paths, seq, timing) => {
           if (!deployerRef) return;
           // Sequential, so batches reach the deployer in order.
           const deployer = deployerRef;
-          filtering = filtering.then(async () => deployer.notify(await contentFilter.changed(paths), seq)).catch(() => undefined);
+          filtering = filtering.then(async () => deployer.notify(await contentFilter.changed(paths), seq, timing)).catch(() => undefined);
         },
       });
       // The watcher's start-up scan and the initial diff both walk the tree; run them side by side.
@@ -267,6 +274,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
         },
         history: live.history,
         deploys: deployer?.history ?? [],
+        changes: deployer?.changes ?? [],
         stop: async () => {
           await live.close();
           if (deployer) {
@@ -299,6 +307,14 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
           report.lastSync = JSON.parse(state.stdout) as Record<string, unknown>;
         } catch {
           report.lastSync = null;
+        }
+      }
+      const log = await deps.client.exec(container.id, { cmd: ['cat', CHANGES_FILE] });
+      if (log.exitCode === 0) {
+        try {
+          report.changes = JSON.parse(log.stdout) as ChangesSummary;
+        } catch {
+          // A half-written file: leave it out.
         }
       }
       const { plan } = await syncer.computeDiff();

@@ -18,6 +18,19 @@ export interface StepResult {
   /** Resources SAM reported as finished. */
   finished: string[];
   ms: number;
+  /** When (clock ms) the command started and ended, and when SAM's progress lines arrived. */
+  marks: StepMarks;
+}
+
+export interface StepMarks {
+  startedAt: number;
+  endedAt: number;
+  /** First "Syncing Lambda Function X..." (SAM set up, about to build). */
+  syncingAt?: number;
+  /** Last builder line ("Running NodejsNpmBuilder:...", "Build Succeeded"). */
+  builtAt?: number;
+  /** Last "Finished syncing ..." (code updated and the function reported ready). */
+  finishedAt?: number;
 }
 
 export interface RunnerOptions {
@@ -53,17 +66,24 @@ export class SamRunner {
     const env = envList(samEnv(o.target, credentials));
     const lines: string[] = [];
     const finished: string[] = [];
+    const marks: StepMarks = { startedAt: started, endedAt: started };
     const run = options.fast && o.fastRun ? o.fastRun : o.run;
     const exitCode = await run(argv, env, (raw) => {
       const line = hostPaths(stripAnsi(raw), o.workspace, o.root, o.flavour);
       if (line.trim() === '') return;
       lines.push(line);
       const c = classifySamLine(line);
-      if (c.kind === 'resource-done') finished.push(c.resource);
+      const at = o.now();
+      if (c.kind === 'resource-done') {
+        finished.push(c.resource);
+        marks.finishedAt = at;
+      } else if (c.kind === 'resource-start') marks.syncingAt ??= at;
+      else if (/^\s*Running \w+:\w+|^Build Succeeded/.test(line)) marks.builtAt = at;
       if (!isBoilerplate(line)) o.onLine(step, line);
     }, 'y\n');
     const ok = exitCode === 0 && !lines.some((l) => /^Build Failed$/.test(l.trim()));
-    return { ok, exitCode, lines, finished, ms: Math.round(o.now() - started), cause: ok ? undefined : exitCode === 127 ? 'command not found in the image' : failureCause(lines) };
+    marks.endedAt = o.now();
+    return { ok, exitCode, lines, finished, marks, ms: Math.round(marks.endedAt - started), cause: ok ? undefined : exitCode === 127 ? 'command not found in the image' : failureCause(lines) };
   }
 }
 

@@ -24,7 +24,7 @@ function harness(mode: 'aws' | 'emulator' = 'aws') {
       calls.push(argv);
       await new Promise<void>((r) => gates.push(r));
       const ok = results.shift() ?? true;
-      return { ok, exitCode: ok ? 0 : 1, lines: ok ? ['DSYNC_RESULT {"ok": true}'] : ['Error: boom'], finished: [], ms: 1, cause: ok ? undefined : 'boom' };
+      return { ok, exitCode: ok ? 0 : 1, lines: ok ? ['DSYNC_RESULT {"ok": true}'] : ['Error: boom'], finished: [], ms: 1, cause: ok ? undefined : 'boom', marks: { startedAt: t, endedAt: t + 1 } };
     },
   } as unknown as SamRunner;
   let t = 0;
@@ -118,5 +118,33 @@ describe('Deployer', () => {
     await h.deployer.idle();
     expect(h.calls.map((c) => c.slice(0, 2).join(' '))).toEqual(['sam build', 'sam package', expect.stringContaining('python3 /dsync/tools/dsync_emulator_deploy.py')]);
     expect(h.events.find((e) => e.type === 'deploy-result')).toMatchObject({ ok: true, kind: 'infra' });
+  });
+
+  it('reports every batch live exactly once, in order, with its stages', async () => {
+    const h = harness();
+    h.deployer.requestInfra(0);
+    await h.release();
+    await h.deployer.idle();
+    h.deployer.notify(['a/1.js'], 1, { firstEventAt: 100, transferStartedAt: 110, syncedAt: 130 });
+    while (h.calls.length < 2) await new Promise((r) => setTimeout(r, 1));
+    // While A builds: an unowned file, a change to B, an empty batch.
+    h.deployer.notify(['README.md'], 2);
+    h.deployer.notify(['b/1.js'], 3);
+    h.deployer.notify([], 4);
+    await h.release();
+    await h.release();
+    await h.deployer.idle();
+    h.deployer.notify(['notes.txt'], 5);
+    await h.deployer.idle();
+    const live = h.events.filter((e) => e.type === 'live');
+    expect(live.map((e) => e.seq)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(live.map((e) => e.kind)).toEqual(['infra', 'code', 'code', 'code', 'code', 'none']);
+    expect(live[1]).toMatchObject({ resources: ['A'], ok: true, stages: { detectMs: 10, syncMs: 20 } });
+    // The edit made during A's build was deployed by the next run, which covered batches 2-4.
+    expect(live[3]).toMatchObject({ resources: ['B'] });
+    expect(h.calls.map(ids)).toEqual([[], ['A'], ['B']]);
+    expect(String(live[1]!.message)).toMatch(/^✔ #1 A live in .* \(sync 20 ms · build .* · update .*\)$/);
+    expect(live[5]!.message).toBe('✔ #5 synced in 0 ms (no resource affected)');
+    expect(live[4]!.message).toBeDefined();
   });
 });

@@ -7,7 +7,9 @@ import { EXIT } from '../../core/errors.js';
 export const help = `Usage: dsync status [options]
 
 Show this project's container (id, state), the workspace path inside it, the
-last sync, and whether the container's files match the host (drift check).
+last sync, whether the container's files match the host (drift check), the
+emulator's endpoint, and the last changes of the current \`dsync up\` run with
+their save-to-live p50/p95.
 
 Options:
 ${COMMON_HELP}
@@ -37,6 +39,16 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
       out.push(`in sync    no: ${d.toSend.length} to send, ${d.toRemove.length} to remove (run \`dsync up\`)`);
       for (const p of d.toSend.slice(0, 10)) out.push(`  + ${p}`);
       for (const p of d.toRemove.slice(0, 10)) out.push(`  - ${p}`);
+    }
+    if (report.endpoint) out.push(`emulator   ${report.endpoint}`);
+    const c = report.changes;
+    if (c) {
+      const secs = (ms: number | null) => (ms === null ? '-' : `${(ms / 1000).toFixed(2)} s`);
+      out.push(`changes    ${c.count} live since ${c.runStartedAt}: p50 ${secs(c.p50Ms)}, p95 ${secs(c.p95Ms)}`);
+      for (const ch of c.last.slice(-10)) {
+        const what = ch.kind === 'infra' ? 'stack' : ch.resources.join(', ') || 'files';
+        out.push(`  #${ch.seq} ${ch.ok ? '✔' : '✖'} ${what} ${ch.ok ? `in ${secs(ch.latencyMs)}` : `: ${ch.cause ?? 'failed'}`}`);
+      }
     }
   }
   io.stdout.write(`${out.join('\n')}\n`);
