@@ -26,6 +26,7 @@ import type { TargetMode } from '../sam/commands.js';
 import type { CredentialResolver } from '../sam/credentials.js';
 import { readSamConfig, SAMCONFIG_FILES, type SamParameters } from '../sam/samconfig.js';
 import { EMULATOR_PORT, resolveTarget, type TargetInput } from '../sam/target.js';
+import { loadTarget, saveTarget, streamLogs } from './function-logs.js';
 
 /** What `dsync up` asks of SAM; absent for --sync-only. */
 export interface SamRequest {
@@ -35,6 +36,8 @@ export interface SamRequest {
   credentials: CredentialResolver;
   /** The Debian SAM image's build inputs, for emulator mode when the image has no moto. */
   samImage(): Promise<SamImageSource>;
+  /** Interleave the functions' runtime logs (`sam logs --tail`) with the sync status. */
+  logs?: boolean;
 }
 
 export interface SessionDeps {
@@ -84,6 +87,8 @@ export interface Session {
   status(): Promise<StatusReport>;
   exec(cmd: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; tty?: boolean }): Promise<number>;
   down(purge: boolean): Promise<{ containers: string[]; volumes: string[] }>;
+  /** Print the functions' runtime logs (`sam logs`) for the stack `up` deployed. */
+  logs(names: string[], options: { tail: boolean; credentials(mode: TargetMode): CredentialResolver; onLine(line: string): void }): Promise<number>;
 }
 
 export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamRequest): Session {
@@ -192,6 +197,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
       samVersion: probe.samVersion,
       message: `SAM ${probe.samVersion ?? '?'} → stack ${target.stackName} in ${target.region}${target.mode === 'emulator' ? ' (emulator)' : target.endpointUrl ? ` at ${target.endpointUrl}` : ''}`,
     });
+    await saveTarget(deps.client, syncer.containerId!, target);
     const changeLog = new ChangeLog(deps.client, () => syncer.containerId!);
     return setUpSam({
       onChange: (change) => changeLog.add(change),
@@ -264,6 +270,15 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
       deployerRef = deployer;
       await live.release(snapshot);
       deployer?.requestInfra(0);
+      let tailing: Promise<unknown> | undefined;
+      if (sam?.logs && deployer) {
+        const target = await loadTarget(deps.client, syncer.containerId!);
+        tailing = deployer.idle().then(() =>
+          streamLogs(deps.client, () => syncer.containerId!, project.workspace, target, sam.credentials, [], true, (line) =>
+            deps.reporter.event({ type: 'function-log', line, message: `  logs │ ${line}` }),
+          ).catch((error: unknown) => deps.reporter.event({ type: 'warning', level: 'warn', message: `function logs stopped: ${(error as Error).message}` })),
+        );
+      }
       deps.reporter.event({ type: 'watching', message: `watching ${config.root} (Ctrl-C to stop; the container stays for the next run)` });
       return {
         containerId: syncer.containerId ?? containerId,
@@ -277,6 +292,10 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
         changes: deployer?.changes ?? [],
         stop: async () => {
           await live.close();
+          if (tailing) {
+            await deps.client.exec(syncer.containerId!, { cmd: ['sh', '-c', 'pkill -f "sam logs --stack-name" || true'] }).catch(() => undefined);
+            await tailing;
+          }
           if (deployer) {
             deps.reporter.progress('waiting for the running SAM step to finish');
             await deployer.close();
@@ -331,6 +350,22 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
       return result.exitCode;
     },
     down: (purge) => manager.down(purge),
+    async logs(names, options) {
+      const container = await requireContainer();
+      if (container.state !== 'running') {
+        throw new DsyncError('NOT_FOUND', `The dsync container ${container.name} is ${container.state}`, { hint: 'run `dsync up` to start it' });
+      }
+      const target = await loadTarget(deps.client, container.id);
+      const credentials = options.credentials(target.mode);
+      if (names.length <= 1) {
+        return streamLogs(deps.client, () => container.id, project.workspace, target, credentials, names, options.tail, options.onLine);
+      }
+      // sam logs does not say which function a line came from: one stream per named function, prefixed.
+      const codes = await Promise.all(
+        names.map((name) => streamLogs(deps.client, () => container.id, project.workspace, target, credentials, [name], options.tail, (line) => options.onLine(`${name} │ ${line}`))),
+      );
+      return codes.find((c) => c !== 0) ?? 0;
+    },
   };
 }
 

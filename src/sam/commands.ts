@@ -148,3 +148,13 @@ export function probeArgv(): string[] {
   ].join('\n');
   return ['sh', '-c', script];
 }
+
+/** `sam logs` for the stack's functions (all of them when `names` is empty). */
+export function logsArgv(t: SamTarget, names: readonly string[], tail: boolean): string[] {
+  const args = ['sam', 'logs', '--stack-name', t.stackName, '--region', t.region, ...names.flatMap((n) => ['--name', n])];
+  if (tail) args.push('--tail');
+  return args;
+}
+
+/** Where `up` records its target, so `dsync logs` in another terminal talks to the same stack. */
+export const TARGET_FILE = '/dsync/state/target.json';

@@ -28,6 +28,7 @@ Options:
   --parameter-overrides K=V ...
                           template parameters (repeatable; replaces samconfig's)
   --config-env NAME       samconfig environment (default: default)
+  --logs                  also show the functions' runtime logs (sam logs --tail), prefixed \`logs │\`
   --sync-only             only mirror files; no SAM
 ${COMMON_HELP}
 
@@ -46,6 +47,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
     template: { type: 'string' },
     'parameter-overrides': { type: 'string', multiple: true },
     'config-env': { type: 'string' },
+    logs: { type: 'boolean', default: false },
   });
   if (values['sync-only'] && (values.emulator || values['endpoint-url'])) {
     throw new DsyncError('USAGE', 'up: --sync-only cannot be combined with --emulator or --endpoint-url');
@@ -69,6 +71,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
         env: io.env,
         credentials: credentialsFor(mode, io.env),
         samImage: () => samImageSource(config, io.env),
+        logs: values.logs,
       };
   const reporter = await chooseReporter(io, values.json);
   const session = createCliSession(config, reporter, io.env, sam);

@@ -1,0 +1,29 @@
+import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
+import { createCliSession, credentialsFor, loadCliConfig } from '../deps.js';
+import type { OutputStreams } from '../output.js';
+import { silentReporter } from '../../core/reporter.js';
+import { EXIT } from '../../core/errors.js';
+
+export const help = `Usage: dsync logs [FUNCTION...] [options]
+
+Print the runtime logs of the stack's functions (all of them, or the named
+ones, by logical id), as \`sam logs\` does, for the stack the running or last
+\`dsync up\` deployed (AWS, the emulator or another endpoint). Follows new
+lines until Ctrl-C unless --no-tail.
+
+Options:
+  --no-tail       print what is there and stop
+${COMMON_HELP}
+`;
+
+export async function run(args: string[], io: OutputStreams): Promise<number> {
+  const { values, positionals } = parse('logs', args, { ...COMMON_OPTIONS, 'no-tail': { type: 'boolean', default: false } }, true);
+  const config = loadCliConfig(values, io.env);
+  const session = createCliSession(config, silentReporter, io.env);
+  const code = await session.logs(positionals, {
+    tail: !values['no-tail'],
+    credentials: (mode) => credentialsFor(mode, io.env),
+    onLine: (line) => io.stdout.write(values.json ? `${JSON.stringify({ type: 'function-log', line })}\n` : `${line}\n`),
+  });
+  return code === 0 ? EXIT.ok : EXIT.failed;
+}

@@ -1,0 +1,44 @@
+// Function runtime logs through `sam logs` in the container: `dsync logs`
+// prints them, `dsync up --logs` interleaves them with the sync status.
+import { Readable } from 'node:stream';
+import type { ContainerClient } from '../docker/container-client.js';
+import { envList, logsArgv, samEnv, TARGET_FILE, type SamTarget } from '../sam/commands.js';
+import type { CredentialResolver } from '../sam/credentials.js';
+import { stripAnsi } from '../sam/output.js';
+import { containerRun } from './sam-mode.js';
+import { DsyncError } from './errors.js';
+
+/** Record the target in the container for later `dsync logs`. */
+export async function saveTarget(client: ContainerClient, containerId: string, target: SamTarget): Promise<void> {
+  await client.exec(containerId, {
+    cmd: ['sh', '-c', `mkdir -p /dsync/state && cat > ${TARGET_FILE}`],
+    stdin: Readable.from([JSON.stringify(target)]),
+  });
+}
+
+export async function loadTarget(client: ContainerClient, containerId: string): Promise<SamTarget> {
+  const r = await client.exec(containerId, { cmd: ['cat', TARGET_FILE] });
+  if (r.exitCode !== 0) {
+    throw new DsyncError('NOT_FOUND', 'This project has not been deployed by `dsync up` yet', { hint: 'run `dsync up` (or `dsync up --emulator`) first' });
+  }
+  return JSON.parse(r.stdout) as SamTarget;
+}
+
+/** Stream `sam logs` lines to onLine until the command ends (with --tail: until the exec is stopped). */
+export async function streamLogs(
+  client: ContainerClient,
+  containerId: () => string,
+  workspace: string,
+  target: SamTarget,
+  credentials: CredentialResolver,
+  names: readonly string[],
+  tail: boolean,
+  onLine: (line: string) => void,
+): Promise<number> {
+  const run = containerRun(client, containerId, workspace);
+  const env = envList(samEnv(target, await credentials.get()));
+  return run(logsArgv(target, names, tail), env, (line) => {
+    const clean = stripAnsi(line);
+    if (clean.trim()) onLine(clean);
+  });
+}
