@@ -54,10 +54,16 @@ function generatedApp(n = 50) {
   return { root, stack: 'app50', fn: 'Fn07Function', file: 'src/fn7/catalog.js', functions: n };
 }
 
+const names = new Map();
 async function deployedText(endpoint, stack, fn, file) {
-  const list = await (await fetch(`${endpoint}/2015-03-31/functions/`, { headers: AUTH })).json();
-  const name = list.Functions.find((f) => f.FunctionName.startsWith(`${stack}-${fn}-`))?.FunctionName;
-  if (!name) return '';
+  // Look the physical name up once: listing 50 functions on every poll would load the emulator.
+  if (!names.has(`${endpoint}/${fn}`)) {
+    const list = await (await fetch(`${endpoint}/2015-03-31/functions/`, { headers: AUTH })).json();
+    const found = list.Functions.find((f) => f.FunctionName.startsWith(`${stack}-${fn}-`))?.FunctionName;
+    if (!found) return '';
+    names.set(`${endpoint}/${fn}`, found);
+  }
+  const name = names.get(`${endpoint}/${fn}`);
   const res = await fetch(`${endpoint}/_dsync/lambda/${REGION}/${name}/code`);
   return res.ok ? readZipEntry(Buffer.from(await res.arrayBuffer()), file) : '';
 }
@@ -67,7 +73,7 @@ async function waitLive(endpoint, app, marker, timeoutMs = 120_000) {
   const inZip = path.posix.relative(app.file.split('/').slice(0, -1).join('/'), app.file);
   while (performance.now() < deadline) {
     if ((await deployedText(endpoint, app.stack, app.fn, inZip).catch(() => '')).includes(marker)) return performance.now();
-    await sleep(20);
+    await sleep(25);
   }
   throw new Error(`${marker} never went live`);
 }

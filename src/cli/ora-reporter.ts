@@ -15,7 +15,8 @@ export function createOraReporter(stream: NodeJS.WriteStream): Reporter {
   return {
     event(event) {
       if (!event.message) return;
-      if (event.level === 'warn') line(`⚠ ${event.message}`);
+      if (/^[✔✖] /.test(event.message)) line(event.message);
+      else if (event.level === 'warn') line(`⚠ ${event.message}`);
       else if (event.level === 'error') line(`✖ ${event.message}`);
       else line(`${event.type === 'sync' ? '✔ ' : ''}${event.message}`);
     },

@@ -27,6 +27,13 @@ export interface DeployerOptions {
   samPython?: string;
   /** Release what the runner holds (the SAM worker). */
   onClose?(): void;
+  /**
+   * Resolves when the sync side has applied everything it has seen. A burst
+   * (branch switch, npm install, a generator) arrives as several batches;
+   * waiting for them before building costs one build per resource, not one
+   * per batch. A single edit finds the sync side already idle.
+   */
+  settled?(): Promise<void>;
   /** Called once per batch after it is reported (to persist the history for `dsync status`). */
   onChange?(change: ChangeReport): void;
   /** Whether a project path exists on the host (to name a missing CodeUri before SAM runs). */
@@ -70,6 +77,9 @@ interface PendingBatch {
   paths: number;
   timing: BatchTiming;
 }
+
+/** The longest a run waits for a burst to finish syncing before it builds anyway. */
+const SETTLE_CAP_MS = 2000;
 
 const fmt = (ms: number | undefined) => (ms === undefined ? '?' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 
@@ -158,6 +168,7 @@ export class Deployer {
 
   private async drain(): Promise<void> {
     while (!this.closed && (this.pending.size > 0 || this.infraRequested || this.pendingBatches.length > 0)) {
+      if (this.options.settled) await Promise.race([this.options.settled(), this.options.clock.sleep(SETTLE_CAP_MS)]);
       const paths = [...this.pending];
       const seq = this.pendingSeq;
       const batches = this.pendingBatches;
@@ -202,6 +213,7 @@ export class Deployer {
   private reportLive(batches: PendingBatch[], deploy: DeployReport | undefined): void {
     const { clock, reporter } = this.options;
     const now = clock.now();
+    if (deploy) reporter.done();
     for (const b of batches) {
       const t = b.timing;
       const stages: Stages = {
@@ -273,7 +285,8 @@ export class Deployer {
     const { runner, reporter, clock } = this.options;
     const started = clock.now();
     const ids = [...model.resources.values()].filter((r) => r.kind !== 'other').map((r) => r.id);
-    reporter.event({ type: 'deploy-started', seq, kind: 'infra', resources: ids, message: `#${seq} deploying the stack ${runner.target.stackName} (${ids.length} resources)` });
+    reporter.event({ type: 'deploy-started', seq, kind: 'infra', resources: ids });
+    reporter.progress(`#${seq} deploying the stack ${runner.target.stackName} (${ids.length} resources)`);
     const missing = await this.missingCode(model);
     if (missing) {
       this.infraBehind = true;
@@ -302,7 +315,8 @@ export class Deployer {
     const { runner, reporter, clock } = this.options;
     const started = clock.now();
     const deps = dependencyChanges.length > 0 ? ` (dependencies changed: ${dependencyChanges.join(', ')})` : '';
-    reporter.event({ type: 'deploy-started', seq, kind: 'code', resources, message: `#${seq} syncing ${resources.join(', ')}${deps}` });
+    reporter.event({ type: 'deploy-started', seq, kind: 'code', resources });
+    reporter.progress(`#${seq} building and updating ${resources.join(', ')}${deps}`);
     reporter.event({ type: 'build-started', seq, resources });
     const result = await runner.step('sync', syncCodeArgv(runner.target, resources), { fast: true });
     reporter.event({ type: 'build-finished', seq, resources, ok: result.ok, ms: result.ms });

@@ -88,6 +88,7 @@ export interface SamSetupInput {
   /** Use the long-lived SAM worker for code syncs (default true). */
   fastPath?: boolean;
   onChange?(change: ChangeReport): void;
+  settled?(): Promise<void>;
 }
 
 /** Copy the helpers, start the emulator if needed, and return the deployer. */
@@ -133,6 +134,7 @@ export async function setUpSam(input: SamSetupInput): Promise<Deployer> {
   return new Deployer({
     onClose: () => worker?.close(),
     onChange: input.onChange,
+    settled: input.settled,
     runner,
     reporter,
     clock: input.clock,

@@ -148,6 +148,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
   };
 
   let deployerRef: Deployer | undefined;
+  let liveRef: LiveSync | undefined;
   let filtering: Promise<void> = Promise.resolve();
   const contentFilter = new ContentFilter(deps.fs, config.root, deps.platform.path);
 
@@ -201,6 +202,10 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
     const changeLog = new ChangeLog(deps.client, () => syncer.containerId!);
     return setUpSam({
       onChange: (change) => changeLog.add(change),
+      settled: async () => {
+        await liveRef?.idle();
+        await filtering;
+      },
       client: deps.client,
       containerId: () => syncer.containerId!,
       project,
@@ -258,6 +263,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
         },
       });
       // The watcher's start-up scan and the initial diff both walk the tree; run them side by side.
+      liveRef = live;
       let snapshot: Manifest | undefined;
       let deployer: Deployer | undefined;
       try {

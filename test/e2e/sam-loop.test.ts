@@ -1,0 +1,159 @@
+// The fast loop, end to end against real SAM and moto: the fast path (the
+// long-lived SAM worker) deploys exactly what a plain `sam build` makes, a
+// burst of 500 file events on 3 functions costs 3 builds, and every batch is
+// reported live exactly once, in order.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readZip } from '../helpers/zip.js';
+import { DEBIAN_IMAGE } from '../helpers/real-docker.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const cli = path.resolve(here, '../../bin/dsync.js');
+const BASE = process.env.DSYNC_SAM_BASE_IMAGE ?? DEBIAN_IMAGE;
+const env = { ...process.env, CI: '1', DSYNC_SAM_BASE_IMAGE: BASE };
+const REGION = 'us-east-1';
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dsync-loop-e2e-'));
+
+type Event = Record<string, unknown> & { type: string };
+let child: ReturnType<typeof spawn>;
+const events: Event[] = [];
+let stderr = '';
+let endpoint = '';
+
+const cliRun = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env, timeout: 900_000 });
+const AUTH = { authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${REGION}/lambda/aws4_request, SignedHeaders=host, Signature=0` };
+
+async function deployedZip(logicalId: string): Promise<Map<string, Buffer>> {
+  const list = (await (await fetch(`${endpoint}/2015-03-31/functions/`, { headers: AUTH })).json()) as { Functions: Array<{ FunctionName: string }> };
+  const name = list.Functions.find((f) => f.FunctionName.startsWith(`shop-api-${logicalId}-`))!.FunctionName;
+  return readZip(Buffer.from(await (await fetch(`${endpoint}/_dsync/lambda/${REGION}/${name}/code`)).arrayBuffer()));
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await Promise.resolve(probe()).catch(() => undefined);
+    if (v) return v;
+    if (child.exitCode !== null) throw new Error(`dsync up exited: ${stderr}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(events.slice(-5))}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Every started deploy has its result and nothing happened for a while. */
+async function quiet(ms = 2500): Promise<void> {
+  let seen = -1;
+  let since = Date.now();
+  await until('quiet', () => {
+    if (events.length !== seen) {
+      seen = events.length;
+      since = Date.now();
+      return false;
+    }
+    return events.filter((e) => e.type === 'deploy-started').length === events.filter((e) => e.type === 'deploy-result').length && Date.now() - since >= ms;
+  });
+}
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+beforeAll(async () => {
+  fs.cpSync(path.resolve(here, '../../examples/shop-api'), root, { recursive: true, filter: (p) => !/node_modules|\.aws-sam/.test(p) });
+  const built = cliRun(['image', '--base', BASE]);
+  if (built.status !== 0) throw new Error(built.stderr);
+  child = spawn(process.execPath, [cli, 'up', '--emulator', '--json', '--cwd', root], { env });
+  child.stderr!.on('data', (c) => (stderr += c));
+  createInterface({ input: child.stdout! }).on('line', (l) => events.push(JSON.parse(l) as Event));
+  await until('the first deploy', () => events.find((e) => e.type === 'live'));
+  endpoint = (JSON.parse(cliRun(['status', '--json', '--cwd', root]).stdout) as { endpoint: string }).endpoint;
+}, 900_000);
+
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    child.kill('SIGINT');
+    await new Promise((r) => child.once('exit', r));
+  }
+  cliRun(['down', '--purge', '--cwd', root]);
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe('the fast loop', () => {
+  it('deploys through the fast path exactly what a plain `sam build` makes, for each function kind', async () => {
+    const edits: Array<[string, string, string]> = [
+      ['ListProductsFunction', 'src/list-products/catalog.js', "'Trail shoes'"],
+      ['OrderStatsFunction', 'src/order-stats/stats.ts', 'let items = 0;'],
+      ['HealthFunction', 'src/health/app.js', 'ok: true'],
+    ];
+    for (const [id, file, anchor] of edits) {
+      const marker = `fastpath-${id}`;
+      const p = path.join(root, file);
+      const text = fs.readFileSync(p, 'utf8');
+      const replacement = anchor.startsWith("'") ? `'${marker}'` : anchor === 'ok: true' ? `ok: '${marker}'` : `let items = 0; const m = '${marker}'; void m;`;
+      fs.writeFileSync(p, text.replace(anchor, replacement));
+      await until(`${id} with the edit`, async () => [...(await deployedZip(id)).values()].some((b) => b.toString('utf8').includes(marker)));
+    }
+    await quiet();
+    // The same template built by a fresh `sam build` process (no worker, no cache) in another folder.
+    const plain = cliRun(['exec', '--cwd', root, '--', 'sh', '-c', 'rm -rf /tmp/plain && sam build --template-file template.yaml --build-dir /tmp/plain >/tmp/plain.log 2>&1 || { tail -20 /tmp/plain.log; exit 1; }']);
+    expect(plain.status, plain.stdout + plain.stderr).toBe(0);
+    for (const [id] of edits) {
+      const listing = cliRun(['exec', '--cwd', root, '--', 'sh', '-c', `cd /tmp/plain/${id} && find . -type f | sort | while read -r f; do echo "$(sha256sum "$f" | cut -d' ' -f1) \${f#./}"; done`]);
+      expect(listing.status).toBe(0);
+      const built = listing.stdout.trim().split('\n').map((l) => l.split(' ').reverse().join(' ')).sort();
+      const deployed = [...(await deployedZip(id)).entries()].map(([name, b]) => `${name} ${sha(b)}`).sort();
+      expect(deployed, id).toEqual(built);
+    }
+  });
+
+  it('turns a burst of 500 file events on 3 functions into exactly 3 function builds', async () => {
+    await quiet();
+    const from = events.length;
+    const dirs = ['src/list-products/data', 'src/get-product/data', 'src/create-order/data'];
+    for (const d of dirs) fs.mkdirSync(path.join(root, d), { recursive: true });
+    for (let i = 0; i < 500; i++) fs.writeFileSync(path.join(root, dirs[i % 3]!, `item-${i}.json`), JSON.stringify({ i }));
+    await until('the burst to be live', async () => {
+      const zip = await deployedZip('CreateOrderFunction');
+      return zip.has('data/item-497.json') && (await deployedZip('ListProductsFunction')).has('data/item-498.json') && (await deployedZip('GetProductFunction')).has('data/item-499.json');
+    });
+    await quiet();
+    const builds = events.slice(from).filter((e) => e.type === 'sam-output' && /^Building codeuri: /.test(String(e.line)));
+    const built = builds.map((e) => /functions: (\w+)/.exec(String(e.line))?.[1]).sort();
+    expect(built).toEqual(['CreateOrderFunction', 'GetProductFunction', 'ListProductsFunction']);
+  });
+
+  it('reported every batch of the run live exactly once, in order', () => {
+    const seqs = events.filter((e) => e.type === 'live').map((e) => e.seq as number);
+    expect(seqs.length).toBeGreaterThan(3);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    const synced = events.filter((e) => e.type === 'sync').map((e) => e.seq as number);
+    for (const s of synced) expect(seqs).toContain(s);
+  });
+
+  it('shows the run\'s changes and their p50/p95 in `dsync status`', () => {
+    const status = JSON.parse(cliRun(['status', '--json', '--cwd', root]).stdout) as { changes: { count: number; p50Ms: number; last: Array<{ seq: number }> } };
+    expect(status.changes.count).toBeGreaterThanOrEqual(4);
+    expect(status.changes.p50Ms).toBeGreaterThan(0);
+    const human = cliRun(['status', '--cwd', root]).stdout;
+    expect(human).toMatch(/changes {4}\d+ live since .*: p50 \d+\.\d\d s, p95 \d+\.\d\d s/);
+  });
+
+  it('prints a function\'s runtime logs with `dsync logs`', () => {
+    // Write a log line into the emulator the way Lambda would, then read it back through sam logs.
+    const put = cliRun(['exec', '--cwd', root, '--', 'sh', '-c', `AWS_ENDPOINT_URL=http://localhost:5000 AWS_ACCESS_KEY_ID=t AWS_SECRET_ACCESS_KEY=t AWS_DEFAULT_REGION=${REGION} /opt/sam/bin/python -c "
+import boto3, time
+fn = [f['FunctionName'] for f in boto3.client('lambda').list_functions()['Functions'] if 'GetProduct' in f['FunctionName']][0]
+logs = boto3.client('logs'); g = '/aws/lambda/' + fn
+logs.create_log_group(logGroupName=g); logs.create_log_stream(logGroupName=g, logStreamName='s1')
+logs.put_log_events(logGroupName=g, logStreamName='s1', logEvents=[{'timestamp': int(time.time() * 1000), 'message': 'e2e-log-line-42'}])"`]);
+    expect(put.status, put.stderr).toBe(0);
+    const logs = cliRun(['logs', 'GetProductFunction', '--no-tail', '--cwd', root]);
+    expect(logs.status, logs.stderr).toBe(0);
+    expect(logs.stdout).toContain('e2e-log-line-42');
+  });
+});
