@@ -23,7 +23,9 @@ export const runHostCommand: HostCommandRunner = async (file, args, options) => 
  * stdin and stderr, so SSO device prompts and MFA codes work; stdout is captured.
  */
 export const runInteractiveHostCommand = async (file: string, args: string[], env: Record<string, string | undefined>): Promise<HostCommandResult> => {
-  const result = await execa(file, args, { env, extendEnv: false, reject: false, stdin: 'inherit', stderr: ['pipe', 'inherit'], timeout: 300_000 });
+  // On a terminal, prompts (MFA codes, SSO device codes) reach the user; otherwise stderr is only captured.
+  const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
+  const result = await execa(file, args, { env, extendEnv: false, reject: false, stdin: interactive ? 'inherit' : 'ignore', stderr: interactive ? ['pipe', 'inherit'] : 'pipe', timeout: 300_000 });
   if (result.failed && result.exitCode === undefined) throw new Error(result.shortMessage);
   return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
 };

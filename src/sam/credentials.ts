@@ -86,7 +86,13 @@ export function hostCredentialResolver(env: Record<string, string | undefined>, 
       });
     }
     if (result.exitCode !== 0) {
-      const reason = result.stderr.trim().split('\n').pop() ?? `exit ${result.exitCode}`;
+      if (/invalid choice/i.test(result.stderr)) {
+        throw new DsyncError('CREDENTIALS', 'The AWS CLI on this machine cannot export credentials (`aws configure export-credentials` needs AWS CLI v2)', {
+          hint: 'install AWS CLI v2, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or use --emulator',
+        });
+      }
+      const lines = result.stderr.trim().split('\n').map((l) => l.trim()).filter(Boolean);
+      const reason = [...lines].reverse().find((l) => /error|expired|unable|not found|could not|denied|invalid/i.test(l)) ?? lines.pop() ?? `exit ${result.exitCode}`;
       const expired = /expired|sso.*(login|token)/i.test(reason);
       throw new DsyncError('CREDENTIALS', `Could not get AWS credentials for profile "${profile}": ${reason}`, {
         hint: expired ? `run \`aws sso login --profile ${profile}\`, then save again` : 'check `aws configure list`, or use --emulator for a local stack',

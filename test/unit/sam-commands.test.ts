@@ -112,6 +112,11 @@ describe('host credentials', () => {
     await expect(resolver.get()).rejects.toSatisfy((e: unknown) => isDsyncError(e, 'CREDENTIALS') && (e as { hint?: string }).hint === 'run `aws sso login --profile sso`, then save again');
   });
 
+  it('names an AWS CLI v1 that cannot export credentials', async () => {
+    const resolver = hostCredentialResolver({}, async () => ({ exitCode: 2, stdout: '', stderr: 'usage: aws [options]\naws: error: argument subcommand: Invalid choice, valid choices are:\nlist | get' }), () => NOW);
+    await expect(resolver.get()).rejects.toThrow('needs AWS CLI v2');
+  });
+
   it('prefers keys in the environment and rejects expired ones', async () => {
     const never = async () => { throw new Error('should not run'); };
     const ok = hostCredentialResolver({ AWS_ACCESS_KEY_ID: 'K', AWS_SECRET_ACCESS_KEY: 'S' }, never, () => NOW);
