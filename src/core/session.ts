@@ -24,8 +24,8 @@ import { ensureSamImage, type SamImageSource } from './sam-image.js';
 import { probeImage, setUpSam } from './sam-mode.js';
 import type { TargetMode } from '../sam/commands.js';
 import type { CredentialResolver } from '../sam/credentials.js';
-import { readSamConfig, SAMCONFIG_FILES, type SamParameters } from '../sam/samconfig.js';
-import { EMULATOR_PORT, resolveTarget, type TargetInput } from '../sam/target.js';
+import { EMULATOR_PORT, type TargetInput } from '../sam/target.js';
+import { resolveSamProject } from './sam-project.js';
 import { loadTarget, saveTarget, streamLogs } from './function-logs.js';
 
 /** What `dsync up` asks of SAM; absent for --sync-only. */
@@ -171,24 +171,13 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
       await initialSync();
       probe = await probeImage(deps.client, syncer.containerId);
     }
-    let samconfig: SamParameters = {};
-    const infraFiles: string[] = [];
-    for (const file of SAMCONFIG_FILES) {
-      const text = await readHost(file);
-      if (text === undefined) continue;
-      infraFiles.push(file);
-      samconfig = readSamConfig(text, file, request.flags.configEnv ?? config.configEnv ?? 'default');
-      break;
-    }
-    const templatePath = config.template ?? samconfig.template_file ?? ((await readHost('template.yml')) !== undefined && (await readHost('template.yaml')) === undefined ? 'template.yml' : 'template.yaml');
-    const target = resolveTarget({
+    const { target, templatePath, infraFiles } = await resolveSamProject({
+      config,
       mode: request.mode,
-      projectName: deps.platform.path.basename(config.root),
-      templateFile: templatePath,
       flags: request.flags,
-      settings: { stackName: config.stackName, region: config.region, configEnv: config.configEnv },
-      samconfig,
       env: request.env,
+      projectName: deps.platform.path.basename(config.root),
+      readHost,
     });
     deps.reporter.event({
       type: 'sam-ready',

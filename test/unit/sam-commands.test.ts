@@ -139,3 +139,20 @@ describe('SAM output', () => {
     expect(failureCause(['something went wrong', ''])).toBe('something went wrong');
   });
 });
+
+describe('SAM project resolution', () => {
+  it('reads samconfig.toml, falls back to template.yml, and lets dsync.json name the stack', async () => {
+    const { resolveSamProject } = await import('../../src/core/sam-project.js');
+    const { DEFAULTS } = await import('../../src/config/config.js');
+    const files: Record<string, string> = { 'samconfig.toml': SAMCONFIG, 'template.yml': 'Resources: {}' };
+    const r = await resolveSamProject({
+      config: { ...DEFAULTS, root: '/p', stackName: 'from-dsync-json' },
+      mode: 'aws',
+      flags: {},
+      env: {},
+      projectName: 'p',
+      readHost: async (rel) => files[rel],
+    });
+    expect(r).toMatchObject({ templatePath: 'template.yml', infraFiles: ['samconfig.toml'], target: { stackName: 'from-dsync-json', region: 'eu-west-1' } });
+  });
+});
