@@ -83,6 +83,41 @@ def memoize_template_processing():
 memoize_template_processing()
 
 
+def memoize_yaml_parse():
+    """SAM parses the template text with pure-Python PyYAML several times per command.
+
+    For 50 functions that is the largest per-command cost left. The result
+    depends only on the text, so parses are kept by text and handed out as
+    deep copies. Returns a function that points modules which imported the
+    original (some are imported lazily, per command) at the cached one.
+    """
+    import samcli.yamlhelper as yamlhelper
+
+    original = yamlhelper.yaml_parse
+    cache = {}
+
+    def yaml_parse(yamlstr):
+        if not isinstance(yamlstr, str):
+            return original(yamlstr)
+        if yamlstr not in cache:
+            if len(cache) > 16:
+                cache.clear()
+            cache[yamlstr] = original(yamlstr)
+        return copy.deepcopy(cache[yamlstr])
+
+    yamlhelper.yaml_parse = yaml_parse
+
+    def rebind():
+        for module in list(sys.modules.values()):
+            if getattr(module, "yaml_parse", None) is original:
+                setattr(module, "yaml_parse", yaml_parse)
+
+    return rebind
+
+
+rebind_yaml_parse = memoize_yaml_parse()
+
+
 def opt_in(argv):
     """Record sam sync's one-time confirmation, which would otherwise read our request pipe."""
     if "sync" not in argv:
@@ -105,6 +140,7 @@ def run(request):
     os.environ.update(BASE_ENV)
     os.environ.update(request.get("env", {}))
     os.chdir(request.get("cwd", os.getcwd()))
+    rebind_yaml_parse()
     opt_in(argv)
     code = 0
     try:
