@@ -125,6 +125,12 @@ export class Deployer {
     this.kick();
   }
 
+  /** Deploy the whole stack again without a batch of its own (the container, and the emulator's stack with it, was recreated). */
+  redeploy(): void {
+    this.infraRequested = true;
+    this.kick();
+  }
+
   /**
    * Paths that reached the container in batch `seq`. Every batch is passed,
    * even one with no paths, so each is reported live exactly once, in order.

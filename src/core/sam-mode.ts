@@ -91,8 +91,12 @@ export interface SamSetupInput {
   settled?(): Promise<void>;
 }
 
-/** Copy the helpers, start the emulator if needed, and return the deployer. */
-export async function setUpSam(input: SamSetupInput): Promise<Deployer> {
+/**
+ * Make the (possibly new) container ready for SAM: dsync's helper scripts,
+ * and in emulator mode a running emulator with its artifact bucket. Run at
+ * start and again whenever the container is recreated.
+ */
+export async function prepareSamContainer(input: SamSetupInput): Promise<void> {
   const { client, probe, target, reporter } = input;
   if (!probe.sam) {
     throw new DsyncError('SAM_MISSING', 'The container image has no `sam` command', {
@@ -117,6 +121,12 @@ export async function setUpSam(input: SamSetupInput): Promise<Deployer> {
     if (bucket.exitCode !== 0) throw new DsyncError('EMULATOR', `Could not create the emulator's artifact bucket: ${bucket.stderr.trim().split('\n').pop()}`);
     reporter.done(`AWS emulator running (moto) for stack ${target.stackName} in ${target.region}`);
   }
+}
+
+/** Prepare the container, then return the deployer wired to it. */
+export async function setUpSam(input: SamSetupInput): Promise<Deployer> {
+  const { client, probe, target, reporter } = input;
+  await prepareSamContainer(input);
   const run = containerRun(client, input.containerId, input.project.workspace);
   const worker = probe.samPython && input.fastPath !== false ? new SamWorker(client, input.containerId, probe.samPython, input.project.workspace) : undefined;
   worker?.warm();

@@ -21,7 +21,7 @@ import { ContentFilter } from './change-filter.js';
 import type { ChangeReport, Deployer, DeployReport } from './deployer.js';
 import { ChangeLog, CHANGES_FILE, type ChangesSummary } from './change-log.js';
 import { ensureSamImage, type SamImageSource } from './sam-image.js';
-import { probeImage, setUpSam } from './sam-mode.js';
+import { prepareSamContainer, probeImage, setUpSam, type SamSetupInput } from './sam-mode.js';
 import type { TargetMode } from '../sam/commands.js';
 import type { CredentialResolver } from '../sam/credentials.js';
 import { EMULATOR_PORT, type TargetInput } from '../sam/target.js';
@@ -149,6 +149,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
 
   let deployerRef: Deployer | undefined;
   let liveRef: LiveSync | undefined;
+  let samSetup: SamSetupInput | undefined;
   let filtering: Promise<void> = Promise.resolve();
   const contentFilter = new ContentFilter(deps.fs, config.root, deps.platform.path);
 
@@ -189,7 +190,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
     });
     await saveTarget(deps.client, syncer.containerId!, target);
     const changeLog = new ChangeLog(deps.client, () => syncer.containerId!);
-    return setUpSam({
+    samSetup = {
       onChange: (change) => changeLog.add(change),
       settled: async () => {
         await liveRef?.idle();
@@ -215,7 +216,8 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
       },
       templatePath,
       infraFiles,
-    });
+    };
+    return setUpSam(samSetup);
   };
 
   const prepare = async () => {
@@ -242,7 +244,18 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
         quietMs: config.quietMs,
         maxWaitMs: config.maxWaitMs,
         fullSyncThreshold: config.fullSyncThreshold,
-        ensureContainer: async () => (await manager.ensure()).id,
+        ensureContainer: async () => {
+          const before = syncer.containerId;
+          const id = (await manager.ensure()).id;
+          if (before !== undefined && id !== before && samSetup && deployerRef) {
+            // A new container has no helper scripts and no emulator (whose stack lived in memory): set it up and deploy again.
+            syncer.containerId = id;
+            deps.reporter.event({ type: 'container-recreated', level: 'warn', message: 'the container was recreated: setting SAM up again and redeploying the stack' });
+            await prepareSamContainer(samSetup);
+            deployerRef.redeploy();
+          }
+          return id;
+        },
         ping: () => deps.client.ping(),
         onApplied: (paths, seq, timing) => {
           if (!deployerRef) return;

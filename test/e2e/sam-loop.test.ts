@@ -156,4 +156,20 @@ logs.put_log_events(logGroupName=g, logStreamName='s1', logEvents=[{'timestamp':
     expect(logs.status, logs.stderr).toBe(0);
     expect(logs.stdout).toContain('e2e-log-line-42');
   });
+
+  it('recreates a removed container, restarts the emulator, redeploys, and the next edit goes live', async () => {
+    await quiet();
+    const before = JSON.parse(cliRun(['status', '--json', '--cwd', root]).stdout) as { container: { id: string } };
+    const removed = spawnSync('docker', ['rm', '-f', before.container.id], { encoding: 'utf8' });
+    expect(removed.status, removed.stderr).toBe(0);
+    const p = path.join(root, 'src/get-product/app.js');
+    fs.writeFileSync(p, fs.readFileSync(p, 'utf8').replace(/'get-v1'|'get-after-recreate'/, "'get-after-recreate'"));
+    await until('the container to be recreated', () => events.find((e) => e.type === 'container-recreated'));
+    const after = await until('a new endpoint', () => {
+      const s = JSON.parse(cliRun(['status', '--json', '--cwd', root]).stdout) as { container: { id: string } | null; endpoint?: string };
+      return s.container && s.container.id !== before.container.id && s.endpoint ? s : undefined;
+    });
+    endpoint = after.endpoint!;
+    await until('the edit live in the new emulator', async () => (await deployedZip('GetProductFunction')).get('app.js')?.toString('utf8').includes('get-after-recreate'), 180_000);
+  });
 });
