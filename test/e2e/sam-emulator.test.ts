@@ -206,6 +206,18 @@ describe('dsync up --emulator on the example app', () => {
     await nextEvent(recovered, (e) => deployOk(e) && e.kind === 'infra', 'a redeploy after the fix');
   });
 
+  it('reports an unknown resource type and recovers', async () => {
+    const original = read('template.yaml');
+    await quiet();
+    const from = events.length;
+    write('template.yaml', original.replace('Type: AWS::Serverless::HttpApi', 'Type: AWS::Serverless::HttpAPI'));
+    const error = await nextEvent(from, (e) => e.type === 'error' && e.stage === 'template', 'a template error');
+    expect(error.message).toContain('template.yaml: resource ShopApi has an unknown type AWS::Serverless::HttpAPI');
+    const recovered = events.length;
+    write('template.yaml', original);
+    await nextEvent(recovered, (e) => deployOk(e) && e.kind === 'infra', 'a redeploy after the fix');
+  });
+
   it('reports a TypeScript syntax error from esbuild with its cause, and recovers', async () => {
     await quiet();
     const from = events.length;
