@@ -218,6 +218,18 @@ describe('dsync up --emulator on the example app', () => {
     await nextEvent(recovered, (e) => deployOk(e) && e.kind === 'infra', 'a redeploy after the fix');
   });
 
+  it('reports a stack the emulator refuses to deploy, and recovers', async () => {
+    const original = read('template.yaml');
+    await quiet();
+    const from = events.length;
+    write('template.yaml', original.replace('!GetAtt GetProductFunction.Arn', '!GetAtt NoSuchThing.Arn'));
+    const failed = await nextEvent(from, deployFailed, 'a refused stack update');
+    expect(failed.cause).toMatch(/UpdateStack.*Fn::GetAtt references undefined resource NoSuchThing/);
+    const recovered = events.length;
+    write('template.yaml', original);
+    await nextEvent(recovered, (e) => deployOk(e) && e.kind === 'infra', 'a redeploy after the fix');
+  });
+
   it('reports a TypeScript syntax error from esbuild with its cause, and recovers', async () => {
     await quiet();
     const from = events.length;
