@@ -4,7 +4,7 @@ Each `sam` start costs about two seconds of Python imports and set-up before
 any work; dsync sends every `sam sync --code` of a session to this process
 instead. Requests are JSON lines on stdin: {"id": N, "argv": [...], "env": {...}}.
 The command's output goes to stdout/stderr as usual, then the worker prints
-`DSYNC_DONE <id> <exit code>` on stdout. The command line is the same one
+`DSYNC_DONE <id> <exit code>` on both streams. The command line is the same one
 dsync would run as a separate `sam` process, so what gets deployed is the same.
 """
 import copy
@@ -167,7 +167,10 @@ def main():
         request = json.loads(line)
         started = time.time()
         code = run(request)
-        sys.stderr.flush()
+        # The marker goes on both streams: each pipe keeps its own order, but the
+        # two are read independently, so only both markers say all output is in.
+        sys.stdout.flush()
+        print(f"DSYNC_DONE {request['id']} {code}", file=sys.stderr, flush=True)
         print(f"DSYNC_DONE {request['id']} {code} {int((time.time() - started) * 1000)}", flush=True)
 
 

@@ -14,7 +14,9 @@ export class SamWorker {
   private channel: ExecChannel | undefined;
   private starting: Promise<ExecChannel> | undefined;
   private nextId = 1;
-  private current: { id: number; onLine: (line: string, stream: 'stdout' | 'stderr') => void; resolve: (code: number) => void } | undefined;
+  private current:
+    | { id: number; onLine: (line: string, stream: 'stdout' | 'stderr') => void; resolve: (code: number) => void; done: { stdout?: number; stderr?: number } }
+    | undefined;
   private ready: (() => void) | undefined;
 
   constructor(
@@ -40,7 +42,7 @@ export class SamWorker {
       }
       const id = this.nextId++;
       const envObject = Object.fromEntries(env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-      const exit = new Promise<number>((resolve) => (this.current = { id, onLine, resolve }));
+      const exit = new Promise<number>((resolve) => (this.current = { id, onLine, resolve, done: {} }));
       channel.stdin.write(`${JSON.stringify({ id, argv, env: envObject, cwd: this.workspace })}\n`);
       return exit;
     };
@@ -61,17 +63,24 @@ export class SamWorker {
   private async start(): Promise<ExecChannel> {
     const channel = await this.client.openExec(this.containerId(), { cmd: [this.python, '-u', `${TOOLS_DIR}/dsync_sam_worker.py`], workingDir: this.workspace });
     const isReady = new Promise<void>((resolve) => (this.ready = resolve));
-    const out = new LineSplitter((line) => {
-      if (line === 'DSYNC_READY') return this.ready?.();
+    // The worker ends each command with a marker on both streams; the two are
+    // read independently, so the command is over only when both have arrived.
+    const onLine = (stream: 'stdout' | 'stderr') => (line: string) => {
+      if (stream === 'stdout' && line === 'DSYNC_READY') return this.ready?.();
+      const current = this.current;
       const done = DONE.exec(line);
-      if (done && this.current && Number(done[1]) === this.current.id) {
-        const { resolve } = this.current;
-        this.current = undefined;
-        return resolve(Number(done[2]));
+      if (done && current && Number(done[1]) === current.id) {
+        current.done[stream] = Number(done[2]);
+        if (current.done.stdout !== undefined && current.done.stderr !== undefined) {
+          this.current = undefined;
+          current.resolve(current.done.stdout);
+        }
+        return;
       }
-      this.current?.onLine(line, 'stdout');
-    });
-    const err = new LineSplitter((line) => this.current?.onLine(line, 'stderr'));
+      current?.onLine(line, stream);
+    };
+    const out = new LineSplitter(onLine('stdout'));
+    const err = new LineSplitter(onLine('stderr'));
     channel.stdout.on('data', (c: Buffer) => out.push(c.toString('utf8')));
     channel.stderr.on('data', (c: Buffer) => err.push(c.toString('utf8')));
     void channel.done.then((code) => {

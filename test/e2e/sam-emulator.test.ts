@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readZip } from '../helpers/zip.js';
 import { DEBIAN_IMAGE } from '../helpers/real-docker.js';
 
@@ -36,6 +36,12 @@ let stderr = '';
 let endpoint = '';
 
 const write = (rel: string, text: string) => fs.writeFileSync(path.join(root, rel), text);
+/** Files a test broke on purpose: put back if the test failed before fixing them, so one failure does not cascade. */
+const broken = new Map<string, { bad: string; good: string }>();
+const breakFile = (rel: string, bad: string) => {
+  broken.set(rel, { bad, good: fs.readFileSync(path.join(root, rel), 'utf8') });
+  write(rel, bad);
+};
 const read = (rel: string) => fs.readFileSync(path.join(root, rel), 'utf8');
 const edit = (rel: string, from: string | RegExp, to: string) => {
   const before = read(rel);
@@ -123,6 +129,11 @@ beforeAll(async () => {
   endpoint = (JSON.parse(status.stdout) as { endpoint: string }).endpoint;
 }, 900_000);
 
+afterEach(() => {
+  for (const [rel, { bad, good }] of broken) if (read(rel) === bad) write(rel, good);
+  broken.clear();
+});
+
 afterAll(async () => {
   if (child && child.exitCode === null) {
     child.kill('SIGINT');
@@ -198,7 +209,7 @@ describe('dsync up --emulator on the example app', () => {
  const original = read('template.yaml');
     await quiet();
     const from = events.length;
-    write('template.yaml', original.replace('Resources:', 'Resources:\n  Broken: [unclosed'));
+    breakFile('template.yaml', original.replace('Resources:', 'Resources:\n  Broken: [unclosed'));
     const error = await nextEvent(from, (e) => e.type === 'error' && e.stage === 'template', 'a template error');
     expect(error.message).toMatch(/template\.yaml is not valid YAML \(line \d+, column \d+\)/);
     const recovered = events.length;
@@ -210,7 +221,7 @@ describe('dsync up --emulator on the example app', () => {
     const original = read('template.yaml');
     await quiet();
     const from = events.length;
-    write('template.yaml', original.replace('Type: AWS::Serverless::HttpApi', 'Type: AWS::Serverless::HttpAPI'));
+    breakFile('template.yaml', original.replace('Type: AWS::Serverless::HttpApi', 'Type: AWS::Serverless::HttpAPI'));
     const error = await nextEvent(from, (e) => e.type === 'error' && e.stage === 'template', 'a template error');
     expect(error.message).toContain('template.yaml: resource ShopApi has an unknown type AWS::Serverless::HttpAPI');
     const recovered = events.length;
@@ -222,7 +233,7 @@ describe('dsync up --emulator on the example app', () => {
     const original = read('template.yaml');
     await quiet();
     const from = events.length;
-    write('template.yaml', original.replace('!GetAtt GetProductFunction.Arn', '!GetAtt NoSuchThing.Arn'));
+    breakFile('template.yaml', original.replace('!GetAtt GetProductFunction.Arn', '!GetAtt NoSuchThing.Arn'));
     const failed = await nextEvent(from, deployFailed, 'a refused stack update');
     expect(failed.cause).toMatch(/UpdateStack.*Fn::GetAtt references undefined resource NoSuchThing/);
     const recovered = events.length;
@@ -234,7 +245,7 @@ describe('dsync up --emulator on the example app', () => {
     await quiet();
     const from = events.length;
     const good = read('src/order-stats/app.ts');
-    write('src/order-stats/app.ts', `${good}\nexport const broken = ;\n`);
+    breakFile('src/order-stats/app.ts', `${good}\nexport const broken = ;\n`);
     const failed = await nextEvent(from, deployFailed, 'a failed build');
     expect(String(failed.cause)).toMatch(/esbuild|Expected|Unexpected|Build/i);
     write('src/order-stats/app.ts', good.replace("'stats-v1'", "'stats-e2e-fixed'"));
@@ -245,7 +256,7 @@ describe('dsync up --emulator on the example app', () => {
     await quiet();
     const from = events.length;
     const good = read('src/create-order/package.json');
-    write('src/create-order/package.json', '{ "name": "create-order", "dependencies": { ');
+    breakFile('src/create-order/package.json', '{ "name": "create-order", "dependencies": { ');
     const failed = await nextEvent(from, deployFailed, 'a failed npm build');
     expect(failed.resources).toContain('CreateOrderFunction');
     expect(String(failed.cause)).toMatch(/EJSONPARSE|JSON/);
@@ -258,12 +269,12 @@ describe('dsync up --emulator on the example app', () => {
     const original = read('template.yaml');
     await quiet();
     let from = events.length;
-    write('template.yaml', original.replace('CodeUri: src/get-product/', 'CodeUri: src/no-such-folder/'));
+    breakFile('template.yaml', original.replace('CodeUri: src/get-product/', 'CodeUri: src/no-such-folder/'));
     let failed = await nextEvent(from, deployFailed, 'a failed deploy for a missing CodeUri');
     expect(failed.cause).toBe('GetProductFunction: its CodeUri src/no-such-folder does not exist in the project');
     await quiet();
     from = events.length;
-    write('template.yaml', original.replace('Runtime: nodejs22.x', 'Runtime: nodejs4.3'));
+    breakFile('template.yaml', original.replace('Runtime: nodejs22.x', 'Runtime: nodejs4.3'));
     failed = await nextEvent(from, deployFailed, 'a failed deploy for an unsupported runtime');
     expect(failed.cause).toBe("'nodejs4.3' runtime is not supported");
     from = events.length;

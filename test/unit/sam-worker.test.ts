@@ -33,9 +33,14 @@ function fakeClient() {
           buffer = buffer.slice(i + 1);
           w.requests.push(req);
           if (req.argv.includes('--hang')) continue;
+          const code = req.argv.includes('--fail') ? 1 : 0;
           stdout.write(`Syncing Lambda Function A...\n`);
-          stderr.write(`some log\n`);
-          stdout.write(`DSYNC_DONE ${req.id} ${req.argv.includes('--fail') ? 1 : 0} 5\n`);
+          // The stdout marker overtakes the stderr output, as two pipes may.
+          stdout.write(`DSYNC_DONE ${req.id} ${code} 5\n`);
+          setTimeout(() => {
+            stderr.write(`Error: late stderr line ${req.id}\n`);
+            stderr.write(`DSYNC_DONE ${req.id} ${code}\n`);
+          }, 5);
         }
       });
       setTimeout(() => stdout.write('DSYNC_READY\n'), 1);
@@ -57,7 +62,7 @@ describe('SamWorker', () => {
     expect(await run(['sam', 'sync', '--fail'], [], () => {})).toBe(1);
     expect(workers).toHaveLength(1);
     expect(workers[0]!.requests[0]).toMatchObject({ id: 1, argv: ['sam', 'sync', '--code'], env: { AWS_REGION: 'eu-west-1', X: 'a=b' } });
-    expect(lines).toEqual(expect.arrayContaining(['Syncing Lambda Function A...', 'some log']));
+    expect(lines).toEqual(['Syncing Lambda Function A...', 'Error: late stderr line 1']);
     worker.close();
   });
 
