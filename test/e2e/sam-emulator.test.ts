@@ -187,8 +187,11 @@ describe('dsync up --emulator on the example app', () => {
       const l = await latestLayerFile('shop-common-dev', 'nodejs/common.js');
       return l.version > before.version && l.text.includes('layer-e2e-3') ? l : undefined;
     });
-    const health = (await functions()).find((f) => f.FunctionName.includes('HealthFunction'));
-    expect(health?.Layers?.[0]?.Arn).toMatch(new RegExp(`:layer:shop-common-dev:${after.version}$`));
+    // The helper publishes the version first, then updates the stack and the function: wait for the whole deploy.
+    await until('HealthFunction on the new layer version', async () => {
+      const health = (await functions()).find((f) => f.FunctionName.includes('HealthFunction'));
+      return health?.Layers?.[0]?.Arn.endsWith(`:layer:shop-common-dev:${after.version}`);
+    });
   });
 
   it('deploys a function added to the template, and removes it when it is removed', async () => {
