@@ -174,7 +174,7 @@ export class Deployer {
 
   private async drain(): Promise<void> {
     while (!this.closed && (this.pending.size > 0 || this.infraRequested || this.pendingBatches.length > 0)) {
-      if (this.options.settled) await Promise.race([this.options.settled(), this.options.clock.sleep(SETTLE_CAP_MS)]);
+      if (this.options.settled) await this.settle(this.options.settled);
       const paths = [...this.pending];
       const seq = this.pendingSeq;
       const batches = this.pendingBatches;
@@ -185,6 +185,17 @@ export class Deployer {
       this.infraRequested = false;
       const outcome = await this.runFor(paths, seq, infra);
       this.reportLive(batches, outcome);
+    }
+  }
+
+  /** Wait for the sync side to go idle, at most SETTLE_CAP_MS (and leave no timer behind). */
+  private async settle(settled: () => Promise<void>): Promise<void> {
+    let timer: { cancel(): void } | undefined;
+    const cap = new Promise<void>((resolve) => (timer = this.options.clock.setTimeout(resolve, SETTLE_CAP_MS)));
+    try {
+      await Promise.race([settled(), cap]);
+    } finally {
+      timer?.cancel();
     }
   }
 
