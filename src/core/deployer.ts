@@ -78,8 +78,12 @@ interface PendingBatch {
   timing: BatchTiming;
 }
 
-/** The longest a run waits for a burst to finish syncing before it builds anyway. */
+/** The longest a run waits for the sync side to go idle before it builds anyway. */
 const SETTLE_CAP_MS = 2000;
+/** From this many changed paths in one run, wait out the burst: a pause of BURST_PAUSE_MS without new paths, at most BURST_CAP_MS. */
+const BURST_PATHS = 25;
+const BURST_PAUSE_MS = 250;
+const BURST_CAP_MS = 5000;
 
 const fmt = (ms: number | undefined) => (ms === undefined ? '?' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 
@@ -174,7 +178,10 @@ export class Deployer {
 
   private async drain(): Promise<void> {
     while (!this.closed && (this.pending.size > 0 || this.infraRequested || this.pendingBatches.length > 0)) {
-      if (this.options.settled) await this.settle(this.options.settled);
+      if (this.options.settled) {
+        await this.settle(this.options.settled);
+        if (this.pending.size >= BURST_PATHS) await this.waitOutBurst(this.options.settled);
+      }
       const paths = [...this.pending];
       const seq = this.pendingSeq;
       const batches = this.pendingBatches;
@@ -196,6 +203,24 @@ export class Deployer {
       await Promise.race([settled(), cap]);
     } finally {
       timer?.cancel();
+    }
+  }
+
+  /**
+   * Many paths at once look like a burst (branch switch, npm install, a
+   * generator), whose file events can keep arriving in waves for a while.
+   * Wait until a short pause brings no new paths, so it costs one build per
+   * resource. A one-file edit never gets here.
+   */
+  private async waitOutBurst(settled: () => Promise<void>): Promise<void> {
+    const { clock } = this.options;
+    const deadline = clock.now() + BURST_CAP_MS;
+    let seen = this.pending.size;
+    while (clock.now() < deadline) {
+      await clock.sleep(BURST_PAUSE_MS);
+      await this.settle(settled);
+      if (this.pending.size === seen) return;
+      seen = this.pending.size;
     }
   }
 
