@@ -30,7 +30,6 @@ export function summarizeChanges(changes: readonly ChangeReport[], runStartedAt:
 }
 
 export class ChangeLog {
-  private readonly changes: ChangeReport[] = [];
   private readonly startedAt = new Date().toISOString();
   private writing: Promise<void> = Promise.resolve();
 
@@ -39,10 +38,9 @@ export class ChangeLog {
     private readonly containerId: () => string,
   ) {}
 
-  add(change: ChangeReport): void {
-    this.changes.push(change);
-    if (this.changes.length > 500) this.changes.shift();
-    const text = JSON.stringify(summarizeChanges(this.changes, this.startedAt));
+  /** Write the summary of the run's changes so far (the deployer keeps them). */
+  write(changes: readonly ChangeReport[]): void {
+    const text = JSON.stringify(summarizeChanges(changes, this.startedAt));
     this.writing = this.writing
       .then(() =>
         this.client.exec(this.containerId(), {

@@ -34,8 +34,8 @@ export interface DeployerOptions {
    * per batch. A single edit finds the sync side already idle.
    */
   settled?(): Promise<void>;
-  /** Called once per batch after it is reported (to persist the history for `dsync status`). */
-  onChange?(change: ChangeReport): void;
+  /** Called after each batch is reported, with the run's changes so far (to persist them for `dsync status`). */
+  onChange?(changes: readonly ChangeReport[]): void;
   /** Whether a project path exists on the host (to name a missing CodeUri before SAM runs). */
   exists(projectPath: string): Promise<boolean>;
 }
@@ -114,7 +114,6 @@ export class Deployer {
   /** The batches of the run in flight, for the error path. */
   private batches: PendingBatch[] = [];
   private closed = false;
-  readonly history: DeployReport[] = [];
   /** One entry per batch, in order: when it went live (or why not). */
   readonly changes: ChangeReport[] = [];
 
@@ -160,10 +159,6 @@ export class Deployer {
     this.closed = true;
     await this.idle();
     this.options.onClose?.();
-  }
-
-  get template(): TemplateModel | undefined {
-    return this.model;
   }
 
   private kick(): void {
@@ -227,28 +222,26 @@ export class Deployer {
   /** Decide and run the SAM work for one folded set of batches; undefined when nothing had to run. */
   private async runFor(paths: string[], seq: number, infraAsked: boolean): Promise<DeployReport | undefined> {
     let infra = infraAsked;
-    {
-      if (!this.model || paths.includes(this.options.templatePath)) {
-        const loaded = await this.loadTemplate();
-        if (loaded && paths.includes(this.options.templatePath)) infra = true;
-        if (!loaded) {
-          // Keep routing code changes with the last good model; infrastructure waits for a template that parses.
-          if (infra) this.infraBehind = true;
-          if (!this.model) return { seq, kind: 'infra', resources: [], ok: false, ms: 0, cause: this.templateError };
-          infra = false;
-        }
+    if (!this.model || paths.includes(this.options.templatePath)) {
+      const loaded = await this.loadTemplate();
+      if (loaded && paths.includes(this.options.templatePath)) infra = true;
+      if (!loaded) {
+        // Keep routing code changes with the last good model; infrastructure waits for a template that parses.
+        if (infra) this.infraBehind = true;
+        if (!this.model) return { seq, kind: 'infra', resources: [], ok: false, ms: 0, cause: this.templateError };
+        infra = false;
       }
-      const model = this.model!;
-      const route = routeChanges(paths, model, this.options.infraFiles);
-      if (route.infra && !this.templateError) infra = true;
-      // A new folder may be the fix for a missing CodeUri: retry the stack then.
-      if (!infra && route.resources.length === 0 && !(this.infraBehind && route.unowned.length > 0)) return undefined;
-      if (!infra && this.infraBehind && !this.templateError) infra = true;
-      const emulator = this.options.runner.target.mode === 'emulator';
-      // moto's stacks give layer versions no physical id, so `sam sync --code` cannot find them there.
-      if (!infra && emulator && route.resources.some((id) => model.resources.get(id)?.kind === 'layer')) infra = true;
-      return infra ? this.deployInfra(seq, model) : this.syncCode(seq, route.resources, route.dependencyChanges);
     }
+    const model = this.model!;
+    const route = routeChanges(paths, model, this.options.infraFiles);
+    if (route.infra && !this.templateError) infra = true;
+    // A new folder may be the fix for a missing CodeUri: retry the stack then.
+    if (!infra && route.resources.length === 0 && !(this.infraBehind && route.unowned.length > 0)) return undefined;
+    if (!infra && this.infraBehind && !this.templateError) infra = true;
+    const emulator = this.options.runner.target.mode === 'emulator';
+    // moto's stacks give layer versions no physical id, so `sam sync --code` cannot find them there.
+    if (!infra && emulator && route.resources.some((id) => model.resources.get(id)?.kind === 'layer')) infra = true;
+    return infra ? this.deployInfra(seq, model) : this.syncCode(seq, route.resources, route.dependencyChanges);
   }
 
   /** The barrier: say, for every batch in order, whether and when it is live and where the time went. */
@@ -282,7 +275,7 @@ export class Deployer {
       this.changes.push(change);
       if (this.changes.length > 200) this.changes.shift();
       reporter.event({ type: 'live', ...change, level: change.ok ? 'info' : 'error', message: b.paths > 0 || deploy ? liveMessage(change, this.options.runner.target.stackName) : undefined });
-      this.options.onChange?.(change);
+      this.options.onChange?.(this.changes);
     }
   }
 
@@ -366,8 +359,6 @@ export class Deployer {
   }
 
   private finish(report: DeployReport): DeployReport {
-    this.history.push(report);
-    if (this.history.length > 50) this.history.shift();
     const what = report.kind === 'infra' ? `stack ${this.options.runner.target.stackName}` : report.resources.join(', ');
     const secs = (report.ms / 1000).toFixed(1);
     this.options.reporter.event({

@@ -87,7 +87,7 @@ export interface SamSetupInput {
   infraFiles: string[];
   /** Use the long-lived SAM worker for code syncs (default true). */
   fastPath?: boolean;
-  onChange?(change: ChangeReport): void;
+  onChange?(changes: readonly ChangeReport[]): void;
   settled?(): Promise<void>;
 }
 

@@ -18,7 +18,7 @@ import { describeProject, type Project } from './project.js';
 import type { Reporter } from './reporter.js';
 import { Syncer } from './syncer.js';
 import { ContentFilter } from './change-filter.js';
-import type { ChangeReport, Deployer, DeployReport } from './deployer.js';
+import type { ChangeReport, Deployer } from './deployer.js';
 import { ChangeLog, CHANGES_FILE, type ChangesSummary } from './change-log.js';
 import { ensureSamImage, type SamImageSource } from './sam-image.js';
 import { prepareSamContainer, probeImage, setUpSam, type SamSetupInput } from './sam-mode.js';
@@ -56,8 +56,6 @@ export interface RunningSync {
   /** Resolves when every edit seen so far is in the container. */
   idle(): Promise<void>;
   history: readonly SyncReport[];
-  /** SAM deploys of this run, oldest first (empty with --sync-only). */
-  deploys: readonly DeployReport[];
   /** Every batch's outcome, in order (empty with --sync-only). */
   changes: readonly ChangeReport[];
   stop(): Promise<void>;
@@ -191,7 +189,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
     await saveTarget(deps.client, syncer.containerId!, target);
     const changeLog = new ChangeLog(deps.client, () => syncer.containerId!);
     samSetup = {
-      onChange: (change) => changeLog.add(change),
+      onChange: (changes) => changeLog.write(changes),
       settled: async () => {
         await liveRef?.idle();
         await filtering;
@@ -279,8 +277,8 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
       await live.release(snapshot);
       deployer?.requestInfra(0);
       let tailing: Promise<unknown> | undefined;
-      if (sam?.logs && deployer) {
-        const target = await loadTarget(deps.client, syncer.containerId!);
+      if (sam?.logs && deployer && samSetup) {
+        const { target } = samSetup;
         tailing = deployer.idle().then(() =>
           streamLogs(deps.client, () => syncer.containerId!, project.workspace, target, sam.credentials, [], true, (line) =>
             deps.reporter.event({ type: 'function-log', line, message: `  logs │ ${line}` }),
@@ -296,7 +294,6 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
           await deployer?.idle();
         },
         history: live.history,
-        deploys: deployer?.history ?? [],
         changes: deployer?.changes ?? [],
         stop: async () => {
           await live.close();

@@ -15,8 +15,6 @@ export interface StepResult {
   lines: string[];
   /** One-line cause when !ok. */
   cause?: string;
-  /** Resources SAM reported as finished. */
-  finished: string[];
   ms: number;
   /** When (clock ms) the command started and ended, and when SAM's progress lines arrived. */
   marks: StepMarks;
@@ -65,7 +63,6 @@ export class SamRunner {
     const credentials = await o.credentials.get();
     const env = envList(samEnv(o.target, credentials));
     const lines: string[] = [];
-    const finished: string[] = [];
     const marks: StepMarks = { startedAt: started, endedAt: started };
     const run = options.fast && o.fastRun ? o.fastRun : o.run;
     const exitCode = await run(argv, env, (raw) => {
@@ -74,16 +71,14 @@ export class SamRunner {
       lines.push(line);
       const c = classifySamLine(line);
       const at = o.now();
-      if (c.kind === 'resource-done') {
-        finished.push(c.resource);
-        marks.finishedAt = at;
-      } else if (c.kind === 'resource-start') marks.syncingAt ??= at;
+      if (c.kind === 'resource-done') marks.finishedAt = at;
+      else if (c.kind === 'resource-start') marks.syncingAt ??= at;
       else if (/^\s*Running \w+:\w+|^Build Succeeded/.test(line)) marks.builtAt = at;
       if (!isBoilerplate(line)) o.onLine(step, line);
     }, 'y\n');
     const ok = exitCode === 0 && !lines.some((l) => /^Build Failed$/.test(l.trim()));
     marks.endedAt = o.now();
-    return { ok, exitCode, lines, finished, marks, ms: Math.round(marks.endedAt - started), cause: ok ? undefined : exitCode === 127 ? 'command not found in the image' : failureCause(lines) };
+    return { ok, exitCode, lines, marks, ms: Math.round(marks.endedAt - started), cause: ok ? undefined : exitCode === 127 ? 'command not found in the image' : failureCause(lines) };
   }
 }
 

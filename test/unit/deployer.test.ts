@@ -24,7 +24,7 @@ function harness(mode: 'aws' | 'emulator' = 'aws') {
       calls.push(argv);
       await new Promise<void>((r) => gates.push(r));
       const ok = results.shift() ?? true;
-      return { ok, exitCode: ok ? 0 : 1, lines: ok ? ['DSYNC_RESULT {"ok": true}'] : ['Error: boom'], finished: [], ms: 1, cause: ok ? undefined : 'boom', marks: { startedAt: t, endedAt: t + 1 } };
+      return { ok, exitCode: ok ? 0 : 1, lines: ok ? ['DSYNC_RESULT {"ok": true}'] : ['Error: boom'], ms: 1, cause: ok ? undefined : 'boom', marks: { startedAt: t, endedAt: t + 1 } };
     },
   } as unknown as SamRunner;
   let t = 0;
