@@ -2,47 +2,31 @@
 // image built from docker/Dockerfile, and the real moto server. Every check
 // reads what the emulator really holds: function lists, and the deployed
 // code itself, unzipped.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readZip } from '../helpers/zip.js';
+import { cliRun, deployFailed, deployOk, EmulatorRun, type Event } from '../helpers/emulator-run.js';
 import { DEBIAN_IMAGE } from '../helpers/real-docker.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const cli = path.resolve(here, '../../bin/dsync.js');
-const example = path.resolve(here, '../../examples/shop-api');
-const BASE = process.env.DSYNC_SAM_BASE_IMAGE ?? DEBIAN_IMAGE;
-const env = { ...process.env, CI: '1', DSYNC_SAM_BASE_IMAGE: BASE };
-const REGION = 'us-east-1';
-const STACK = 'shop-api';
+const example = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../examples/shop-api');
 
 // A project path with spaces and non-ASCII characters.
 const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'dsync e2e ü-'));
 const root = path.join(parent, 'shop api ñ');
-
-function cliRun(args: string[], extra: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...env, ...extra }, timeout: 900_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-type Event = Record<string, unknown> & { type: string };
-let child: ReturnType<typeof spawn>;
-const events: Event[] = [];
-let stderr = '';
-let endpoint = '';
+const run = new EmulatorRun(root, 'shop-api');
+const { events, until, nextEvent, quiet, functions, functionNamed, deployedFile, latestLayerFile } = run;
 
 const write = (rel: string, text: string) => fs.writeFileSync(path.join(root, rel), text);
+const read = (rel: string) => fs.readFileSync(path.join(root, rel), 'utf8');
 /** Files a test broke on purpose: put back if the test failed before fixing them, so one failure does not cascade. */
 const broken = new Map<string, { bad: string; good: string }>();
 const breakFile = (rel: string, bad: string) => {
-  broken.set(rel, { bad, good: fs.readFileSync(path.join(root, rel), 'utf8') });
+  broken.set(rel, { bad, good: read(rel) });
   write(rel, bad);
 };
-const read = (rel: string) => fs.readFileSync(path.join(root, rel), 'utf8');
 const edit = (rel: string, from: string | RegExp, to: string) => {
   const before = read(rel);
   const after = before.replace(from, to);
@@ -50,83 +34,29 @@ const edit = (rel: string, from: string | RegExp, to: string) => {
   write(rel, after);
 };
 
-const AUTH = (service: string) => ({ authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${REGION}/${service}/aws4_request, SignedHeaders=host, Signature=0` });
-
-async function lambdaGet(p: string): Promise<Record<string, unknown>> {
-  const res = await fetch(`${endpoint}${p}`, { headers: AUTH('lambda') });
-  if (!res.ok) throw new Error(`GET ${p}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as Record<string, unknown>;
+/**
+ * Break the template with `bad(original)`, wait for the first event after
+ * that matches `failure` and return it; then put the original back and wait
+ * for the stack to deploy again.
+ */
+async function breakTemplateThenRecover(bad: (original: string) => string, failure: (e: Event) => boolean, what: string): Promise<Event> {
+  const original = read('template.yaml');
+  await quiet();
+  const from = events.length;
+  breakFile('template.yaml', bad(original));
+  const event = await nextEvent(from, failure, what);
+  const recovered = events.length;
+  write('template.yaml', original);
+  await nextEvent(recovered, (e) => deployOk(e) && e.kind === 'infra', 'a redeploy after the fix');
+  return event;
 }
 
-async function functions(): Promise<Array<{ FunctionName: string; Layers?: Array<{ Arn: string }> }>> {
-  return (await lambdaGet('/2015-03-31/functions/')).Functions as Array<{ FunctionName: string }>;
-}
-
-async function functionNamed(logicalId: string): Promise<string | undefined> {
-  return (await functions()).find((f) => f.FunctionName.startsWith(`${STACK}-${logicalId}-`))?.FunctionName;
-}
-
-async function deployedFile(logicalId: string, file: string): Promise<string> {
-  const name = await functionNamed(logicalId);
-  if (!name) return '';
-  const res = await fetch(`${endpoint}/_dsync/lambda/${REGION}/${name}/code`);
-  if (!res.ok) return '';
-  return readZip(Buffer.from(await res.arrayBuffer())).get(file)?.toString('utf8') ?? '';
-}
-
-async function latestLayerFile(layerName: string, file: string): Promise<{ version: number; text: string }> {
-  const versions = (await lambdaGet(`/2018-10-31/layers/${layerName}/versions`)).LayerVersions as Array<{ Version: number }>;
-  const version = Math.max(0, ...versions.map((v) => v.Version));
-  const res = await fetch(`${endpoint}/_dsync/lambda/${REGION}/layers/${layerName}/${version}/code`);
-  return { version, text: res.ok ? (readZip(Buffer.from(await res.arrayBuffer())).get(file)?.toString('utf8') ?? '') : '' };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value) return value;
-    if (child.exitCode !== null) throw new Error(`dsync up exited ${child.exitCode} while waiting for ${what}: ${stderr}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last events: ${JSON.stringify(events.slice(-8))}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** Wait for the first event after `from` matching `match`. */
-function nextEvent(from: number, match: (e: Event) => boolean, what: string): Promise<Event> {
-  return until(what, async () => events.slice(from).find(match));
-}
-
-/** Wait until every started deploy has its result and nothing new happened for a while. */
-async function quiet(ms = 2500): Promise<void> {
-  let seen = -1;
-  let since = Date.now();
-  await until('the loop to go quiet', async () => {
-    if (events.length !== seen) {
-      seen = events.length;
-      since = Date.now();
-      return false;
-    }
-    const started = events.filter((e) => e.type === 'deploy-started').length;
-    const finished = events.filter((e) => e.type === 'deploy-result').length;
-    return started === finished && Date.now() - since >= ms;
-  });
-}
-
-const deployOk = (e: Event) => e.type === 'deploy-result' && e.ok === true;
-const deployFailed = (e: Event) => e.type === 'deploy-result' && e.ok === false;
+const templateError = (e: Event) => e.type === 'error' && e.stage === 'template';
 
 beforeAll(async () => {
   fs.cpSync(example, root, { recursive: true, filter: (src) => !/node_modules|\.aws-sam/.test(src) });
   // The image is built once per engine (CI builds it before the tests with the same command).
-  const built = cliRun(['image', '--base', BASE]);
-  if (built.code !== 0) throw new Error(`dsync image failed: ${built.stderr}`);
-  child = spawn(process.execPath, [cli, 'up', '--emulator', '--json', '--cwd', root], { env });
-  child.stderr!.on('data', (c) => (stderr += c));
-  createInterface({ input: child.stdout! }).on('line', (l) => events.push(JSON.parse(l) as Event));
-  await nextEvent(0, (e) => e.type === 'deploy-result', 'the first deploy');
-  const status = cliRun(['status', '--json', '--cwd', root]);
-  endpoint = (JSON.parse(status.stdout) as { endpoint: string }).endpoint;
+  await run.start();
 }, 900_000);
 
 afterEach(() => {
@@ -135,21 +65,17 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    child.kill('SIGINT');
-    await new Promise((r) => child.once('exit', r));
-  }
-  cliRun(['down', '--purge', '--cwd', root]);
+  await run.cleanUp();
   fs.rmSync(parent, { recursive: true, force: true });
 });
 
 describe('dsync up --emulator on the example app', () => {
   it('deploys all five functions and the layer, and publishes the endpoint on loopback only', async () => {
     expect(events.find((e) => e.type === 'deploy-result')).toMatchObject({ ok: true, kind: 'infra' });
-    expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(run.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const names = (await functions()).map((f) => f.FunctionName);
     for (const id of ['ListProductsFunction', 'GetProductFunction', 'CreateOrderFunction', 'OrderStatsFunction', 'HealthFunction']) {
-      expect(names.some((n) => n.startsWith(`${STACK}-${id}-`)), `${id} in ${names.join(', ')}`).toBe(true);
+      expect(names.some((n) => n.startsWith(`${run.stack}-${id}-`)), `${id} in ${names.join(', ')}`).toBe(true);
     }
     expect(await deployedFile('ListProductsFunction', 'node_modules/ms/package.json')).toContain('"name": "ms"');
     expect(await deployedFile('OrderStatsFunction', 'app.js')).toContain('stats-v1');
@@ -209,39 +135,18 @@ describe('dsync up --emulator on the example app', () => {
   });
 
   it('reports a YAML syntax error in the template and recovers on the next good save', async () => {
- const original = read('template.yaml');
-    await quiet();
-    const from = events.length;
-    breakFile('template.yaml', original.replace('Resources:', 'Resources:\n  Broken: [unclosed'));
-    const error = await nextEvent(from, (e) => e.type === 'error' && e.stage === 'template', 'a template error');
+    const error = await breakTemplateThenRecover((t) => t.replace('Resources:', 'Resources:\n  Broken: [unclosed'), templateError, 'a template error');
     expect(error.message).toMatch(/template\.yaml is not valid YAML \(line \d+, column \d+\)/);
-    const recovered = events.length;
-    write('template.yaml', original);
-    await nextEvent(recovered, (e) => deployOk(e) && e.kind === 'infra', 'a redeploy after the fix');
   });
 
   it('reports an unknown resource type and recovers', async () => {
-    const original = read('template.yaml');
-    await quiet();
-    const from = events.length;
-    breakFile('template.yaml', original.replace('Type: AWS::Serverless::HttpApi', 'Type: AWS::Serverless::HttpAPI'));
-    const error = await nextEvent(from, (e) => e.type === 'error' && e.stage === 'template', 'a template error');
+    const error = await breakTemplateThenRecover((t) => t.replace('Type: AWS::Serverless::HttpApi', 'Type: AWS::Serverless::HttpAPI'), templateError, 'a template error');
     expect(error.message).toContain('template.yaml: resource ShopApi has an unknown type AWS::Serverless::HttpAPI');
-    const recovered = events.length;
-    write('template.yaml', original);
-    await nextEvent(recovered, (e) => deployOk(e) && e.kind === 'infra', 'a redeploy after the fix');
   });
 
   it('reports a stack the emulator refuses to deploy, and recovers', async () => {
-    const original = read('template.yaml');
-    await quiet();
-    const from = events.length;
-    breakFile('template.yaml', original.replace('!GetAtt GetProductFunction.Arn', '!GetAtt NoSuchThing.Arn'));
-    const failed = await nextEvent(from, deployFailed, 'a refused stack update');
+    const failed = await breakTemplateThenRecover((t) => t.replace('!GetAtt GetProductFunction.Arn', '!GetAtt NoSuchThing.Arn'), deployFailed, 'a refused stack update');
     expect(failed.cause).toMatch(/UpdateStack.*Fn::GetAtt references undefined resource NoSuchThing/);
-    const recovered = events.length;
-    write('template.yaml', original);
-    await nextEvent(recovered, (e) => deployOk(e) && e.kind === 'infra', 'a redeploy after the fix');
   });
 
   it('reports a TypeScript syntax error from esbuild with its cause, and recovers', async () => {
@@ -292,8 +197,7 @@ describe('dsync up --emulator on the example app', () => {
   });
 
   it('stops on SIGINT after the step in flight, with exit code 0', async () => {
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    const code = await run.stop();
     expect(code).toBe(0);
     expect(events.at(-1)?.type).toBe('stopped');
   });

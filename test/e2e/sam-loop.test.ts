@@ -2,83 +2,29 @@
 // long-lived SAM worker) deploys exactly what a plain `sam build` makes, a
 // burst of 500 file events on 3 functions costs 3 builds, and every batch is
 // reported live exactly once, in order.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readZip } from '../helpers/zip.js';
-import { DEBIAN_IMAGE } from '../helpers/real-docker.js';
+import { cliRun, EmulatorRun, REGION } from '../helpers/emulator-run.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const cli = path.resolve(here, '../../bin/dsync.js');
-const BASE = process.env.DSYNC_SAM_BASE_IMAGE ?? DEBIAN_IMAGE;
-const env = { ...process.env, CI: '1', DSYNC_SAM_BASE_IMAGE: BASE };
-const REGION = 'us-east-1';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dsync-loop-e2e-'));
-
-type Event = Record<string, unknown> & { type: string };
-let child: ReturnType<typeof spawn>;
-const events: Event[] = [];
-let stderr = '';
-let endpoint = '';
-
-const cliRun = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env, timeout: 900_000 });
-const AUTH = { authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${REGION}/lambda/aws4_request, SignedHeaders=host, Signature=0` };
-
-async function deployedZip(logicalId: string): Promise<Map<string, Buffer>> {
-  const list = (await (await fetch(`${endpoint}/2015-03-31/functions/`, { headers: AUTH })).json()) as { Functions: Array<{ FunctionName: string }> };
-  const name = list.Functions.find((f) => f.FunctionName.startsWith(`shop-api-${logicalId}-`))!.FunctionName;
-  return readZip(Buffer.from(await (await fetch(`${endpoint}/_dsync/lambda/${REGION}/${name}/code`)).arrayBuffer()));
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await Promise.resolve(probe()).catch(() => undefined);
-    if (v) return v;
-    if (child.exitCode !== null) throw new Error(`dsync up exited: ${stderr}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(events.slice(-5))}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Every started deploy has its result and nothing happened for a while. */
-async function quiet(ms = 2500): Promise<void> {
-  let seen = -1;
-  let since = Date.now();
-  await until('quiet', () => {
-    if (events.length !== seen) {
-      seen = events.length;
-      since = Date.now();
-      return false;
-    }
-    return events.filter((e) => e.type === 'deploy-started').length === events.filter((e) => e.type === 'deploy-result').length && Date.now() - since >= ms;
-  });
-}
+const run = new EmulatorRun(root, 'shop-api');
+const { events, until, quiet, deployedZip } = run;
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 beforeAll(async () => {
   fs.cpSync(path.resolve(here, '../../examples/shop-api'), root, { recursive: true, filter: (p) => !/node_modules|\.aws-sam/.test(p) });
-  const built = cliRun(['image', '--base', BASE]);
-  if (built.status !== 0) throw new Error(built.stderr);
-  child = spawn(process.execPath, [cli, 'up', '--emulator', '--json', '--cwd', root], { env });
-  child.stderr!.on('data', (c) => (stderr += c));
-  createInterface({ input: child.stdout! }).on('line', (l) => events.push(JSON.parse(l) as Event));
-  await until('the first deploy', () => events.find((e) => e.type === 'live'));
-  endpoint = (JSON.parse(cliRun(['status', '--json', '--cwd', root]).stdout) as { endpoint: string }).endpoint;
+  await run.start();
 }, 900_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    child.kill('SIGINT');
-    await new Promise((r) => child.once('exit', r));
-  }
-  cliRun(['down', '--purge', '--cwd', root]);
+  await run.cleanUp();
   fs.rmSync(root, { recursive: true, force: true });
 });
 
@@ -100,10 +46,10 @@ describe('the fast loop', () => {
     await quiet();
     // The same template built by a fresh `sam build` process (no worker, no cache) in another folder.
     const plain = cliRun(['exec', '--cwd', root, '--', 'sh', '-c', 'rm -rf /tmp/plain && sam build --template-file template.yaml --build-dir /tmp/plain >/tmp/plain.log 2>&1 || { tail -20 /tmp/plain.log; exit 1; }']);
-    expect(plain.status, plain.stdout + plain.stderr).toBe(0);
+    expect(plain.code, plain.stdout + plain.stderr).toBe(0);
     for (const [id] of edits) {
       const listing = cliRun(['exec', '--cwd', root, '--', 'sh', '-c', `cd /tmp/plain/${id} && find . -type f | sort | while read -r f; do echo "$(sha256sum "$f" | cut -d' ' -f1) \${f#./}"; done`]);
-      expect(listing.status).toBe(0);
+      expect(listing.code).toBe(0);
       const built = listing.stdout.trim().split('\n').map((l) => l.split(' ').reverse().join(' ')).sort();
       const deployed = [...(await deployedZip(id)).entries()].map(([name, b]) => `${name} ${sha(b)}`).sort();
       expect(deployed, id).toEqual(built);
@@ -151,9 +97,9 @@ fn = [f['FunctionName'] for f in boto3.client('lambda').list_functions()['Functi
 logs = boto3.client('logs'); g = '/aws/lambda/' + fn
 logs.create_log_group(logGroupName=g); logs.create_log_stream(logGroupName=g, logStreamName='s1')
 logs.put_log_events(logGroupName=g, logStreamName='s1', logEvents=[{'timestamp': int(time.time() * 1000), 'message': 'e2e-log-line-42'}])"`]);
-    expect(put.status, put.stderr).toBe(0);
+    expect(put.code, put.stderr).toBe(0);
     const logs = cliRun(['logs', 'GetProductFunction', '--no-tail', '--cwd', root]);
-    expect(logs.status, logs.stderr).toBe(0);
+    expect(logs.code, logs.stderr).toBe(0);
     expect(logs.stdout).toContain('e2e-log-line-42');
   });
 
@@ -165,11 +111,10 @@ logs.put_log_events(logGroupName=g, logStreamName='s1', logEvents=[{'timestamp':
     const p = path.join(root, 'src/get-product/app.js');
     fs.writeFileSync(p, fs.readFileSync(p, 'utf8').replace(/'get-v1'|'get-after-recreate'/, "'get-after-recreate'"));
     await until('the container to be recreated', () => events.find((e) => e.type === 'container-recreated'));
-    const after = await until('a new endpoint', () => {
-      const s = JSON.parse(cliRun(['status', '--json', '--cwd', root]).stdout) as { container: { id: string } | null; endpoint?: string };
-      return s.container && s.container.id !== before.container.id && s.endpoint ? s : undefined;
+    await until('a new container with its endpoint', () => {
+      const s = run.refreshEndpoint();
+      return s.container && s.container.id !== before.container.id && s.endpoint;
     });
-    endpoint = after.endpoint!;
     await until('the edit live in the new emulator', async () => (await deployedZip('GetProductFunction')).get('app.js')?.toString('utf8').includes('get-after-recreate'), 180_000);
   });
 });

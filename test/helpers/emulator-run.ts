@@ -1,0 +1,133 @@
+// One `dsync up --emulator --json` run of the built binary, for end-to-end
+// tests: its events, waits on them, and reads of what the emulator really
+// holds (function lists, deployed zips, layer versions).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { DEBIAN_IMAGE } from './real-docker.js';
+import { readZip } from './zip.js';
+
+const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/dsync.js');
+export const SAM_BASE = process.env.DSYNC_SAM_BASE_IMAGE ?? DEBIAN_IMAGE;
+export const REGION = 'us-east-1';
+const env = { ...process.env, CI: '1', DSYNC_SAM_BASE_IMAGE: SAM_BASE };
+
+export type Event = Record<string, unknown> & { type: string };
+
+/** The built CLI, run to completion. */
+export function cliRun(args: string[], extra: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...env, ...extra }, timeout: 900_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const AUTH = (service: string) => ({ authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${REGION}/${service}/aws4_request, SignedHeaders=host, Signature=0` });
+
+export const deployOk = (e: Event) => e.type === 'deploy-result' && e.ok === true;
+export const deployFailed = (e: Event) => e.type === 'deploy-result' && e.ok === false;
+
+export class EmulatorRun {
+  readonly events: Event[] = [];
+  endpoint = '';
+  private child: ChildProcess | undefined;
+  private stderr = '';
+
+  constructor(
+    readonly root: string,
+    readonly stack: string,
+  ) {}
+
+  /** Build the SAM image if needed, start `up --emulator`, wait for the first deploy, read the endpoint. */
+  async start(): Promise<void> {
+    const built = cliRun(['image', '--base', SAM_BASE]);
+    if (built.code !== 0) throw new Error(`dsync image failed: ${built.stderr}`);
+    const child = spawn(process.execPath, [cli, 'up', '--emulator', '--json', '--cwd', this.root], { env });
+    this.child = child;
+    child.stderr!.on('data', (c) => (this.stderr += c));
+    createInterface({ input: child.stdout! }).on('line', (l) => this.events.push(JSON.parse(l) as Event));
+    await this.nextEvent(0, (e) => e.type === 'live', 'the first deploy');
+    this.refreshEndpoint();
+  }
+
+  /** The endpoint `dsync status --json` shows now (it changes when the container is recreated). */
+  refreshEndpoint(): { container: { id: string } | null; endpoint?: string } {
+    const status = JSON.parse(cliRun(['status', '--json', '--cwd', this.root]).stdout) as { container: { id: string } | null; endpoint?: string };
+    if (status.endpoint) this.endpoint = status.endpoint;
+    return status;
+  }
+
+  /** SIGINT, as Ctrl-C; resolves with the exit code. */
+  async stop(): Promise<number | null> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+    child.kill('SIGINT');
+    return new Promise((r) => child.once('exit', r));
+  }
+
+  /** Stop if still running and remove the container and its volumes. */
+  async cleanUp(): Promise<void> {
+    await this.stop();
+    cliRun(['down', '--purge', '--cwd', this.root]);
+  }
+
+  until = async <T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 120_000): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await Promise.resolve()
+        .then(probe)
+        .catch(() => undefined);
+      if (value) return value;
+      if (this.child && this.child.exitCode !== null) throw new Error(`dsync up exited ${this.child.exitCode} while waiting for ${what}: ${this.stderr}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last events: ${JSON.stringify(this.events.slice(-8))}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+
+  /** The first event after index `from` matching `match`. */
+  nextEvent = (from: number, match: (e: Event) => boolean, what: string): Promise<Event> => this.until(what, () => this.events.slice(from).find(match));
+
+  /** Every started deploy has its result and nothing new happened for `ms`. */
+  quiet = async (ms = 2500): Promise<void> => {
+    let seen = -1;
+    let since = Date.now();
+    await this.until('the loop to go quiet', () => {
+      if (this.events.length !== seen) {
+        seen = this.events.length;
+        since = Date.now();
+        return false;
+      }
+      const started = this.events.filter((e) => e.type === 'deploy-started').length;
+      const finished = this.events.filter((e) => e.type === 'deploy-result').length;
+      return started === finished && Date.now() - since >= ms;
+    });
+  };
+
+  lambdaGet = async (p: string): Promise<Record<string, unknown>> => {
+    const res = await fetch(`${this.endpoint}${p}`, { headers: AUTH('lambda') });
+    if (!res.ok) throw new Error(`GET ${p}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as Record<string, unknown>;
+  };
+
+  functions = async (): Promise<Array<{ FunctionName: string; Layers?: Array<{ Arn: string }> }>> =>
+    (await this.lambdaGet('/2015-03-31/functions/')).Functions as Array<{ FunctionName: string }>;
+
+  functionNamed = async (logicalId: string): Promise<string | undefined> =>
+    (await this.functions()).find((f) => f.FunctionName.startsWith(`${this.stack}-${logicalId}-`))?.FunctionName;
+
+  /** The deployed zip's files (empty when the function does not exist). */
+  deployedZip = async (logicalId: string): Promise<Map<string, Buffer>> => {
+    const name = await this.functionNamed(logicalId);
+    if (!name) return new Map();
+    const res = await fetch(`${this.endpoint}/_dsync/lambda/${REGION}/${name}/code`);
+    return res.ok ? readZip(Buffer.from(await res.arrayBuffer())) : new Map();
+  };
+
+  deployedFile = async (logicalId: string, file: string): Promise<string> => (await this.deployedZip(logicalId)).get(file)?.toString('utf8') ?? '';
+
+  latestLayerFile = async (layerName: string, file: string): Promise<{ version: number; text: string }> => {
+    const versions = (await this.lambdaGet(`/2018-10-31/layers/${layerName}/versions`)).LayerVersions as Array<{ Version: number }>;
+    const version = Math.max(0, ...versions.map((v) => v.Version));
+    const res = await fetch(`${this.endpoint}/_dsync/lambda/${REGION}/layers/${layerName}/${version}/code`);
+    return { version, text: res.ok ? (readZip(Buffer.from(await res.arrayBuffer())).get(file)?.toString('utf8') ?? '') : '' };
+  };
+}
