@@ -11,9 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { cli, percentile } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const cli = path.resolve(here, '../bin/dsync.js');
 const N = Number(process.env.EDITS ?? 7);
 const env = { ...process.env, CI: '1', DSYNC_SAM_BASE_IMAGE: process.env.DSYNC_SAM_BASE_IMAGE ?? 'dsync-local/debian:bookworm' };
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dsync-bench-emu-'));
@@ -30,7 +30,7 @@ const waitFor = async (from, match) => {
     await new Promise((r) => setTimeout(r, 10));
   }
 };
-const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const pct = percentile;
 const ms = (x) => `${Math.round(x)} ms`;
 
 try {

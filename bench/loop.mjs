@@ -16,17 +16,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { cli, percentile } from './lib.mjs';
 import { readZipEntry } from './zip.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const cli = path.resolve(here, '../bin/dsync.js');
 const EDITS = Number(process.env.EDITS ?? 20);
 const WARMUP = 2;
 const env = { ...process.env, CI: '1', DSYNC_SAM_BASE_IMAGE: process.env.DSYNC_SAM_BASE_IMAGE ?? 'dsync-local/debian:bookworm' };
 const REGION = 'us-east-1';
 const AUTH = { authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${REGION}/lambda/aws4_request, SignedHeaders=host, Signature=0` };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs, p) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)] : NaN);
+const pct = percentile;
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 /** The example app, copied. */
