@@ -24,21 +24,24 @@ export async function loadTarget(client: ContainerClient, containerId: string): 
   return JSON.parse(r.stdout) as SamTarget;
 }
 
-/** Stream `sam logs` lines to onLine until the command ends (with --tail: until the exec is stopped). */
-export async function streamLogs(
-  client: ContainerClient,
-  containerId: () => string,
-  workspace: string,
-  target: SamTarget,
-  credentials: CredentialResolver,
-  names: readonly string[],
-  tail: boolean,
-  onLine: (line: string) => void,
-): Promise<number> {
-  const run = containerRun(client, containerId, workspace);
-  const env = envList(samEnv(target, await credentials.get()));
-  return run(logsArgv(target, names, tail), env, (line) => {
+export interface LogStream {
+  client: ContainerClient;
+  containerId: () => string;
+  workspace: string;
+  target: SamTarget;
+  credentials: CredentialResolver;
+  /** Logical ids; empty for all of the stack's functions. */
+  names: readonly string[];
+  tail: boolean;
+  onLine(line: string): void;
+}
+
+/** Stream `sam logs` lines to onLine until the command ends (with tail: until the exec is stopped). */
+export async function streamLogs(o: LogStream): Promise<number> {
+  const run = containerRun(o.client, o.containerId, o.workspace);
+  const env = envList(samEnv(o.target, await o.credentials.get()));
+  return run(logsArgv(o.target, o.names, o.tail), env, (line) => {
     const clean = stripAnsi(line);
-    if (clean.trim()) onLine(clean);
+    if (clean.trim()) o.onLine(clean);
   });
 }

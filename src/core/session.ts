@@ -280,9 +280,16 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
       if (sam?.logs && deployer && samSetup) {
         const { target } = samSetup;
         tailing = deployer.idle().then(() =>
-          streamLogs(deps.client, () => syncer.containerId!, project.workspace, target, sam.credentials, [], true, (line) =>
-            deps.reporter.event({ type: 'function-log', line, message: `  logs │ ${line}` }),
-          ).catch((error: unknown) => deps.reporter.event({ type: 'warning', level: 'warn', message: `function logs stopped: ${(error as Error).message}` })),
+          streamLogs({
+            client: deps.client,
+            containerId: () => syncer.containerId!,
+            workspace: project.workspace,
+            target,
+            credentials: sam.credentials,
+            names: [],
+            tail: true,
+            onLine: (line) => deps.reporter.event({ type: 'function-log', line, message: `  logs │ ${line}` }),
+          }).catch((error: unknown) => deps.reporter.event({ type: 'warning', level: 'warn', message: `function logs stopped: ${(error as Error).message}` })),
         );
       }
       deps.reporter.event({ type: 'watching', message: `watching ${config.root} (Ctrl-C to stop; the container stays for the next run)` });
@@ -361,14 +368,10 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
         throw new DsyncError('NOT_FOUND', `The dsync container ${container.name} is ${container.state}`, { hint: 'run `dsync up` to start it' });
       }
       const target = await loadTarget(deps.client, container.id);
-      const credentials = options.credentials(target.mode);
-      if (names.length <= 1) {
-        return streamLogs(deps.client, () => container.id, project.workspace, target, credentials, names, options.tail, options.onLine);
-      }
+      const base = { client: deps.client, containerId: () => container.id, workspace: project.workspace, target, credentials: options.credentials(target.mode), tail: options.tail };
+      if (names.length <= 1) return streamLogs({ ...base, names, onLine: options.onLine });
       // sam logs does not say which function a line came from: one stream per named function, prefixed.
-      const codes = await Promise.all(
-        names.map((name) => streamLogs(deps.client, () => container.id, project.workspace, target, credentials, [name], options.tail, (line) => options.onLine(`${name} │ ${line}`))),
-      );
+      const codes = await Promise.all(names.map((name) => streamLogs({ ...base, names: [name], onLine: (line) => options.onLine(`${name} │ ${line}`) })));
       return codes.find((c) => c !== 0) ?? 0;
     },
   };
