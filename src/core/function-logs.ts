@@ -34,14 +34,24 @@ export interface LogStream {
   names: readonly string[];
   tail: boolean;
   onLine(line: string): void;
+  /** Record the process id here, so this one stream can be stopped later (stopLogs). */
+  pidFile?: string;
 }
 
 /** Stream `sam logs` lines to onLine until the command ends (with tail: until the exec is stopped). */
 export async function streamLogs(o: LogStream): Promise<number> {
   const run = containerRun(o.client, o.containerId, o.workspace);
   const env = envList(samEnv(o.target, await o.credentials.get()));
-  return run(logsArgv(o.target, o.names, o.tail), env, (line) => {
+  const argv = logsArgv(o.target, o.names, o.tail);
+  // `exec` keeps the pid, so the file names the sam process itself.
+  const cmd = o.pidFile ? ['sh', '-c', `echo $$ > ${o.pidFile} && exec "$@"`, 'sh', ...argv] : argv;
+  return run(cmd, env, (line) => {
     const clean = stripAnsi(line);
     if (clean.trim()) o.onLine(clean);
   });
+}
+
+/** Stop the stream started with this pidFile (and no other `sam logs` in the container). */
+export async function stopLogs(client: ContainerClient, containerId: string, pidFile: string): Promise<void> {
+  await client.exec(containerId, { cmd: ['sh', '-c', `[ -f ${pidFile} ] && kill "$(cat ${pidFile})"; rm -f ${pidFile}`] });
 }

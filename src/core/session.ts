@@ -26,7 +26,10 @@ import type { TargetMode } from '../sam/commands.js';
 import type { CredentialResolver } from '../sam/credentials.js';
 import { EMULATOR_PORT, type TargetInput } from '../sam/target.js';
 import { resolveSamProject } from './sam-project.js';
-import { loadTarget, saveTarget, streamLogs } from './function-logs.js';
+import { loadTarget, saveTarget, stopLogs, streamLogs } from './function-logs.js';
+
+/** Where `up --logs` records its `sam logs --tail` process, to stop exactly that one. */
+const TAIL_PID_FILE = '/dsync/state/up-logs-tail.pid';
 
 /** What `dsync up` asks of SAM; absent for --sync-only. */
 export interface SamRequest {
@@ -288,6 +291,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
             credentials: sam.credentials,
             names: [],
             tail: true,
+            pidFile: TAIL_PID_FILE,
             onLine: (line) => deps.reporter.event({ type: 'function-log', line, message: `  logs │ ${line}` }),
           }).catch((error: unknown) => deps.reporter.event({ type: 'warning', level: 'warn', message: `function logs stopped: ${(error as Error).message}` })),
         );
@@ -305,7 +309,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
         stop: async () => {
           await live.close();
           if (tailing) {
-            await deps.client.exec(syncer.containerId!, { cmd: ['sh', '-c', 'pkill -f "sam logs --stack-name" || true'] }).catch(() => undefined);
+            await stopLogs(deps.client, syncer.containerId!, TAIL_PID_FILE).catch(() => undefined);
             await tailing;
           }
           if (deployer) {
