@@ -81,7 +81,7 @@ export function samEnv(t: SamTarget, credentials: Credentials | undefined): Reco
     AWS_REGION: t.region,
     AWS_DEFAULT_REGION: t.region,
     SAM_CLI_TELEMETRY: '0',
-    // SAM's own update check would reach out to the network on every start.
+    // How often SAM polls CloudFormation while a stack deploys (its default is 5 s; a half-second poll ends sooner).
     SAM_CLI_POLL_DELAY: '0.5',
     TERM: 'dumb',
     NO_COLOR: '1',
