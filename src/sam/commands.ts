@@ -81,8 +81,6 @@ export function samEnv(t: SamTarget, credentials: Credentials | undefined): Reco
     AWS_REGION: t.region,
     AWS_DEFAULT_REGION: t.region,
     SAM_CLI_TELEMETRY: '0',
-    // How often SAM polls CloudFormation while a stack deploys (its default is 5 s; a half-second poll ends sooner).
-    SAM_CLI_POLL_DELAY: '0.5',
     TERM: 'dumb',
     NO_COLOR: '1',
     PYTHONUNBUFFERED: '1',
