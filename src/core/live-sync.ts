@@ -2,14 +2,15 @@
 // fails. A failed batch never ends the loop: unreadable files are retried with
 // backoff, a vanished container is recreated, a lost engine is waited for,
 // and every recovery ends in a full manifest diff so no edit is lost.
-import type { Clock } from './clock.js';
+import type { Clock, Timer } from './clock.js';
 import { DsyncError, isDsyncError } from './errors.js';
 import type { Reporter } from './reporter.js';
 import type { Syncer } from './syncer.js';
 import { Batcher, type Batch } from '../watch/batcher.js';
 import { isIgnoreFile } from '../watch/ignore-rules.js';
 import type { Watcher, WatcherFactory } from '../watch/watcher.js';
-import { toProjectPath } from '../sync/paths.js';
+import { ancestorsOf, toProjectPath } from '../sync/paths.js';
+import type { SyncPlan } from '../sync/diff.js';
 import type { PathFlavour } from '../sync/platform.js';
 import { formatBytes } from '../sync/describe.js';
 import { entryDifference, type Manifest } from '../sync/manifest.js';
@@ -35,6 +36,15 @@ export interface LiveSyncOptions {
 
 const READ_RETRIES = 5;
 const BATCH_RETRIES = 3;
+/**
+ * After a burst of this many events, once things are quiet for VERIFY_QUIET_MS,
+ * one full manifest diff checks that nothing was missed. File watchers lose
+ * events in corner cases (chokidar with a file replaced by a folder, inotify
+ * queue overflows, Windows' change buffer overflowing): this makes the
+ * container converge anyway, and says so when it had to correct something.
+ */
+const VERIFY_AFTER_EVENTS = 50;
+const VERIFY_QUIET_MS = 750;
 
 /** When a batch's first event was seen, when its transfer started, and when it was in the container (clock ms). */
 export interface BatchTiming {
@@ -60,6 +70,9 @@ export class LiveSync {
   private closed = false;
   private seqOffset: number;
   private early: Set<string> | undefined = new Set();
+  private eventsSinceVerify = 0;
+  private verifyTimer: Timer | undefined;
+  private verifying = false;
   /** The last few batches, newest last, for `status`. */
   readonly history: SyncReport[] = [];
 
@@ -74,7 +87,12 @@ export class LiveSync {
       maxWaitMs: options.maxWaitMs,
       fullSyncThreshold: options.fullSyncThreshold,
       apply: (batch) => this.applyBatch(batch),
-      onError: (error, batch) => this.report(error, batch),
+      // The last guard: whatever escapes a batch (a bug included) is reported
+      // as that batch's failure and answered with a full resync, never a crash.
+      onError: (error, batch) => {
+        this.report(error, batch);
+        this.resyncSoon();
+      },
     });
   }
 
@@ -113,6 +131,7 @@ export class LiveSync {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.verifyTimer?.cancel();
     await this.watcher?.close();
     this.watcher = undefined;
     await this.batcher.close();
@@ -145,6 +164,8 @@ export class LiveSync {
     const started = this.options.clock.now();
     const ignoreFilesChanged = [...batch.paths].some(isIgnoreFile);
     const full = batch.full || ignoreFilesChanged;
+    const verification = full && this.verifying;
+    this.verifying = false;
     try {
       const outcome = full ? await this.syncer.fullSync(seq) : await this.syncer.syncPaths(batch.paths, seq);
       this.batchFailures = 0;
@@ -152,23 +173,80 @@ export class LiveSync {
       const entry: SyncReport = { seq, sent: outcome.sent, removed: outcome.removed, bytes: outcome.bytes, ms: Math.round(now - started), full };
       this.history.push(entry);
       if (this.history.length > 20) this.history.shift();
-      if (outcome.sent + outcome.removed > 0 || full) {
+      const changedSomething = outcome.sent + outcome.removed > 0;
+      if (changedSomething || (full && !verification)) {
+        const label = verification ? 'check after a burst: ' : full ? 'full sync: ' : '';
         this.options.reporter.event({
           type: 'sync',
           ...entry,
           events: batch.events,
           latencyMs: Math.round(now - batch.firstEventAt),
-          message: `#${seq} ${full ? 'full sync: ' : ''}${describeOutcome(outcome)} in ${entry.ms} ms`,
+          message: `#${seq} ${label}${describeOutcome(outcome)} in ${entry.ms} ms`,
         });
       }
+      if (verification) this.reportMissed(outcome.plan, batch.paths);
       // Every batch is handed on, even an empty one, so each sequence number is reported exactly once.
       const changed = [...outcome.plan.send.map((e) => e.path), ...outcome.plan.remove];
       this.options.onApplied?.(changed, seq, { firstEventAt: batch.firstEventAt, transferStartedAt: started, syncedAt: now });
       this.scheduleReadRetries(outcome.unreadable, batch.paths);
+      // Files that vanished or changed while they were packed: the next batch looks at them as they are then.
+      for (const p of outcome.recheck) this.batcher.push({ path: p, kind: 'change' });
+      this.noteBurst(full ? 0 : batch.events, full);
       if (ignoreFilesChanged) await this.restartWatcher();
     } catch (error) {
-      await this.recover(error, batch);
+      try {
+        await this.recover(error, batch);
+      } catch (again) {
+        this.report(again, batch);
+        this.resyncSoon();
+      }
     }
+  }
+
+  /**
+   * What the check after a burst corrected, minus what the batch's own events
+   * named (a new burst may have begun while the check was waiting).
+   */
+  private reportMissed(plan: SyncPlan, named: ReadonlySet<string>): void {
+    const missed = (p: string) => !named.has(p) && !ancestorsOf(p).some((a) => named.has(a));
+    const sent = plan.send.map((e) => e.path).filter(missed);
+    const removed = plan.remove.filter(missed);
+    if (sent.length + removed.length === 0) return;
+    this.options.reporter.event({
+      type: 'watch-missed',
+      level: 'warn',
+      sent: sent.length,
+      removed: removed.length,
+      sentPaths: sent.slice(0, 20),
+      removedPaths: removed.slice(0, 20),
+      message: `the file watcher missed ${sent.length + removed.length} change(s) during a burst; the check after it corrected them`,
+    });
+  }
+
+  /** Count events since the last full diff; after a burst, arm the quiet-time check. */
+  private noteBurst(events: number, full: boolean): void {
+    if (full) {
+      this.eventsSinceVerify = 0;
+      this.verifyTimer?.cancel();
+      this.verifyTimer = undefined;
+      return;
+    }
+    this.eventsSinceVerify += events;
+    if (this.eventsSinceVerify < VERIFY_AFTER_EVENTS) return;
+    this.verifyTimer?.cancel();
+    this.verifyTimer = this.options.clock.setTimeout(() => {
+      this.verifyTimer = undefined;
+      if (this.closed) return;
+      this.eventsSinceVerify = 0;
+      this.verifying = true;
+      this.batcher.requestFull();
+    }, VERIFY_QUIET_MS);
+  }
+
+  /** A full diff a little later: after an unexpected failure, rather than hammering the same paths. */
+  private resyncSoon(): void {
+    if (this.closed) return;
+    this.options.clock.setTimeout(() => this.batcher.requestFull(), 2000);
   }
 
   /** Locked or busy files: try again with backoff, then say so and move on. */
@@ -204,8 +282,7 @@ export class LiveSync {
     if (this.batchFailures > BATCH_RETRIES) {
       this.batchFailures = 0;
       this.report(error, batch);
-      // Leave it to a full diff a little later rather than hammering the same paths.
-      clock.setTimeout(() => this.batcher.requestFull(), 2000);
+      this.resyncSoon();
       return;
     }
     // Most often a file changed while it was being packed: try the same paths again.

@@ -9,7 +9,7 @@ import { diffManifests, type SyncPlan } from '../sync/diff.js';
 import { walkHost } from '../sync/host-walk.js';
 import type { Manifest } from '../sync/manifest.js';
 import { parseRemoteListing, remoteListScript } from '../sync/remote-manifest.js';
-import { applyPlan, type TransferResult } from '../sync/transfer.js';
+import { applyPlan, emptyPackReport, type TransferResult } from '../sync/transfer.js';
 import { TarStreamSink } from '../sync/tar-stream-sink.js';
 import { IgnoreRules } from '../watch/ignore-rules.js';
 import { DsyncError } from './errors.js';
@@ -18,7 +18,10 @@ import type { Project } from './project.js';
 export interface SyncOutcome extends TransferResult {
   /** Paths that exist but could not be read, with the error code. */
   unreadable: Map<string, string>;
+  /** What really reached the container (the plan minus what the archive left out). */
   plan: SyncPlan;
+  /** Paths that moved on while they were sent (vanished or changed): look at them again in the next batch. */
+  recheck: string[];
   /** The host manifest the plan was made from (full syncs only). */
   host?: Manifest;
 }
@@ -50,7 +53,7 @@ export class Syncer {
     for (const [p, code] of checked.unreadable) diff.unreadable.set(p, code);
     // A file that vanished after the walk is simply not sent; the watcher reports its removal.
     const result = await this.apply(checked.plan, seq, 'full');
-    return { ...result, unreadable: diff.unreadable, plan: checked.plan, host: diff.host };
+    return { ...this.settle(result, checked.plan, diff.unreadable), host: diff.host };
   }
 
   /** Sync only the given paths, looking at each on the host as it is now. */
@@ -60,7 +63,19 @@ export class Syncer {
     for (const [p, code] of checked.unreadable) batch.unreadable.set(p, code);
     const plan = { send: checked.plan.send, remove: [...checked.plan.remove, ...checked.vanished] };
     const result = await this.apply(plan, seq, 'batch');
-    return { ...result, unreadable: batch.unreadable, plan };
+    return this.settle(result, plan, batch.unreadable);
+  }
+
+  /** Fold what the archive left out into the outcome: warnings for refused names, retries for the rest. */
+  private settle(result: TransferResult, plan: SyncPlan, unreadable: Map<string, string>): SyncOutcome {
+    const { packed } = result;
+    for (const [p, code] of packed.unreadable) unreadable.set(p, code);
+    for (const p of packed.refused) {
+      this.options.describe.warn(`refused:${p}`, `not sending ${JSON.stringify(p)}: its name or link target would leave the workspace`);
+    }
+    const left = new Set([...packed.vanished, ...packed.unreadable.keys(), ...packed.refused]);
+    const sent = left.size === 0 ? plan : { send: plan.send.filter((e) => !left.has(e.path)), remove: plan.remove };
+    return { ...result, unreadable, plan: sent, recheck: [...packed.vanished, ...packed.changed] };
   }
 
   /** Describe one host path now (for checking events against a snapshot). */
@@ -92,7 +107,7 @@ export class Syncer {
   }
 
   private async apply(plan: SyncPlan, seq: number, kind: 'full' | 'batch'): Promise<TransferResult> {
-    if (plan.send.length === 0 && plan.remove.length === 0) return { sent: 0, removed: 0, bytes: 0 };
+    if (plan.send.length === 0 && plan.remove.length === 0) return { sent: 0, removed: 0, bytes: 0, packed: emptyPackReport() };
     const sink = await this.streamSink();
     const state = {
       seq,
@@ -108,6 +123,7 @@ export class Syncer {
         containerId: this.containerId,
         volumeRoot: this.options.project.volumeRoot,
         hostRoot: this.options.project.root,
+        flavour: this.options.describe.platform.path,
         uid: this.options.uid,
         gid: this.options.gid,
         sink,

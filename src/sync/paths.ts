@@ -39,6 +39,25 @@ export function isProjectPath(p: string): boolean {
   return p.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
 }
 
+/**
+ * Whether a symlink at project path `linkPath` whose target is `target`
+ * (POSIX, as it goes into the archive) resolves inside the workspace. The
+ * check is lexical, like symlinkTargetInside; it guards the archive itself,
+ * whatever the extractor does.
+ */
+export function linkTargetStaysInside(linkPath: string, target: string): boolean {
+  if (target === '' || target.startsWith('/') || target.includes('\0')) return false;
+  // Walk the segments: climbing above the workspace at any point is outside,
+  // even if a later segment comes back down under the same name.
+  let depth = 0;
+  for (const part of [...parentOf(linkPath).split('/'), ...target.split('/')]) {
+    if (part === '' || part === '.') continue;
+    depth += part === '..' ? -1 : 1;
+    if (depth < 0) return false;
+  }
+  return true;
+}
+
 /** Parent project path, or '' for top-level entries. */
 export function parentOf(p: string): string {
   const i = p.lastIndexOf('/');

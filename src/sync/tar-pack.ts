@@ -1,84 +1,193 @@
-// Packs manifest entries into one tar stream with tar-fs. Headers are ours,
-// not the host's: POSIX names, explicit uid/gid, the decided mode, and
-// symlink targets already rewritten to stay inside the project.
-import fs from 'node:fs';
+// Packs manifest entries into one tar stream with tar-stream. dsync writes
+// every header itself (POSIX names built from project paths, explicit
+// uid/gid, the decided mode, link targets already vetted) and reads each file
+// through one open descriptor, so the archive never depends on the file
+// system holding still:
+// - a file that vanished (or turned into something else) since it was
+//   described is left out and reported, never an error of the whole stream
+//   (tar-fs's pack destroys the stream on the first failed lstat, which
+//   under an edit storm crashed `dsync up`: issue 18);
+// - a file that shrinks while it is read is padded, one that grows is cut at
+//   the size in its header, and both are reported as changed so the next
+//   batch sends them again;
+// - a name or link target that could leave the workspace is refused here,
+//   whatever the extractor does (the stream path runs tar with
+//   --absolute-names, so tar's own checks are off).
+import { constants as fsConstants, promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import tarFs from 'tar-fs';
-import type { Pack } from 'tar-stream';
+import tarStream, { type Header, type Pack } from 'tar-stream';
+import { errnoCode } from '../core/errors.js';
 import type { ManifestEntry } from './manifest.js';
+import { isProjectPath, linkTargetStaysInside, toHostPath } from './paths.js';
+import type { PathFlavour } from './platform.js';
+
+export interface ExtraFile {
+  name: string;
+  content: string | Buffer;
+  mode?: number;
+}
 
 export interface PackOptions {
   root: string;
+  flavour: PathFlavour;
   entries: readonly ManifestEntry[];
   uid: number;
   gid: number;
-  /** Prepended to every name, e.g. "workspace/" when extracting at the volume root. */
+  /** Prepended to every entry name, e.g. "workspace/" when extracting at the volume root. */
   prefix: string;
-  /** Small files to add after the entries (state written alongside the sync). */
-  extra?: Array<{ name: string; content: string | Buffer; mode?: number }>;
+  /** Small in-memory files added after the entries (state written alongside the sync). */
+  extra?: readonly ExtraFile[];
 }
 
-export function packEntries(options: PackOptions): Readable {
-  const byName = new Map<string, ManifestEntry>();
-  const hostNames: string[] = [];
-  for (const entry of options.entries) {
-    byName.set(entry.path, entry);
-    hostNames.push(entry.path.split('/').join(path.sep));
-  }
-  const linkTargets = new Map<string, string>();
-  for (const entry of options.entries) {
-    if (entry.type === 'symlink' && entry.target !== undefined) {
-      linkTargets.set(path.join(options.root, ...entry.path.split('/')), entry.target);
-    }
-  }
-  // tar-fs reads link targets itself; hand it the target dsync already vetted.
-  const guardedFs = {
-    ...fs,
-    readlink(p: string, cb: (err: NodeJS.ErrnoException | null, target?: string) => void) {
-      const target = linkTargets.get(p);
-      if (target !== undefined) cb(null, target);
-      else cb(Object.assign(new Error(`unexpected symlink ${p}`), { code: 'EINVAL' }));
-    },
-  };
-  const extra = options.extra ?? [];
-  const packOptions = {
-    entries: hostNames,
-    fs: guardedFs as unknown as typeof fs,
-    // tar-fs descends into listed folders; dsync lists every path it wants
-    // itself, so nothing is found by descending (or packed twice).
-    ignore: () => true,
-    finalize: extra.length === 0,
-    finish: (pack: Pack) => {
-      if (extra.length === 0) return;
-      let pending = extra.length;
-      for (const file of extra) {
-        pack.entry({ name: file.name, mode: file.mode ?? 0o644, uid: options.uid, gid: options.gid, mtime: new Date() }, file.content, () => {
-          if (--pending === 0) pack.finalize();
-        });
+/** What really went into the archive, known once the stream has ended. */
+export interface PackReport {
+  /** Gone (or no longer a regular file) when it was opened: not in the archive. */
+  vanished: string[];
+  /** Changed while it was read: in the archive, but worth sending again. */
+  changed: string[];
+  /** Exists but could not be opened now (locked, no permission): path -> code. */
+  unreadable: Map<string, string>;
+  /** Refused because its name or link target would leave the workspace. */
+  refused: string[];
+}
+
+export interface PackedArchive {
+  stream: Readable;
+  /** Settles when the last entry was written; rejects only on a bug-level failure. */
+  report: Promise<PackReport>;
+}
+
+type EntrySink = ReturnType<Pack['entry']>;
+
+const CHUNK = 256 * 1024;
+/** O_NOFOLLOW where the platform has it: a file swapped for a symlink is not followed out of the project. */
+const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0);
+const GONE = new Set(['ENOENT', 'ENOTDIR', 'ELOOP', 'EISDIR']);
+
+export function packEntries(options: PackOptions): PackedArchive {
+  const pack = tarStream.pack();
+  // Nothing below destroys the pack for a file-system reason; this listener
+  // only keeps a consumer that attaches late from turning a real failure into
+  // an uncaught 'error' event (it still reaches the consumer and `report`).
+  pack.on('error', () => undefined);
+  const report: PackReport = { vanished: [], changed: [], unreadable: new Map(), refused: [] };
+  const done = (async () => {
+    try {
+      for (const entry of options.entries) await addEntry(pack, options, entry, report);
+      for (const file of options.extra ?? []) {
+        if (!isProjectPath(file.name)) throw new Error(`refusing unsafe archive name ${JSON.stringify(file.name)}`);
+        const content = typeof file.content === 'string' ? Buffer.from(file.content) : file.content;
+        await writeEntry(pack, { name: file.name, mode: file.mode ?? 0o644, uid: options.uid, gid: options.gid, mtime: new Date(), type: 'file', size: content.length }, content);
       }
-    },
-    map(header: tarFs.Headers) {
-      const projectPath = header.name.replace(/\\/g, '/').replace(/\/$/, '');
-      const entry = byName.get(projectPath);
-      header.name = options.prefix + projectPath;
-      header.uid = options.uid;
-      header.gid = options.gid;
-      if (entry) header.mode = entry.mode;
-      return header;
-    },
-  };
-  return tarFs.pack(options.root, packOptions as tarFs.PackOptions) as unknown as Readable;
+      pack.finalize();
+      return report;
+    } catch (error) {
+      pack.destroy(error as Error);
+      throw error;
+    }
+  })();
+  // The caller awaits `report` after the stream; never leave it unhandled meanwhile.
+  done.catch(() => undefined);
+  return { stream: pack as unknown as Readable, report: done };
+}
+
+async function addEntry(pack: Pack, options: PackOptions, entry: ManifestEntry, report: PackReport): Promise<void> {
+  const name = options.prefix + entry.path;
+  if (!isProjectPath(entry.path) || !isProjectPath(name)) {
+    report.refused.push(entry.path);
+    return;
+  }
+  const base = { name, uid: options.uid, gid: options.gid, mode: entry.mode, mtime: new Date(entry.mtime * 1000) };
+  if (entry.type === 'dir') {
+    await writeEntry(pack, { ...base, type: 'directory' });
+    return;
+  }
+  if (entry.type === 'symlink') {
+    if (entry.target === undefined || !linkTargetStaysInside(entry.path, entry.target)) {
+      report.refused.push(entry.path);
+      return;
+    }
+    await writeEntry(pack, { ...base, mode: 0o777, type: 'symlink', linkname: entry.target });
+    return;
+  }
+  let handle: FileHandle;
+  try {
+    handle = await fsp.open(toHostPath(options.root, entry.path, options.flavour), OPEN_FLAGS);
+  } catch (error) {
+    const code = errnoCode(error) ?? 'EIO';
+    if (GONE.has(code)) report.vanished.push(entry.path);
+    else report.unreadable.set(entry.path, code);
+    return;
+  }
+  try {
+    const before = await handle.stat();
+    if (!before.isFile()) {
+      report.vanished.push(entry.path);
+      return;
+    }
+    const size = before.size;
+    const sink = pack.entry({ ...base, type: 'file', size, mtime: new Date(Math.floor(before.mtimeMs / 1000) * 1000) });
+    const finished = entryFinished(sink);
+    let offset = 0;
+    let short = false;
+    while (offset < size) {
+      const want = Math.min(CHUNK, size - offset);
+      const buffer = Buffer.allocUnsafe(want);
+      let got = 0;
+      if (!short) {
+        try {
+          got = (await handle.read(buffer, 0, want, offset)).bytesRead;
+        } catch {
+          got = 0; // read errors mid-file (a network share going away): pad, and send it again later
+        }
+      }
+      if (got < want) {
+        // The file shrank under us: pad to the size promised in the header.
+        buffer.fill(0, got);
+        short = true;
+      }
+      offset += want;
+      if (!sink.write(buffer)) await drained(sink);
+    }
+    (sink as unknown as { end(): void }).end();
+    await finished;
+    const after = await handle.stat().catch(() => undefined);
+    if (short || !after || after.size !== size || after.mtimeMs !== before.mtimeMs) report.changed.push(entry.path);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/** Add one entry and wait until tar-stream has taken all of it. */
+function writeEntry(pack: Pack, header: Partial<Header> & Pick<Header, 'name'>, content?: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    pack.entry(header, content ?? Buffer.alloc(0), (error?: Error | null) => (error ? reject(error) : resolve()));
+  });
+}
+
+function entryFinished(sink: EntrySink): Promise<void> {
+  return new Promise((resolve, reject) => {
+    sink.once('finish', () => resolve());
+    sink.once('close', () => resolve());
+    sink.once('error', reject);
+  });
+}
+
+function drained(sink: EntrySink): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      sink.off('drain', done);
+      sink.off('close', done);
+      resolve();
+    };
+    sink.on('drain', done);
+    sink.on('close', done);
+  });
 }
 
 /** A tar of in-memory files (build contexts, helper scripts), owned by root. */
-export function packFiles(files: ReadonlyArray<{ name: string; content: string | Buffer; mode?: number }>): Readable {
-  return packEntries({
-    root: '.',
-    entries: [],
-    uid: 0,
-    gid: 0,
-    prefix: '',
-    extra: files.map((f) => ({ name: f.name, content: f.content, mode: f.mode })),
-  });
+export function packFiles(files: readonly ExtraFile[]): Readable {
+  return packEntries({ root: '.', flavour: path.posix, entries: [], uid: 0, gid: 0, prefix: '', extra: files }).stream;
 }

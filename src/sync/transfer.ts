@@ -5,7 +5,8 @@ import type { ContainerClient } from '../docker/container-client.js';
 import { DsyncError } from '../core/errors.js';
 import type { SyncPlan } from './diff.js';
 import { shellQuote } from './remote-manifest.js';
-import { packEntries } from './tar-pack.js';
+import type { PathFlavour } from './platform.js';
+import { packEntries, type PackReport } from './tar-pack.js';
 import type { TarStreamSink } from './tar-stream-sink.js';
 
 export interface TransferTarget {
@@ -14,6 +15,7 @@ export interface TransferTarget {
   /** The volume mount point; the workspace is <volumeRoot>/workspace. */
   volumeRoot: string;
   hostRoot: string;
+  flavour: PathFlavour;
   uid: number;
   gid: number;
   /** A persistent in-container tar, when the image has one; else putArchive per batch. */
@@ -24,6 +26,12 @@ export interface TransferResult {
   sent: number;
   removed: number;
   bytes: number;
+  /** What the archive left out or wants sent again (see PackReport); empty when nothing was packed. */
+  packed: PackReport;
+}
+
+export function emptyPackReport(): PackReport {
+  return { vanished: [], changed: [], unreadable: new Map(), refused: [] };
 }
 
 export const WORKSPACE_DIR = 'workspace';
@@ -41,27 +49,37 @@ export async function applyPlan(target: TransferTarget, plan: SyncPlan, state?: 
       await removeInContainer(target, workspace, chunk, writeState);
     }
   }
+  if (plan.send.length === 0) return { sent: 0, removed: plan.remove.length, bytes: 0, packed: emptyPackReport() };
+  const archive = packEntries({
+    root: target.hostRoot,
+    flavour: target.flavour,
+    entries: plan.send,
+    uid: target.uid,
+    gid: target.gid,
+    prefix: `${WORKSPACE_DIR}/`,
+    extra: stateJson ? [{ name: STATE_FILE, content: stateJson }] : [],
+  });
+  if (target.sink && stateJson) await target.sink.send(archive.stream, STATE_FILE);
+  else await target.client.putArchive(target.containerId, target.volumeRoot, archive.stream);
+  const packed = await archive.report;
+  const left = new Set([...packed.vanished, ...packed.unreadable.keys(), ...packed.refused]);
   let bytes = 0;
-  if (plan.send.length > 0) {
-    for (const entry of plan.send) bytes += entry.size;
-    const tar = packEntries({
-      root: target.hostRoot,
-      entries: plan.send,
-      uid: target.uid,
-      gid: target.gid,
-      prefix: `${WORKSPACE_DIR}/`,
-      extra: stateJson ? [{ name: STATE_FILE, content: stateJson }] : [],
-    });
-    if (target.sink && stateJson) await target.sink.send(tar, STATE_FILE);
-    else await target.client.putArchive(target.containerId, target.volumeRoot, tar);
+  let sent = 0;
+  for (const entry of plan.send) {
+    if (left.has(entry.path)) continue;
+    sent++;
+    bytes += entry.size;
   }
-  return { sent: plan.send.length, removed: plan.remove.length, bytes };
+  return { sent, removed: plan.remove.length, bytes, packed };
 }
 
 async function removeInContainer(target: TransferTarget, workspace: string, paths: string[], state: string | undefined): Promise<void> {
   const script = [
     `cd ${shellQuote(workspace)} || exit 3`,
-    'rm -rf -- "$@" || exit 4',
+    // A path below something that is now a file (a folder replaced by a file)
+    // makes rm fail with ENOTDIR although there is nothing to remove: retry
+    // one by one, skipping what does not exist.
+    'rm -rf -- "$@" 2>/dev/null || for p do if [ -e "$p" ] || [ -L "$p" ]; then rm -rf -- "$p" || exit 4; fi; done',
     state === undefined ? '' : `mkdir -p ../state && printf '%s' ${shellQuote(state)} > ../${STATE_FILE}`,
   ].join('\n');
   const result = await target.client.exec(target.containerId, { cmd: ['/bin/sh', '-c', script, 'dsync-rm', ...paths] });

@@ -13,6 +13,7 @@ import type { Watcher, WatcherFactory, WatchKind } from './watcher.js';
  * reports a change itself if it moved on since.
  */
 const TRAILING_CHECK_MS = 60;
+const REWATCH_SETTLE_MS = 150;
 
 export function chokidarWatcherFactory(flavour: PathFlavour): WatcherFactory {
   return (options) => {
@@ -47,13 +48,35 @@ export function chokidarWatcherFactory(flavour: PathFlavour): WatcherFactory {
         }, TRAILING_CHECK_MS),
       );
     };
+    /**
+     * chokidar 5 reports a file replaced by a folder of the same name as a
+     * 'change' of the file and never watches the new folder: every later
+     * edit inside it is lost (issue 18's storm found it). Watching the path
+     * again makes chokidar see it as the folder it now is.
+     */
+    const rewatchFolder = (absolute: string) => {
+      fsWatcher.unwatch(absolute);
+      fsWatcher.add(absolute);
+      // chokidar sets the new watch up asynchronously and reports nothing
+      // already inside: name the folder again once the watch is in place, so
+      // dsync walks it after that point and nothing falls in between.
+      setTimeout(() => {
+        if (!closed) emit('change', absolute);
+      }, REWATCH_SETTLE_MS);
+    };
     for (const kind of ['add', 'change'] as const) {
-      fsWatcher.on(kind, (absolute: string, stats?: Stats) => {
+      fsWatcher.on(kind, (absolute: string) => {
         emit(kind, absolute);
         // chokidar often passes no stats with 'change'; without a baseline every
         // save would be reported twice (and rebuilt twice), so take one now.
-        if (stats) recheckLater(absolute, stats);
-        else fsp.lstat(absolute).then((now) => recheckLater(absolute, now), () => undefined);
+        fsp.lstat(absolute).then(
+          (now) => {
+            if (closed) return;
+            if (now.isDirectory()) rewatchFolder(absolute);
+            else recheckLater(absolute, now);
+          },
+          () => undefined,
+        );
       });
     }
     for (const kind of ['unlink', 'addDir', 'unlinkDir'] as const) fsWatcher.on(kind, (absolute: string) => emit(kind, absolute));

@@ -47,9 +47,9 @@ export function testSession(root: string, image: string, client = engineClient()
 const TREE_SCRIPT = `cd /dsync/workspace || exit 3
 find . -mindepth 1 \\( -name node_modules -o -name .aws-sam -o -name .git \\) -prune -o -print | sort | while IFS= read -r f; do
   p="\${f#./}"
-  if [ -L "$f" ]; then echo "$p|symlink|$(readlink "$f")"
-  elif [ -d "$f" ]; then echo "$p|dir|$(stat -c %a "$f")"
-  else echo "$p|file|$(stat -c %a "$f")|$(sha256sum "$f" | cut -d' ' -f1)"
+  if [ -L "$f" ]; then printf '%s|symlink|%s\\n' "$p" "$(readlink "$f")"
+  elif [ -d "$f" ]; then printf '%s|dir|%s\\n' "$p" "$(stat -c %a "$f")"
+  else printf '%s|file|%s|%s\\n' "$p" "$(stat -c %a "$f")" "$(sha256sum < "$f" | cut -d' ' -f1)"
   fi
 done`;
 

@@ -177,47 +177,6 @@ describe('sync core against a real engine', () => {
     await settle();
   });
 
-  it('survives a randomized storm of creates, edits, deletes, renames and folder moves', async () => {
-    let seed = 12345;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
-    };
-    const base = path.join(root, 'storm');
-    fs.mkdirSync(base, { recursive: true });
-    const files = () => listFiles(base);
-    const dirs = () => listDirs(base);
-    for (let round = 0; round < 300; round++) {
-      const op = rand(6);
-      const all = files();
-      const folders = dirs();
-      try {
-        if (op === 0 || all.length < 5) {
-          const dir = folders.length && rand(2) ? folders[rand(folders.length)]! : base;
-          fs.writeFileSync(path.join(dir, `f${round}-${rand(1000)}.txt`), `content ${round}`);
-        } else if (op === 1) {
-          fs.appendFileSync(all[rand(all.length)]!, `edit ${round}\n`);
-        } else if (op === 2) {
-          fs.rmSync(all[rand(all.length)]!);
-        } else if (op === 3) {
-          const from = all[rand(all.length)]!;
-          fs.renameSync(from, path.join(path.dirname(from), `r${round}.txt`));
-        } else if (op === 4) {
-          fs.mkdirSync(path.join(base, `d${round}`, `sub${rand(3)}`), { recursive: true });
-          fs.writeFileSync(path.join(base, `d${round}`, 'inside.txt'), `dir ${round}`);
-        } else if (folders.length > 0) {
-          const from = folders[rand(folders.length)]!;
-          const to = path.join(base, `moved${round}`);
-          if (!to.startsWith(from + path.sep)) fs.renameSync(from, to);
-        }
-      } catch {
-        // A path chosen from an earlier listing may be gone already; that is part of the storm.
-      }
-      if (round % 25 === 0) await new Promise((r) => setTimeout(r, rand(40)));
-    }
-    await settle();
-  });
-
   it('recreates the container if it is removed while syncing, losing no edit', async () => {
     await client.removeContainer(running.containerId);
     fs.writeFileSync(path.join(root, 'after-removal.txt'), 'written while the container was gone');
@@ -237,11 +196,4 @@ async function eventually<T>(probe: () => Promise<T | undefined | false>, timeou
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-function listFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name));
-}
-function listDirs(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join(d.parentPath, d.name));
 }

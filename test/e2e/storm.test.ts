@@ -1,0 +1,133 @@
+// Edit storms against the built CLI: rounds of random creates, edits,
+// truncations, deletes, renames, folder moves and folder deletes, spread over
+// a few hundred milliseconds so that files vanish and folders move while the
+// batch that names them is being packed and sent. After every round the
+// container's tree must equal the host's and `dsync up` must still be running.
+// Both transfer paths: the persistent in-container GNU tar stream (Debian
+// image) and putArchive per batch (busybox image).
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, startUp } from '../helpers/cli.js';
+import { BUSYBOX_IMAGE, DEBIAN_IMAGE, engineClient, expectTreesEqual, tempProject } from '../helpers/real-docker.js';
+
+const ROUNDS = Number(process.env.DSYNC_STORM_ROUNDS ?? 8);
+const OPS = 150;
+
+function rng(seed: number) {
+  let s = seed;
+  return (n: number) => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return s % n;
+  };
+}
+
+function walk(dir: string, want: 'file' | 'dir'): string[] {
+  try {
+    return fs
+      .readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((d) => (want === 'file' ? d.isFile() : d.isDirectory()))
+      .map((d) => path.join(d.parentPath, d.name));
+  } catch {
+    return [];
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function stormRound(base: string, round: number, rand: (n: number) => number): Promise<void> {
+  for (let op = 0; op < OPS; op++) {
+    const files = walk(base, 'file');
+    const dirs = walk(base, 'dir');
+    const pick = <T>(list: T[]) => list[rand(list.length)]!;
+    const kind = files.length < 8 ? 0 : rand(9);
+    try {
+      if (kind === 0) {
+        // A new file of up to ~400 KB: big enough that packing takes a while.
+        const dir = dirs.length && rand(2) ? pick(dirs) : base;
+        const p = path.join(dir, `f${round}-${op}.bin`);
+        fs.writeFileSync(p, Buffer.alloc(rand(400) * 1024 + rand(100), round + op));
+        // Often gone again a moment later, while its batch is on the way.
+        if (rand(3) === 0) setTimeout(() => fs.rmSync(p, { force: true, recursive: true }), rand(20));
+      } else if (kind === 1) {
+        fs.appendFileSync(pick(files), `edit ${round}/${op}\n`);
+      } else if (kind === 2) {
+        fs.rmSync(pick(files), { force: true });
+      } else if (kind === 3) {
+        const from = pick(files);
+        fs.renameSync(from, path.join(path.dirname(from), `r${round}-${op}.txt`));
+      } else if (kind === 4) {
+        const dir = path.join(base, `d${round}-${op}`, `sub${rand(3)}`);
+        fs.mkdirSync(dir, { recursive: true });
+        for (let i = 0; i < 1 + rand(6); i++) fs.writeFileSync(path.join(dir, `inside${i}.txt`), Buffer.alloc(rand(200) * 1024, i));
+      } else if (kind === 5 && dirs.length > 0) {
+        const from = pick(dirs);
+        const to = path.join(base, `moved${round}-${op}`);
+        fs.renameSync(from, to);
+      } else if (kind === 6 && dirs.length > 0) {
+        fs.rmSync(pick(dirs), { recursive: true, force: true });
+      } else if (kind === 7) {
+        fs.truncateSync(pick(files), rand(50));
+      } else {
+        // Replace a file with a folder of the same name.
+        const victim = pick(files);
+        fs.rmSync(victim, { force: true });
+        fs.mkdirSync(victim);
+        fs.writeFileSync(path.join(victim, 'now-a-folder.txt'), 'was a file');
+      }
+    } catch {
+      // A path taken from an earlier listing may already be gone: part of the storm.
+    }
+    if (rand(4) === 0) await sleep(rand(6));
+  }
+  await sleep(40); // the delayed deletes above
+}
+
+const cleanup: string[][] = [];
+afterAll(() => {
+  for (const args of cleanup) runCli(['down', '--purge', ...args]);
+});
+
+describe.each([
+  { transfer: 'in-container tar stream', image: DEBIAN_IMAGE, seed: 4242 },
+  { transfer: 'putArchive', image: BUSYBOX_IMAGE, seed: 777 },
+])('edit storm over the $transfer', ({ image, seed }) => {
+  it(`${ROUNDS} rounds of ${OPS} operations: the trees are equal after each, and up keeps running`, async () => {
+    const dir = tempProject('storm');
+    const base = path.join(dir, 'storm');
+    fs.mkdirSync(base);
+    fs.writeFileSync(path.join(dir, 'README.md'), 'storm project\n');
+    const args = ['--sync-only', '--cwd', dir, '--image', image];
+    cleanup.push(['--cwd', dir]);
+    const up = startUp(args);
+    const rand = rng(seed);
+    const converged: number[] = [];
+    let failure: unknown;
+    try {
+      const started = await up.waitFor('initial-sync');
+      await up.waitFor('watching');
+      const client = engineClient();
+      for (let round = 0; round < ROUNDS; round++) {
+        await stormRound(base, round, rand);
+        await expectTreesEqual(client, String(started.containerId), dir, undefined, 60_000);
+        expect(up.exitCode(), `dsync up died in round ${round}: ${up.stderr}`).toBeNull();
+        converged.push(round);
+      }
+    } catch (error) {
+      failure = error;
+    }
+    const code = await up.stop();
+    const missed = up.events.filter((e) => e.type === 'watch-missed');
+    const syncs = up.events.filter((e) => e.type === 'sync').length;
+    console.log(
+      `storm over ${image}: ${converged.length} of ${ROUNDS} rounds converged; ${syncs} sync batches; ` +
+        `the check after a burst corrected ${missed.length} time(s) (${missed.reduce((n, e) => n + Number(e.sent) + Number(e.removed), 0)} paths)`,
+    );
+    if (process.env.DSYNC_STORM_EVENTS) fs.writeFileSync(process.env.DSYNC_STORM_EVENTS, up.events.map((e) => JSON.stringify(e)).join('\n'));
+    for (const e of missed) console.log(`  corrected after a burst: sent ${JSON.stringify(e.sentPaths)} removed ${JSON.stringify(e.removedPaths)}`);
+    if (failure) throw new Error(`after ${converged.length} of ${ROUNDS} rounds: ${(failure as Error).message}\ndsync stderr: ${up.stderr}`);
+    expect(code).toBe(0);
+    // The storm made batches fail at most softly: no crash, and no batch given up on.
+    expect(up.events.filter((e) => e.type === 'sync-failed')).toEqual([]);
+  }, 600_000);
+});
