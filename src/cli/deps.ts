@@ -3,9 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, validateSettings, type DsyncConfig } from '../config/config.js';
+import { decodeText } from '../config/text.js';
 import { systemClock } from '../core/clock.js';
 import { runHostCommand, runInteractiveHostCommand } from '../core/host-process.js';
-import { DEFAULT_SAM_BASE_IMAGE, type SamImageSource } from '../core/sam-image.js';
+import { certificateBlocks, DEFAULT_SAM_BASE_IMAGE, type SamImageSource } from '../core/sam-image.js';
 import { DOCKER_DIR } from '../core/sam-mode.js';
 import type { TargetMode } from '../sam/commands.js';
 import { EMULATOR_CREDENTIALS, hostCredentialResolver, staticResolver, type CredentialResolver } from '../sam/credentials.js';
@@ -25,11 +26,13 @@ export interface CommonFlags {
 }
 
 function readText(p: string): string | undefined {
+  let bytes: Buffer;
   try {
-    return fs.readFileSync(p, 'utf8');
+    bytes = fs.readFileSync(p);
   } catch {
     return undefined;
   }
+  return decodeText(bytes, p);
 }
 
 export function loadCliConfig(flags: CommonFlags, env: Record<string, string | undefined>): DsyncConfig {
@@ -82,8 +85,14 @@ export async function samImageSource(config: DsyncConfig, env: Record<string, st
   }
   for (const extra of (env.DSYNC_EXTRA_CA_CERTS ?? '').split(path.delimiter)) if (extra.trim()) files.push(extra.trim());
   const caCertificates = files.flatMap((f) => {
-    const pem = readText(f);
-    return pem && pem.includes('BEGIN CERTIFICATE') ? [{ name: path.basename(f), pem }] : [];
+    let text: string;
+    try {
+      text = fs.readFileSync(f, 'latin1');
+    } catch {
+      return [];
+    }
+    const blocks = certificateBlocks(text);
+    return blocks.length > 0 ? [{ name: path.basename(f), pem: `${blocks.join('\n')}\n` }] : [];
   });
   return { dockerfile, caCertificates, baseImage: env.DSYNC_SAM_BASE_IMAGE ?? config.samBaseImage ?? DEFAULT_SAM_BASE_IMAGE };
 }

@@ -21,8 +21,10 @@ export interface DsyncConfig {
   gid: number;
   /** Whether `image` was chosen (flag, env or dsync.json) rather than defaulted. */
   imageChosen?: boolean;
-  /** SAM template, relative to the project (default: template.yaml, else template.yml). */
+  /** SAM template as given (default: template.yaml, else template.yml); normalised to a project path where it is used. */
   template?: string;
+  /** Where `template` came from, for messages. */
+  templateFrom?: string;
   stackName?: string;
   region?: string;
   /** samconfig environment (SAM's --config-env). */
@@ -110,5 +112,6 @@ export function loadConfig(input: LoadInput): DsyncConfig {
     fromFile = validateSettings(parsed, file);
   }
   const merged = { ...DEFAULTS, ...fromFile, ...input.flags, root };
-  return { ...merged, imageChosen: fromFile.image !== undefined || input.flags.image !== undefined };
+  const templateFrom = input.flags.template !== undefined ? '--template' : fromFile.template !== undefined ? file : undefined;
+  return { ...merged, templateFrom, imageChosen: fromFile.image !== undefined || input.flags.image !== undefined };
 }

@@ -19,6 +19,16 @@ export interface SamImageSource {
   baseImage: string;
 }
 
+/**
+ * Only the certificate blocks of a PEM file. A file named in
+ * DSYNC_EXTRA_CA_CERTS may be a bundle that also holds a private key (a
+ * proxy's cert and key in one file); nothing but certificates may go into
+ * an image, whose layers anyone with the image can read.
+ */
+export function certificateBlocks(text: string): string[] {
+  return [...text.matchAll(/-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+?-----END CERTIFICATE-----/g)].map((m) => m[0].replace(/\r\n/g, '\n'));
+}
+
 export function samImageTag(source: SamImageSource): string {
   const hash = createHash('sha256').update(source.dockerfile).update('\0').update(source.baseImage);
   for (const ca of source.caCertificates) hash.update('\0').update(ca.name).update('\0').update(ca.pem);

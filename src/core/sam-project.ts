@@ -2,6 +2,9 @@
 // samconfig (the first of samconfig.toml/.yaml/.yml), the template path, and
 // from those plus flags and dsync.json, the target stack.
 import type { DsyncConfig } from '../config/config.js';
+import { userPathToProjectPath } from '../sync/paths.js';
+import type { PathFlavour } from '../sync/platform.js';
+import { DsyncError } from './errors.js';
 import type { SamTarget, TargetMode } from '../sam/commands.js';
 import { readSamConfig, SAMCONFIG_FILES, type SamParameters } from '../sam/samconfig.js';
 import { resolveTarget, type TargetInput } from '../sam/target.js';
@@ -22,6 +25,7 @@ export async function resolveSamProject(input: {
   projectName: string;
   /** A project file's text, or undefined when it does not exist. */
   readHost(rel: string): Promise<string | undefined>;
+  flavour: PathFlavour;
 }): Promise<SamProject> {
   const { config, flags, readHost } = input;
   let samconfig: SamParameters = {};
@@ -35,7 +39,13 @@ export async function resolveSamProject(input: {
   }
   // SAM's own default: template.yaml, else template.yml.
   const onlyYml = (await readHost('template.yaml')) === undefined && (await readHost('template.yml')) !== undefined;
-  const templatePath = config.template ?? samconfig.template_file ?? (onlyYml ? 'template.yml' : 'template.yaml');
+  const given =
+    config.template !== undefined
+      ? { path: config.template, from: config.templateFrom ?? 'dsync.json' }
+      : samconfig.template_file !== undefined
+        ? { path: samconfig.template_file, from: `${infraFiles[0]} (template_file)` }
+        : undefined;
+  const templatePath = given ? await templateProjectPath(config.root, given, input.flavour, readHost) : onlyYml ? 'template.yml' : 'template.yaml';
   const target = resolveTarget({
     mode: input.mode,
     projectName: input.projectName,
@@ -46,4 +56,24 @@ export async function resolveSamProject(input: {
     env: input.env,
   });
   return { target, templatePath, infraFiles };
+}
+
+/**
+ * The template path a person gave (`.\template.yaml` from PowerShell's tab
+ * completion, `./template.yaml`, an absolute path), as the project path SAM
+ * is given in the container and changes are compared with.
+ */
+async function templateProjectPath(
+  root: string,
+  given: { path: string; from: string },
+  flavour: PathFlavour,
+  readHost: (rel: string) => Promise<string | undefined>,
+): Promise<string> {
+  const projectPath = await userPathToProjectPath(root, given.path, flavour, async (p) => (await readHost(p)) !== undefined);
+  if (projectPath === undefined) {
+    throw new DsyncError('CONFIG', `The template ${JSON.stringify(given.path)} (from ${given.from}) is not inside the project folder ${root}`, {
+      hint: 'dsync sends only the project folder: give a template inside it, or run dsync in (or with --cwd) the folder that holds the template',
+    });
+  }
+  return projectPath;
 }

@@ -180,6 +180,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
       env: request.env,
       projectName: deps.platform.path.basename(config.root),
       readHost,
+      flavour: deps.platform.path,
     });
     deps.reporter.event({
       type: 'sam-ready',

@@ -110,3 +110,31 @@ export function symlinkTargetInside(
   const rel = path.posix.relative(from === '' ? '/' : `/${from}`, `/${targetProject}`);
   return rel === '' ? '.' : rel;
 }
+
+/**
+ * A path a person typed or a team's file names (a flag, dsync.json,
+ * samconfig's template_file), as a project path, or undefined when it lies
+ * outside the project (or is the project folder itself). Absolute and
+ * relative forms both work; `./x`, `.\x` and `sub\x` mean the same on every
+ * host. On POSIX hosts, where a backslash can be part of a name, the literal
+ * name wins when such a file exists (`exists` says so).
+ */
+export async function userPathToProjectPath(
+  root: string,
+  input: string,
+  flavour: PathFlavour,
+  exists: (projectPath: string) => Promise<boolean> = async () => false,
+): Promise<string | undefined> {
+  const trimmed = input.trim();
+  if (trimmed === '') return undefined;
+  const resolve = (text: string) => {
+    const absolute = flavour.isAbsolute(text) ? text : flavour.resolve(root, text);
+    return toProjectPath(root, flavour.normalize(absolute), flavour);
+  };
+  if (flavour.sep === '/' && trimmed.includes('\\')) {
+    const literal = resolve(trimmed);
+    if (literal !== undefined && (await exists(literal))) return literal;
+    return resolve(trimmed.replace(/\\/g, '/'));
+  }
+  return resolve(trimmed);
+}

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { outermost, symlinkTargetInside, toContainerPath, toHostPath, toProjectPath, isProjectPath } from '../../src/sync/paths.js';
+import { outermost, symlinkTargetInside, toContainerPath, toHostPath, toProjectPath, isProjectPath, linkTargetStaysInside, userPathToProjectPath } from '../../src/sync/paths.js';
 
 describe('toProjectPath with path.win32', () => {
   const w = path.win32;
@@ -72,5 +72,49 @@ describe('symlinkTargetInside', () => {
     expect(symlinkTargetInside('C:\\app', 'link', 'C:\\App\\src', path.win32)).toBe('src');
     expect(symlinkTargetInside('C:\\app', 'link', 'C:\\Windows\\system32', path.win32)).toBeUndefined();
     expect(symlinkTargetInside('C:\\app', 'link', 'D:\\app\\x', path.win32)).toBeUndefined();
+  });
+});
+
+describe('userPathToProjectPath: paths people type', () => {
+  it('path.win32: dot-backslash, forward slashes, absolute, other case of the drive', async () => {
+    const w = path.win32;
+    expect(await userPathToProjectPath('C:\\app', '.\\template.yaml', w)).toBe('template.yaml');
+    expect(await userPathToProjectPath('C:\\app', './infra/template.yaml', w)).toBe('infra/template.yaml');
+    expect(await userPathToProjectPath('C:\\app', 'c:\\APP\\infra\\t.yaml', w)).toBe('infra/t.yaml');
+    expect(await userPathToProjectPath('C:\\app', '  template.yaml  ', w)).toBe('template.yaml');
+  });
+  it('path.win32: outside, another drive, the project itself, empty', async () => {
+    const w = path.win32;
+    expect(await userPathToProjectPath('C:\\app', '..\\other\\t.yaml', w)).toBeUndefined();
+    expect(await userPathToProjectPath('C:\\app', 'D:\\app\\t.yaml', w)).toBeUndefined();
+    expect(await userPathToProjectPath('C:\\app', '.', w)).toBeUndefined();
+    expect(await userPathToProjectPath('C:\\app', '', w)).toBeUndefined();
+  });
+  it('path.posix: ./, .\\ and sub\\ mean separators unless a file with that literal name exists', async () => {
+    const p = path.posix;
+    expect(await userPathToProjectPath('/app', './template.yaml', p)).toBe('template.yaml');
+    expect(await userPathToProjectPath('/app', '.\\template.yaml', p)).toBe('template.yaml');
+    expect(await userPathToProjectPath('/app', 'infra\\t.yaml', p)).toBe('infra/t.yaml');
+    expect(await userPathToProjectPath('/app', 'odd\\name.yaml', p, async (q) => q === 'odd\\name.yaml')).toBe('odd\\name.yaml');
+    expect(await userPathToProjectPath('/app', '/app/x/../t.yaml', p)).toBe('t.yaml');
+    expect(await userPathToProjectPath('/app', '../t.yaml', p)).toBeUndefined();
+    expect(await userPathToProjectPath('/app', '..\\t.yaml', p)).toBeUndefined();
+    expect(await userPathToProjectPath('/app', '/etc/t.yaml', p)).toBeUndefined();
+  });
+});
+
+describe('linkTargetStaysInside (the archive guard)', () => {
+  it('accepts targets that resolve inside the workspace, the root included', () => {
+    expect(linkTargetStaysInside('a/l', 'b')).toBe(true);
+    expect(linkTargetStaysInside('a/l', '..')).toBe(true);
+    expect(linkTargetStaysInside('a/b/l', '../../x/y')).toBe(true);
+    expect(linkTargetStaysInside('l', '.\\..\\..\\x')).toBe(true); // one literal name in Linux
+  });
+  it('refuses absolute targets, climbing out, and climbing out then back in by name', () => {
+    expect(linkTargetStaysInside('l', '/etc/passwd')).toBe(false);
+    expect(linkTargetStaysInside('l', '..')).toBe(false);
+    expect(linkTargetStaysInside('a/l', '../../x')).toBe(false);
+    expect(linkTargetStaysInside('a/l', '../../workspace/a')).toBe(false);
+    expect(linkTargetStaysInside('l', '')).toBe(false);
   });
 });

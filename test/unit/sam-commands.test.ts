@@ -152,7 +152,37 @@ describe('SAM project resolution', () => {
       env: {},
       projectName: 'p',
       readHost: async (rel) => files[rel],
+      flavour: path.posix,
     });
     expect(r).toMatchObject({ templatePath: 'template.yml', infraFiles: ['samconfig.toml'], target: { stackName: 'from-dsync-json', region: 'eu-west-1' } });
+  });
+
+  it("normalises the template path from every source to the project path SAM and the change routing use", async () => {
+    const { resolveSamProject } = await import('../../src/core/sam-project.js');
+    const { DEFAULTS } = await import('../../src/config/config.js');
+    const resolve = (template: string | undefined, flavour: typeof path.posix | typeof path.win32, root: string, samconfigTemplate?: string) =>
+      resolveSamProject({
+        config: { ...DEFAULTS, root, template, templateFrom: template === undefined ? undefined : '--template' },
+        mode: 'emulator',
+        flags: {},
+        env: {},
+        projectName: 'p',
+        readHost: async (rel) => (rel === 'samconfig.toml' && samconfigTemplate ? `version = 0.1\n[default.global.parameters]\ntemplate_file = ${JSON.stringify(samconfigTemplate)}\n` : undefined),
+        flavour,
+      });
+    // PowerShell's tab completion on Windows, and the same habit on Linux.
+    expect((await resolve('.\\template.yaml', path.win32, 'C:\\work\\app')).templatePath).toBe('template.yaml');
+    expect((await resolve('.\\infra\\template.yaml', path.win32, 'C:\\work\\app')).target.templateFile).toBe('infra/template.yaml');
+    expect((await resolve('C:\\work\\app\\infra\\t.yaml', path.win32, 'C:\\work\\app')).templatePath).toBe('infra/t.yaml');
+    expect((await resolve('./template.yaml', path.posix, '/home/me/app')).templatePath).toBe('template.yaml');
+    expect((await resolve('.\\template.yaml', path.posix, '/home/me/app')).templatePath).toBe('template.yaml');
+    expect((await resolve('/home/me/app/sub/../template.yaml', path.posix, '/home/me/app')).templatePath).toBe('template.yaml');
+    // samconfig written on a Windows laptop, read anywhere.
+    expect((await resolve(undefined, path.posix, '/home/me/app', '.\\infra\\template.yaml')).templatePath).toBe('infra/template.yaml');
+    // Outside the project: an error naming the source, with a hint.
+    await expect(resolve('../shared/template.yaml', path.posix, '/home/me/app')).rejects.toThrow(
+      'The template "../shared/template.yaml" (from --template) is not inside the project folder /home/me/app',
+    );
+    await expect(resolve(undefined, path.win32, 'C:\\app', 'D:\\other\\template.yaml')).rejects.toThrow('(from samconfig.toml (template_file))');
   });
 });
