@@ -68,7 +68,17 @@ export function realSessionDeps(client: ContainerClient, reporter: Reporter): Se
     runHost: runHostCommand,
     watcherFactory: chokidarWatcherFactory(platform.path),
     hostname: os.hostname(),
+    user: currentUser(),
   };
+}
+
+/** The OS user name; some containers and CI runners have no passwd entry for their uid. */
+function currentUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? `uid-${process.getuid?.() ?? 'unknown'}`;
+  }
 }
 
 export function createCliSession(config: DsyncConfig, reporter: Reporter, env: Record<string, string | undefined>, sam?: SamRequest): Session {

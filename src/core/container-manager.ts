@@ -4,7 +4,7 @@
 import type { ContainerClient, ContainerInfo, VolumeMount } from '../docker/container-client.js';
 import { LABEL_SPEC } from '../docker/labels.js';
 import { DsyncError, isDsyncError } from './errors.js';
-import { containerLabels, volumeLabels, type Project } from './project.js';
+import { containerLabels, ownedBy, volumeLabels, type Project } from './project.js';
 import type { Reporter } from './reporter.js';
 
 /** What the container needs beyond the workspace: published ports and cache volumes. */
@@ -34,7 +34,7 @@ export class ContainerManager {
   }
 
   async find(): Promise<ContainerInfo | undefined> {
-    const found = await this.client.findContainers(this.project.labels);
+    const found = (await this.client.findContainers(this.project.labels)).filter((c) => ownedBy(c.labels, this.project));
     return found.find((c) => c.state === 'running') ?? found[0];
   }
 
@@ -57,8 +57,8 @@ export class ContainerManager {
       return { ...existing, state: 'running' };
     }
     await this.ensureImage();
-    await this.client.ensureVolume(this.project.workspaceVolume, volumeLabels(this.project, 'workspace'));
-    for (const mount of this.cacheMounts()) await this.client.ensureVolume(mount.volume, volumeLabels(this.project, 'cache'));
+    await this.ensureOwnVolume(this.project.workspaceVolume, 'workspace');
+    for (const mount of this.cacheMounts()) await this.ensureOwnVolume(mount.volume, 'cache');
     this.reporter.progress(`creating container ${this.project.containerName}`);
     const id = await this.createFresh();
     await this.client.startContainer(id);
@@ -80,12 +80,28 @@ export class ContainerManager {
     try {
       return await this.client.createContainer(spec);
     } catch (error) {
-      // A container with our name but without our labels (or a half-removed one): clear it once.
-      if (isDsyncError(error, 'ENGINE') && /already in use/i.test(error.message)) {
-        await this.client.removeContainer(this.project.containerName);
-        return this.client.createContainer(spec);
+      if (!(isDsyncError(error, 'ENGINE') && /already in use/i.test(error.message))) throw error;
+      // Our name is taken. Only a container that is provably this project's
+      // (a half-removed one, one whose image changed) is cleared; anything
+      // else is someone else's and is left alone.
+      const holder = await this.client.inspectContainer(this.project.containerName);
+      if (holder && !ownedBy(holder.labels, this.project)) {
+        throw new DsyncError('ENGINE', `A container named ${this.project.containerName} already exists and is not this project's (its labels do not match)`, {
+          hint: `dsync never removes containers it cannot prove are its own: inspect it with \`docker inspect ${this.project.containerName}\` and remove it yourself if it is stale`,
+        });
       }
-      throw error;
+      if (holder) await this.client.removeContainer(holder.id);
+      return this.client.createContainer(spec);
+    }
+  }
+
+  /** Create (or find) one of the project's volumes, and refuse one that belongs to someone else. */
+  private async ensureOwnVolume(name: string, role: string): Promise<void> {
+    const labels = await this.client.ensureVolume(name, volumeLabels(this.project, role));
+    if (!ownedBy(labels, this.project)) {
+      throw new DsyncError('ENGINE', `A volume named ${name} already exists and is not this project's (its labels do not match)`, {
+        hint: `dsync never writes into a volume it cannot prove is its own: inspect it with \`docker volume inspect ${name}\` and remove it yourself if it is stale`,
+      });
     }
   }
 
@@ -109,13 +125,14 @@ export class ContainerManager {
 
   /** Remove the container; with `purge`, every volume of the project too. Returns what was removed. */
   async down(purge: boolean): Promise<{ containers: string[]; volumes: string[] }> {
-    const containers = await this.client.findContainers(this.project.labels);
+    const containers = (await this.client.findContainers(this.project.labels)).filter((c) => ownedBy(c.labels, this.project));
     for (const c of containers) await this.client.removeContainer(c.id);
     const volumes: string[] = [];
     if (purge) {
       for (const v of await this.client.findVolumes(this.project.labels)) {
-        await this.client.removeVolume(v);
-        volumes.push(v);
+        if (!ownedBy(v.labels, this.project)) continue;
+        await this.client.removeVolume(v.name);
+        volumes.push(v.name);
       }
     }
     return { containers: containers.map((c) => c.name), volumes };

@@ -1,11 +1,12 @@
 // A project as dsync sees it: its folder, its id, and the names and labels of
 // the Docker resources that belong to it.
 import type { HostPlatform } from '../sync/platform.js';
-import { LABEL_ROLE, LABEL_ROOT, nameFragment, projectId, projectLabels } from '../docker/labels.js';
+import { LABEL_HOST, LABEL_ROLE, LABEL_ROOT, LABEL_USER, nameFragment, projectId, projectLabels, type Owner } from '../docker/labels.js';
 
 export interface Project {
   root: string;
   id: string;
+  owner: Owner;
   /** Labels shared by everything this project owns. */
   labels: Record<string, string>;
   containerName: string;
@@ -18,12 +19,13 @@ export interface Project {
 
 export const VOLUME_ROOT = '/dsync';
 
-export function describeProject(root: string, platform: HostPlatform): Project {
-  const id = projectId(root, platform);
+export function describeProject(root: string, platform: HostPlatform, owner: Owner): Project {
+  const id = projectId(root, platform, owner);
   const fragment = nameFragment(root, platform);
   return {
     root,
     id,
+    owner,
     labels: projectLabels(id),
     containerName: `dsync-${fragment}-${id}`,
     workspaceVolume: `dsync-${id}-workspace`,
@@ -32,10 +34,25 @@ export function describeProject(root: string, platform: HostPlatform): Project {
   };
 }
 
+/** The labels that say whose a resource is: this project, this folder, this user on this machine. */
+export function ownerLabels(project: Project): Record<string, string> {
+  return { ...project.labels, [LABEL_ROOT]: project.root, [LABEL_HOST]: project.owner.hostname.toLowerCase(), [LABEL_USER]: project.owner.user };
+}
+
 export function containerLabels(project: Project): Record<string, string> {
-  return { ...project.labels, [LABEL_ROLE]: 'workspace', [LABEL_ROOT]: project.root };
+  return { ...ownerLabels(project), [LABEL_ROLE]: 'workspace' };
 }
 
 export function volumeLabels(project: Project, role: string): Record<string, string> {
-  return { ...project.labels, [LABEL_ROLE]: role };
+  return { ...ownerLabels(project), [LABEL_ROLE]: role };
+}
+
+/**
+ * Whether a resource's labels say it is exactly this project's. Anything else
+ * (another machine's, another user's, one made by hand with our name) is
+ * never reused and never removed.
+ */
+export function ownedBy(labels: Record<string, string> | undefined, project: Project): boolean {
+  if (!labels) return false;
+  return Object.entries(ownerLabels(project)).every(([key, value]) => labels[key] === value);
 }

@@ -52,6 +52,8 @@ export interface SessionDeps {
   runHost: HostCommandRunner;
   watcherFactory: WatcherFactory;
   hostname: string;
+  /** The OS user running dsync: with the host name, part of the project's identity. */
+  user: string;
 }
 
 export interface RunningSync {
@@ -93,7 +95,7 @@ export interface Session {
 }
 
 export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamRequest): Session {
-  const project = describeProject(config.root, deps.platform);
+  const project = describeProject(config.root, deps.platform, { hostname: deps.hostname, user: deps.user });
   const emulator = sam?.mode === 'emulator';
   const manager = new ContainerManager(deps.client, project, config.image, deps.reporter, {
     ports: emulator ? { [EMULATOR_PORT]: 0 } : undefined,

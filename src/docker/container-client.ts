@@ -77,8 +77,9 @@ export interface ContainerClient {
   createContainer(spec: ContainerSpec): Promise<string>;
   startContainer(id: string): Promise<void>;
   removeContainer(id: string): Promise<void>;
-  ensureVolume(name: string, labels: Record<string, string>): Promise<void>;
-  findVolumes(labels: Record<string, string>): Promise<string[]>;
+  /** Create the volume unless it exists; returns the labels it really has (an existing volume keeps its own). */
+  ensureVolume(name: string, labels: Record<string, string>): Promise<Record<string, string>>;
+  findVolumes(labels: Record<string, string>): Promise<Array<{ name: string; labels: Record<string, string> }>>;
   removeVolume(name: string): Promise<void>;
   imageExists(image: string): Promise<boolean>;
   pullImage(image: string, onProgress: PullProgress): Promise<void>;

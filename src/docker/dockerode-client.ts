@@ -102,12 +102,15 @@ export function createDockerodeClient(endpoint: EngineEndpoint): ContainerClient
       }),
     ensureVolume: (name, labels) =>
       call('creating a volume', async () => {
+        // Creating a volume that exists returns the existing one, labels and all.
         await docker.createVolume({ Name: name, Labels: labels });
+        const info = (await docker.getVolume(name).inspect()) as { Labels?: Record<string, string> | null };
+        return info.Labels ?? {};
       }),
     findVolumes: (labels) =>
       call('listing volumes', async () => {
         const result = await docker.listVolumes({ filters: { label: labelFilters(labels) } });
-        return (result.Volumes ?? []).map((v) => v.Name);
+        return (result.Volumes ?? []).map((v) => ({ name: v.Name, labels: (v.Labels as Record<string, string> | null) ?? {} }));
       }),
     removeVolume: (name) =>
       call('removing a volume', async () => {

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DsyncEvent, Reporter } from '../../src/core/reporter.js';
-import { createSession, type Session } from '../../src/core/session.js';
+import { createSession, type Session, type SessionDeps } from '../../src/core/session.js';
 import { DEFAULTS, type DsyncConfig } from '../../src/config/config.js';
 import type { ContainerClient } from '../../src/docker/container-client.js';
 import { connectEngine, realSessionDeps } from '../../src/cli/deps.js';
@@ -36,10 +36,10 @@ export function recordingReporter(): RecordingReporter {
   };
 }
 
-export function testSession(root: string, image: string, client = engineClient(), overrides: Partial<DsyncConfig> = {}) {
+export function testSession(root: string, image: string, client = engineClient(), overrides: Partial<DsyncConfig> = {}, deps: Partial<SessionDeps> = {}) {
   const reporter = recordingReporter();
   const config: DsyncConfig = { ...DEFAULTS, image, root, ...overrides };
-  const session: Session = createSession(config, realSessionDeps(client, reporter));
+  const session: Session = createSession(config, { ...realSessionDeps(client, reporter), ...deps });
   return { session, reporter, client };
 }
 

@@ -53,12 +53,23 @@ describe('config', () => {
 });
 
 describe('project id', () => {
+  const me = { hostname: 'laptop-7', user: 'ana' };
   it('is stable and, on Windows, ignores case and slash direction', () => {
     const win = hostPlatform('win32');
-    expect(projectId('C:\\Work\\App', win)).toBe(projectId('c:/work/app/', win));
+    expect(projectId('C:\\Work\\App', win, me)).toBe(projectId('c:/work/app/', win, me));
     const linux = hostPlatform('linux');
-    expect(projectId('/work/App', linux)).not.toBe(projectId('/work/app', linux));
-    expect(projectId('/work/app', linux)).toMatch(/^[0-9a-f]{12}$/);
+    expect(projectId('/work/App', linux, me)).not.toBe(projectId('/work/app', linux, me));
+    expect(projectId('/work/app', linux, me)).toMatch(/^[0-9a-f]{12}$/);
+  });
+  it('differs for the same path on another machine or for another user (shared and remote engines)', () => {
+    const linux = hostPlatform('linux');
+    const ids = new Set([
+      projectId('/builds/app', linux, me),
+      projectId('/builds/app', linux, { hostname: 'ci-runner-2', user: 'ana' }),
+      projectId('/builds/app', linux, { hostname: 'laptop-7', user: 'bo' }),
+    ]);
+    expect(ids.size).toBe(3);
+    expect(projectId('/builds/app', linux, { hostname: 'LAPTOP-7', user: 'ana' })).toBe(projectId('/builds/app', linux, me));
   });
 });
 
