@@ -3,7 +3,7 @@
 import type { DsyncConfig } from '../config/config.js';
 import type { ContainerClient } from '../docker/container-client.js';
 import type { DescribeContext } from '../sync/describe.js';
-import { readGitModes } from '../sync/git-modes.js';
+import { readGitIndex } from '../sync/git-modes.js';
 import type { HostFs } from '../sync/host-fs.js';
 import type { HostPlatform } from '../sync/platform.js';
 import type { Manifest } from '../sync/manifest.js';
@@ -117,6 +117,12 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
   };
   const syncer = new Syncer({ client: deps.client, project, describe, uid: config.uid, gid: config.gid, hostname: deps.hostname });
 
+  const loadGitIndex = async () => {
+    const index = await readGitIndex(config.root, deps.platform, deps.runHost);
+    describe.gitModes = index?.modes;
+    describe.gitSymlinks = index?.symlinks;
+  };
+
   const requireContainer = async () => {
     const found = await manager.find();
     if (!found) {
@@ -129,7 +135,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
     await deps.client.ping();
     // Emulator mode with the default image: go straight to the Debian SAM image (it has moto).
     if (emulator && !config.imageChosen && sam) manager.useImage(await ensureSamImage(deps.client, deps.reporter, await sam.samImage()));
-    if (!deps.platform.hasExecBit) describe.gitModes = await readGitModes(config.root, deps.runHost);
+    await loadGitIndex();
     const container = await manager.ensure();
     syncer.containerId = container.id;
     return container.id;
@@ -338,7 +344,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
       const ports = await deps.client.publishedPorts(container.id);
       if (ports[EMULATOR_PORT]) report.endpoint = `http://127.0.0.1:${ports[EMULATOR_PORT]}`;
       syncer.containerId = container.id;
-      if (!deps.platform.hasExecBit) describe.gitModes = await readGitModes(config.root, deps.runHost);
+      await loadGitIndex();
       const state = await deps.client.exec(container.id, { cmd: ['cat', `${project.volumeRoot}/${STATE_FILE}`] });
       if (state.exitCode === 0) {
         try {

@@ -12,6 +12,8 @@ export interface DescribeContext {
   fs: HostFs;
   platform: HostPlatform;
   gitModes: GitModes | undefined;
+  /** Paths the git index records as symlinks (mode 120000); see readGitIndex. */
+  gitSymlinks?: ReadonlySet<string>;
   maxFileSize: number;
   /** Called for things the user should hear about once (outside symlinks, CRLF scripts...). */
   warn(key: string, message: string): void;
@@ -64,6 +66,7 @@ export async function describePath(ctx: DescribeContext, projectPath: string, fr
     return { kind: 'entry', entry: { path: projectPath, type: 'dir', mode, size: 0, mtime } };
   }
   if (!stat.isFile()) return { kind: 'skipped', reason: 'not a regular file' };
+  if (ctx.gitSymlinks?.has(projectPath) && stat.size <= GIT_LINK_MAX) return describeGitLink(ctx, projectPath, hostPath, mtime);
   if (stat.size > ctx.maxFileSize) {
     ctx.warn(
       `size:${projectPath}`,
@@ -86,6 +89,31 @@ export async function describePath(ctx: DescribeContext, projectPath: string, fr
   }
   const mode = decideMode({ path: projectPath, type: 'file', statMode: stat.mode, head }, ctx.platform.hasExecBit, ctx.gitModes);
   return { kind: 'entry', entry: { path: projectPath, type: 'file', mode, size: stat.size, mtime } };
+}
+
+/** A checked-out symlink file holds only its target; anything bigger is a real file. */
+const GIT_LINK_MAX = 4096;
+
+/**
+ * A symlink that git checked out as a text file holding its target (Git for
+ * Windows with core.symlinks=false): sent as the symlink it is in the
+ * repository, if its target stays inside the project.
+ */
+async function describeGitLink(ctx: DescribeContext, projectPath: string, hostPath: string, mtime: number): Promise<Described> {
+  let raw: string;
+  try {
+    raw = Buffer.from(await ctx.fs.readHead(hostPath, GIT_LINK_MAX)).toString('utf8');
+  } catch (error) {
+    const code = errnoCode(error) ?? 'EIO';
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
+    return { kind: 'unreadable', code };
+  }
+  const target = raw === '' || /[\0\r\n]/.test(raw) ? undefined : symlinkTargetInside(ctx.root, projectPath, raw, ctx.platform.path);
+  if (target === undefined) {
+    ctx.warn(`symlink:${projectPath}`, `not sending ${projectPath}: git records it as a symlink to ${JSON.stringify(raw.slice(0, 200))}, which is outside the project`);
+    return { kind: 'skipped', reason: 'symlink outside project' };
+  }
+  return { kind: 'entry', entry: { path: projectPath, type: 'symlink', mode: 0o777, size: 0, mtime, target } };
 }
 
 /**

@@ -1,10 +1,23 @@
-// Executable bits from the git index, for hosts whose file system has none.
+// What the git index knows that the file system may not: executable bits on
+// hosts whose file system has none, and symlinks that git checked out as
+// small text files (Git for Windows with core.symlinks=false, its default
+// without Developer Mode).
 import type { HostCommandRunner } from '../core/host-process.js';
-import { parseGitLsFiles } from './modes.js';
+import { parseGitLsFiles, type GitIndex } from './modes.js';
+import type { HostPlatform } from './platform.js';
 
-/** Project path -> mode from `git ls-files -s`, or undefined when the project is not a git work tree. */
-export async function readGitModes(root: string, run: HostCommandRunner): Promise<Map<string, number> | undefined> {
+/**
+ * The project's git index, or undefined when it is not a git work tree (or
+ * git is not on PATH). On Windows it is always read; elsewhere only when the
+ * repository has core.symlinks=false, the one case where it tells something
+ * the file system does not.
+ */
+export async function readGitIndex(root: string, platform: HostPlatform, run: HostCommandRunner): Promise<GitIndex | undefined> {
   try {
+    if (platform.hasExecBit) {
+      const setting = await run('git', ['config', '--get', 'core.symlinks'], { cwd: root });
+      if (setting.exitCode !== 0 || setting.stdout.trim().toLowerCase() !== 'false') return undefined;
+    }
     const result = await run('git', ['ls-files', '-s', '-z'], { cwd: root });
     if (result.exitCode !== 0) return undefined;
     return parseGitLsFiles(result.stdout);

@@ -5,13 +5,20 @@
 
 export type GitModes = ReadonlyMap<string, number>;
 
+/** What dsync reads from the git index: file modes, and the paths git records as symlinks (mode 120000). */
+export interface GitIndex {
+  modes: Map<string, number>;
+  symlinks: Set<string>;
+}
+
 export const DIR_MODE = 0o755;
 export const FILE_MODE = 0o644;
 export const EXEC_MODE = 0o755;
 
-/** Parse `git ls-files -s -z` output into project path -> permission bits. */
-export function parseGitLsFiles(output: string): Map<string, number> {
+/** Parse `git ls-files -s -z` output into project path -> permission bits, and the symlinks. */
+export function parseGitLsFiles(output: string): GitIndex {
   const modes = new Map<string, number>();
+  const symlinks = new Set<string>();
   for (const record of output.split('\0')) {
     // "<mode> <object> <stage>\t<path>"
     const tab = record.indexOf('\t');
@@ -20,8 +27,9 @@ export function parseGitLsFiles(output: string): Map<string, number> {
     const p = record.slice(tab + 1);
     if (mode === '100755') modes.set(p, EXEC_MODE);
     else if (mode === '100644') modes.set(p, FILE_MODE);
+    else if (mode === '120000') symlinks.add(p);
   }
-  return modes;
+  return { modes, symlinks };
 }
 
 export interface ModeInput {

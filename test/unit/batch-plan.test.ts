@@ -70,6 +70,28 @@ function context(tree: Record<string, Node>, warnings: string[] = []): DescribeC
 }
 
 describe('planBatch on a Windows host', () => {
+  it('sends files git records as symlinks (core.symlinks=false) as the symlinks they are, if they stay inside', async () => {
+    const warnings: string[] = [];
+    const ctx = {
+      ...context(
+        {
+          lib: { kind: 'dir' },
+          'lib/real.js': { kind: 'file', content: 'x' },
+          'lib/current': { kind: 'file', content: 'real.js' },
+          'lib/shared': { kind: 'file', content: '../lib' },
+          'lib/escape': { kind: 'file', content: '../../../etc/passwd' },
+          'lib/not-a-link.txt': { kind: 'file', content: 'plain text file' },
+        },
+        warnings,
+      ),
+      gitSymlinks: new Set(['lib/current', 'lib/shared', 'lib/escape']),
+    };
+    const { plan } = await planBatch(ctx, new IgnoreRules(), ['lib']);
+    const byPath = Object.fromEntries(plan.send.map((e) => [e.path, e.type === 'symlink' ? `-> ${e.target}` : e.type]));
+    expect(byPath).toEqual({ lib: 'dir', 'lib/current': '-> real.js', 'lib/shared': '-> .', 'lib/not-a-link.txt': 'file', 'lib/real.js': 'file' });
+    expect(warnings).toEqual([expect.stringContaining('not sending lib/escape: git records it as a symlink to "../../../etc/passwd"')]);
+  });
+
   it('treats a case-only rename as removing the old spelling and sending the new one', async () => {
     const ctx = context({ src: { kind: 'dir' }, 'src/foo.js': { kind: 'file', content: 'x' } });
     const { plan } = await planBatch(ctx, new IgnoreRules(), ['src/Foo.js', 'src/foo.js']);

@@ -9,12 +9,14 @@ import { chunkPaths } from '../../src/sync/transfer.js';
 const bytes = (s: string) => new TextEncoder().encode(s);
 
 describe('file modes', () => {
-  const git = parseGitLsFiles(['100755 abc 0\tscripts/deploy.sh', '100644 def 0\tsrc/a.js', '120000 fff 0\tlink', ''].join('\u0000'));
-  it('parses the git index', () => {
+  const index = parseGitLsFiles(['100755 abc 0\tscripts/deploy.sh', '100644 def 0\tsrc/a.js', '120000 fff 0\tlink', ''].join('\u0000'));
+  const git = index.modes;
+  it('parses the git index: modes, and symlinks (mode 120000)', () => {
     expect([...git]).toEqual([
       ['scripts/deploy.sh', 0o755],
       ['src/a.js', 0o644],
     ]);
+    expect([...index.symlinks]).toEqual(['link']);
   });
   it('takes the host bits where they exist', () => {
     expect(decideMode({ path: 'x', type: 'file', statMode: 0o100750 }, true, undefined)).toBe(0o750);
