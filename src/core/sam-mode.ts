@@ -16,6 +16,7 @@ import type { Clock } from './clock.js';
 import { Deployer, type ChangeReport } from './deployer.js';
 import { SamWorker } from './sam-worker.js';
 import { DsyncError } from './errors.js';
+import { interruptible } from './interrupt.js';
 import type { Project } from './project.js';
 import type { Reporter } from './reporter.js';
 
@@ -96,7 +97,7 @@ export interface SamSetupInput {
  * and in emulator mode a running emulator with its artifact bucket. Run at
  * start and again whenever the container is recreated.
  */
-export async function prepareSamContainer(input: SamSetupInput): Promise<void> {
+export async function prepareSamContainer(input: SamSetupInput, signal?: AbortSignal): Promise<void> {
   const { client, probe, target, reporter } = input;
   if (!probe.sam) {
     throw new DsyncError('SAM_MISSING', 'The container image has no `sam` command', {
@@ -104,29 +105,32 @@ export async function prepareSamContainer(input: SamSetupInput): Promise<void> {
     });
   }
   const files = await Promise.all(TOOL_FILES.map(async (name) => ({ name: `tools/${name}`, content: await readFile(`${DOCKER_DIR}tools/${name}`), mode: 0o755 })));
-  await client.putArchive(input.containerId(), input.project.volumeRoot, packFiles(files));
+  await interruptible(client.putArchive(input.containerId(), input.project.volumeRoot, packFiles(files)), signal);
   if (target.mode === 'emulator') {
     if (!probe.motoPython) throw new DsyncError('EMULATOR', 'The container image has no moto server for --emulator');
     reporter.progress('starting the AWS emulator (moto) in the container');
-    const started = await client.exec(input.containerId(), { cmd: emulatorStartArgv(probe.motoPython, EMULATOR_PORT) });
+    const started = await interruptible(client.exec(input.containerId(), { cmd: emulatorStartArgv(probe.motoPython, EMULATOR_PORT) }), signal);
     if (started.exitCode !== 0) {
       throw new DsyncError('EMULATOR', `The AWS emulator did not start: ${started.stderr.trim().split('\n').pop() ?? `exit ${started.exitCode}`}`, {
         hint: 'see /dsync/state/emulator.log in the container (`dsync exec cat /dsync/state/emulator.log`)',
       });
     }
-    const bucket = await client.exec(input.containerId(), {
-      cmd: emulatorBucketArgv(target, probe.samPython ?? 'python3'),
-      env: envList(samEnv(target, await input.credentials.get())),
-    });
+    const bucket = await interruptible(
+      client.exec(input.containerId(), {
+        cmd: emulatorBucketArgv(target, probe.samPython ?? 'python3'),
+        env: envList(samEnv(target, await input.credentials.get())),
+      }),
+      signal,
+    );
     if (bucket.exitCode !== 0) throw new DsyncError('EMULATOR', `Could not create the emulator's artifact bucket: ${bucket.stderr.trim().split('\n').pop()}`);
     reporter.done(`AWS emulator running (moto) for stack ${target.stackName} in ${target.region}`);
   }
 }
 
 /** Prepare the container, then return the deployer wired to it. */
-export async function setUpSam(input: SamSetupInput): Promise<Deployer> {
+export async function setUpSam(input: SamSetupInput, signal?: AbortSignal): Promise<Deployer> {
   const { client, probe, target, reporter } = input;
-  await prepareSamContainer(input);
+  await prepareSamContainer(input, signal);
   const run = containerRun(client, input.containerId, input.project.workspace);
   const worker = probe.samPython && input.fastPath !== false ? new SamWorker(client, input.containerId, probe.samPython, input.project.workspace) : undefined;
   worker?.warm();

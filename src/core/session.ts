@@ -12,6 +12,7 @@ import type { WatcherFactory } from '../watch/watcher.js';
 import type { Clock } from './clock.js';
 import { ContainerManager } from './container-manager.js';
 import { DsyncError } from './errors.js';
+import { checkInterrupt, interrupted, interruptible } from './interrupt.js';
 import type { HostCommandRunner } from './host-process.js';
 import { LiveSync, describeOutcome, type SyncReport } from './live-sync.js';
 import { describeProject, type Project } from './project.js';
@@ -85,13 +86,17 @@ export interface Session {
   project: Project;
   /** Create or reuse the container and run the initial sync. */
   prepare(): Promise<{ containerId: string }>;
-  /** prepare(), then keep the container in sync until stop(). */
-  startLiveSync(): Promise<RunningSync>;
+  /**
+   * prepare(), then keep the container in sync until stop(). When `signal`
+   * fires before it is ready, what was started is closed and it rejects
+   * with an INTERRUPTED error.
+   */
+  startLiveSync(options?: { signal?: AbortSignal }): Promise<RunningSync>;
   status(): Promise<StatusReport>;
   exec(cmd: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; tty?: boolean }): Promise<number>;
   down(purge: boolean): Promise<{ containers: string[]; volumes: string[] }>;
   /** Print the functions' runtime logs (`sam logs`) for the stack `up` deployed. */
-  logs(names: string[], options: { tail: boolean; credentials(mode: TargetMode): CredentialResolver; onLine(line: string): void }): Promise<number>;
+  logs(names: string[], options: { tail: boolean; credentials(mode: TargetMode): CredentialResolver; onLine(line: string): void; signal?: AbortSignal }): Promise<number>;
 }
 
 export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamRequest): Session {
@@ -131,12 +136,12 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
     return found;
   };
 
-  const connect = async () => {
-    await deps.client.ping();
+  const connect = async (signal?: AbortSignal) => {
+    await interruptible(deps.client.ping(), signal);
     // Emulator mode with the default image: go straight to the Debian SAM image (it has moto).
-    if (emulator && !config.imageChosen && sam) manager.useImage(await ensureSamImage(deps.client, deps.reporter, await sam.samImage()));
-    await loadGitIndex();
-    const container = await manager.ensure();
+    if (emulator && !config.imageChosen && sam) manager.useImage(await interruptible(ensureSamImage(deps.client, deps.reporter, await sam.samImage()), signal));
+    await interruptible(loadGitIndex(), signal);
+    const container = await interruptible(manager.ensure(), signal);
     syncer.containerId = container.id;
     return container.id;
   };
@@ -172,14 +177,14 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
   };
 
   /** Probe the image, switch to the SAM image if the emulator needs moto, then set SAM up. */
-  const startSam = async (request: SamRequest): Promise<Deployer> => {
-    let probe = await probeImage(deps.client, syncer.containerId!);
+  const startSam = async (request: SamRequest, signal?: AbortSignal): Promise<Deployer> => {
+    let probe = await interruptible(probeImage(deps.client, syncer.containerId!), signal);
     if (request.mode === 'emulator' && !probe.motoPython) {
       deps.reporter.event({ type: 'image-switch', message: `${config.image} has no moto server; using dsync's SAM image for --emulator` });
-      manager.useImage(await ensureSamImage(deps.client, deps.reporter, await request.samImage()));
-      syncer.containerId = (await manager.ensure()).id;
-      await initialSync();
-      probe = await probeImage(deps.client, syncer.containerId);
+      manager.useImage(await interruptible(ensureSamImage(deps.client, deps.reporter, await request.samImage()), signal));
+      syncer.containerId = (await interruptible(manager.ensure(), signal)).id;
+      await interruptible(initialSync(), signal);
+      probe = await interruptible(probeImage(deps.client, syncer.containerId), signal);
     }
     const { target, templatePath, infraFiles } = await resolveSamProject({
       config,
@@ -198,7 +203,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
       samVersion: probe.samVersion,
       message: `SAM ${probe.samVersion ?? '?'} → stack ${target.stackName} in ${target.region}${target.mode === 'emulator' ? ' (emulator)' : target.endpointUrl ? ` at ${target.endpointUrl}` : ''}`,
     });
-    await saveTarget(deps.client, syncer.containerId!, target);
+    await interruptible(saveTarget(deps.client, syncer.containerId!, target), signal);
     const changeLog = new ChangeLog(deps.client, () => syncer.containerId!);
     samSetup = {
       onChange: (changes) => changeLog.write(changes),
@@ -227,7 +232,13 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
       templatePath,
       infraFiles,
     };
-    return setUpSam(samSetup);
+    // Not raced: a deployer that exists must be closed (its worker stopped) before giving up.
+    const deployer = await setUpSam(samSetup, signal);
+    if (signal?.aborted) {
+      await deployer.close();
+      throw interrupted();
+    }
+    return deployer;
   };
 
   const prepare = async () => {
@@ -243,8 +254,9 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
   return {
     project,
     prepare,
-    async startLiveSync() {
-      const containerId = await connect();
+    async startLiveSync(options: { signal?: AbortSignal } = {}) {
+      const { signal } = options;
+      const containerId = await connect(signal);
       const live = new LiveSync(syncer, {
         root: config.root,
         flavour: deps.platform.path,
@@ -279,9 +291,11 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
       let snapshot: Manifest | undefined;
       let deployer: Deployer | undefined;
       try {
-        [, snapshot] = await Promise.all([live.start(), initialSync()]);
-        if (sam) deployer = await startSam(sam);
+        [, snapshot] = await interruptible(Promise.all([live.start(), initialSync()]), signal);
+        if (sam) deployer = await startSam(sam, signal);
+        checkInterrupt(signal);
       } catch (error) {
+        await deployer?.close();
         await live.close();
         throw error;
       }
@@ -382,11 +396,40 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
       }
       const target = await loadTarget(deps.client, container.id);
       const base = { client: deps.client, containerId: () => container.id, workspace: project.workspace, target, credentials: options.credentials(target.mode), tail: options.tail };
-      if (names.length <= 1) return streamLogs({ ...base, names, onLine: options.onLine });
-      // sam logs does not say which function a line came from: one stream per named function, prefixed.
-      const codes = await Promise.all(names.map((name) => streamLogs({ ...base, names: [name], onLine: (line) => options.onLine(`${name} │ ${line}`) })));
-      return codes.find((c) => c !== 0) ?? 0;
+      // Each stream records its own pid, so Ctrl-C stops exactly this command's `sam logs` and no other.
+      const token = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+      const streams = (names.length <= 1 ? [undefined] : names).map((name, i) => ({ name, pidFile: `/dsync/state/logs-${token}-${i}.pid` }));
+      let finished = false;
+      // A stream may not have written its pid yet when Ctrl-C comes: keep trying until all have ended.
+      const stop = () => {
+        void (async () => {
+          while (!finished) {
+            await Promise.all(streams.map((s) => stopLogs(deps.client, container.id, s.pidFile).catch(() => undefined)));
+            await deps.clock.sleep(250);
+          }
+        })();
+      };
+      options.signal?.addEventListener('abort', stop, { once: true });
+      try {
+        // sam logs does not say which function a line came from: one stream per named function, prefixed.
+        const codes = await Promise.all(
+          streams.map((s) =>
+            streamLogs({
+              ...base,
+              names: s.name === undefined ? names : [s.name],
+              pidFile: s.pidFile,
+              onLine: s.name === undefined ? options.onLine : (line) => options.onLine(`${s.name} │ ${line}`),
+            }),
+          ),
+        );
+        if (options.signal?.aborted) return 0;
+        return codes.find((c) => c !== 0) ?? 0;
+      } finally {
+        finished = true;
+        options.signal?.removeEventListener('abort', stop);
+      }
     },
+
   };
 }
 

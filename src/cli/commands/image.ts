@@ -21,13 +21,17 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
   const { values } = parse('image', args, { ...COMMON_OPTIONS, base: { type: 'string' }, force: { type: 'boolean', default: false } });
   const config = loadCliConfig(values, io.env);
   const reporter = await chooseReporter(io, values.json);
-  const client = connectEngine(io.env);
-  await client.ping();
+  let tag: string;
   const source = await samImageSource(config, io.env);
-  if (values.base) source.baseImage = values.base;
-  const tag = await ensureSamImage(client, reporter, source, values.force);
-  reporter.done();
-  reporter.close();
+  try {
+    const client = connectEngine(io.env);
+    await client.ping();
+    if (values.base) source.baseImage = values.base;
+    tag = await ensureSamImage(client, reporter, source, values.force);
+    reporter.done();
+  } finally {
+    reporter.close();
+  }
   if (values.json) io.stdout.write(`${JSON.stringify({ type: 'image', tag, baseImage: source.baseImage })}\n`);
   else io.stdout.write(`${tag}\n`);
   return EXIT.ok;

@@ -20,10 +20,22 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
   const { values, positionals } = parse('logs', args, { ...COMMON_OPTIONS, 'no-tail': { type: 'boolean', default: false } }, true);
   const config = loadCliConfig(values, io.env);
   const session = createCliSession(config, silentReporter, io.env);
-  const code = await session.logs(positionals, {
-    tail: !values['no-tail'],
-    credentials: (mode) => credentialsFor(mode, io.env),
-    onLine: (line) => io.stdout.write(values.json ? `${JSON.stringify({ type: 'function-log', line })}\n` : `${line}\n`),
-  });
-  return code === 0 ? EXIT.ok : EXIT.failed;
+  // Ctrl-C ends following: stop this command's `sam logs` in the container
+  // (an exec outlives its connection), then exit 0.
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const code = await session.logs(positionals, {
+      tail: !values['no-tail'],
+      credentials: (mode) => credentialsFor(mode, io.env),
+      onLine: (line) => io.stdout.write(values.json ? `${JSON.stringify({ type: 'function-log', line })}\n` : `${line}\n`),
+      signal: stop.signal,
+    });
+    return code === 0 ? EXIT.ok : EXIT.failed;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }

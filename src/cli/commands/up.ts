@@ -1,8 +1,9 @@
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
 import { createCliSession, credentialsFor, loadCliConfig, samImageSource } from '../deps.js';
 import { chooseReporter, type OutputStreams } from '../output.js';
-import { DsyncError, EXIT } from '../../core/errors.js';
-import type { SamRequest } from '../../core/session.js';
+import { DsyncError, EXIT, isDsyncError } from '../../core/errors.js';
+import { interruptible } from '../../core/interrupt.js';
+import type { RunningSync, SamRequest } from '../../core/session.js';
 import type { TargetMode } from '../../sam/commands.js';
 
 export const help = `Usage: dsync up [options]
@@ -74,28 +75,51 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
         logs: values.logs,
       };
   const reporter = await chooseReporter(io, values.json);
-  const session = createCliSession(config, reporter, io.env, sam);
-  if (sam && mode !== 'emulator') {
-    // Fail before any work when there are no credentials at all.
-    await sam.credentials.get();
+  // Ctrl-C and SIGTERM are handled from the first moment: before dsync is
+  // watching, they interrupt the start (image build, initial sync, emulator)
+  // and exit with the interrupted status; once it watches, they stop it
+  // cleanly (the batch and SAM step in flight finish) with status 0. A
+  // second Ctrl-C quits at once.
+  const stopping = new AbortController();
+  const onSignal = () => {
+    if (!stopping.signal.aborted) {
+      stopping.abort();
+      reporter.progress(running ? 'stopping: finishing the current batch and SAM step (Ctrl-C again to quit now)' : 'interrupted: closing what was started (Ctrl-C again to quit now)');
+      return;
+    }
+    reporter.close();
+    io.stderr.write('dsync: quit without waiting\n');
+    process.exit(EXIT.interrupted);
+  };
+  let running: RunningSync | undefined;
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const session = createCliSession(config, reporter, io.env, sam);
+    if (sam && mode !== 'emulator') {
+      // Fail before any work when there are no credentials at all.
+      await interruptible(sam.credentials.get(), stopping.signal);
+    }
+    try {
+      running = await session.startLiveSync({ signal: stopping.signal });
+    } catch (error) {
+      if (isDsyncError(error, 'INTERRUPTED')) {
+        reporter.done('interrupted before dsync was watching; the container (if created) is kept for the next `dsync up`', false);
+        reporter.event({ type: 'stopped', interrupted: true });
+        return EXIT.interrupted;
+      }
+      throw error;
+    }
+    if (!stopping.signal.aborted) await new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
+    reporter.progress('stopping: finishing the current batch');
+    await running.stop();
+    reporter.done('stopped; the container is kept for the next `dsync up`');
+    reporter.event({ type: 'stopped' });
+    return EXIT.ok;
+  } finally {
+    // Also on a fatal error: no spinner may keep turning under the error line.
+    reporter.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
-  const running = await session.startLiveSync();
-
-  // Ctrl-C and SIGTERM run the same teardown: stop watching, finish the batch
-  // and the SAM step in flight, leave the container for next time.
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  reporter.progress('stopping: finishing the current batch');
-  await running.stop();
-  reporter.done('stopped; the container is kept for the next `dsync up`');
-  reporter.event({ type: 'stopped' });
-  reporter.close();
-  return EXIT.ok;
 }
