@@ -9,7 +9,8 @@ import { runHostCommand, runInteractiveHostCommand } from '../core/host-process.
 import { certificateBlocks, DEFAULT_SAM_BASE_IMAGE, type SamImageSource } from '../core/sam-image.js';
 import { DOCKER_DIR } from '../core/sam-mode.js';
 import type { TargetMode } from '../sam/commands.js';
-import { EMULATOR_CREDENTIALS, hostCredentialResolver, staticResolver, type CredentialResolver } from '../sam/credentials.js';
+import { chooseProfile, EMULATOR_CREDENTIALS, hostCredentialResolver, staticResolver, type CredentialResolver, type ProfileChoice } from '../sam/credentials.js';
+import { samconfigProfile } from '../core/sam-project.js';
 import type { Reporter } from '../core/reporter.js';
 import { createSession, type SamRequest, type Session, type SessionDeps } from '../core/session.js';
 import type { ContainerClient } from '../docker/container-client.js';
@@ -107,8 +108,24 @@ export async function samImageSource(config: DsyncConfig, env: Record<string, st
   return { dockerfile, caCertificates, baseImage: env.DSYNC_SAM_BASE_IMAGE ?? config.samBaseImage ?? DEFAULT_SAM_BASE_IMAGE };
 }
 
-/** Host-side credentials for real AWS (and other endpoints); fixed dummy keys for the emulator. */
-export function credentialsFor(mode: TargetMode, env: Record<string, string | undefined>): CredentialResolver {
+/**
+ * Host-side credentials for real AWS (and other endpoints): the profile from
+ * --profile or samconfig, through the AWS SDK, with the AWS CLI as a
+ * fallback; fixed dummy keys for the emulator.
+ */
+export function credentialsFor(mode: TargetMode, env: Record<string, string | undefined>, profile: ProfileChoice = {}): CredentialResolver {
   if (mode === 'emulator') return staticResolver(EMULATOR_CREDENTIALS);
-  return hostCredentialResolver(env, runInteractiveHostCommand, () => Date.now());
+  return hostCredentialResolver({
+    env,
+    profile,
+    sdk: async (name) => (await import('./aws-sdk.js')).sdkCredentials(name),
+    cli: runInteractiveHostCommand,
+    now: () => Date.now(),
+  });
+}
+
+/** The profile to resolve credentials for: --profile, else samconfig's (for the chosen --config-env). */
+export async function profileFor(config: DsyncConfig, flag: string | undefined, configEnv: string | undefined): Promise<ProfileChoice> {
+  const found = await samconfigProfile(async (rel) => readText(path.join(config.root, rel)), configEnv ?? config.configEnv ?? 'default');
+  return chooseProfile(flag, found.profile, found.file);
 }

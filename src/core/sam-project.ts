@@ -77,3 +77,13 @@ async function templateProjectPath(
   }
   return projectPath;
 }
+
+/** The `profile` the project's samconfig names for an environment (global and sync tables), and the file it is in. */
+export async function samconfigProfile(readHost: (rel: string) => Promise<string | undefined>, configEnv: string): Promise<{ profile?: string; file?: string }> {
+  for (const file of SAMCONFIG_FILES) {
+    const text = await readHost(file);
+    if (text === undefined) continue;
+    return { profile: readSamConfig(text, file, configEnv).profile, file };
+  }
+  return {};
+}

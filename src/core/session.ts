@@ -24,7 +24,7 @@ import { ChangeLog, CHANGES_FILE, type ChangesSummary } from './change-log.js';
 import { ensureSamImage, type SamImageSource } from './sam-image.js';
 import { prepareSamContainer, probeImage, setUpSam, type SamSetupInput } from './sam-mode.js';
 import type { TargetMode } from '../sam/commands.js';
-import type { CredentialResolver } from '../sam/credentials.js';
+import type { CredentialResolver, Credentials } from '../sam/credentials.js';
 import { EMULATOR_PORT, type TargetInput } from '../sam/target.js';
 import { resolveSamProject } from './sam-project.js';
 import { loadTarget, saveTarget, stopLogs, streamLogs } from './function-logs.js';
@@ -38,6 +38,8 @@ export interface SamRequest {
   flags: TargetInput['flags'];
   env: Record<string, string | undefined>;
   credentials: CredentialResolver;
+  /** Who the credentials belong to (STS), to say at start which account the stack goes to; real-AWS mode. */
+  identify?(credentials: Credentials, region: string): Promise<{ account: string; arn: string }>;
   /** The Debian SAM image's build inputs, for emulator mode when the image has no moto. */
   samImage(): Promise<SamImageSource>;
   /** Interleave the functions' runtime logs (`sam logs --tail`) with the sync status. */
@@ -195,13 +197,25 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
       readHost,
       flavour: deps.platform.path,
     });
+    let identity = '';
+    if (request.identify) {
+      const credentials = await interruptible(request.credentials.get(), signal);
+      const who = await interruptible(request.identify(credentials, target.region), signal).catch((error: unknown) => {
+        throw new DsyncError('CREDENTIALS', `AWS did not accept the credentials from ${credentials.source}: ${(error as Error).message.split('\n')[0]}`, {
+          hint: 'refresh them (`aws sso login`, new keys) or check the profile with `aws sts get-caller-identity`',
+          cause: error,
+        });
+      });
+      identity = ` as ${who.arn} (account ${who.account}, credentials from ${credentials.source})`;
+      deps.reporter.event({ type: 'aws-identity', account: who.account, arn: who.arn, credentials: credentials.source });
+    }
     deps.reporter.event({
       type: 'sam-ready',
       mode: target.mode,
       stackName: target.stackName,
       region: target.region,
       samVersion: probe.samVersion,
-      message: `SAM ${probe.samVersion ?? '?'} → stack ${target.stackName} in ${target.region}${target.mode === 'emulator' ? ' (emulator)' : target.endpointUrl ? ` at ${target.endpointUrl}` : ''}`,
+      message: `SAM ${probe.samVersion ?? '?'} → stack ${target.stackName} in ${target.region}${target.mode === 'emulator' ? ' (emulator)' : target.endpointUrl ? ` at ${target.endpointUrl}` : ''}${identity}`,
     });
     await interruptible(saveTarget(deps.client, syncer.containerId!, target), signal);
     const changeLog = new ChangeLog(deps.client, () => syncer.containerId!);

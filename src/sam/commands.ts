@@ -31,8 +31,16 @@ export interface SamTarget {
  */
 export const BUILD_DIR = '.aws-sam/build';
 
+/**
+ * The one AWS profile SAM uses in the container (docker/tools/aws-config).
+ * Passed explicitly to every sam command, it overrides a `profile` in
+ * samconfig, which names a profile of the host: SAM never looks for that one.
+ */
+export const CONTAINER_PROFILE = 'dsync';
+const profileArgs = ['--profile', CONTAINER_PROFILE];
+
 const common = (t: SamTarget): string[] => {
-  const args = ['--template-file', t.templateFile, '--stack-name', t.stackName, '--region', t.region];
+  const args = ['--template-file', t.templateFile, '--stack-name', t.stackName, '--region', t.region, ...profileArgs];
   if (t.parameterOverrides.length > 0) args.push('--parameter-overrides', ...t.parameterOverrides);
   if (t.capabilities.length > 0) args.push('--capabilities', ...t.capabilities);
   if (t.s3Bucket) args.push('--s3-bucket', t.s3Bucket);
@@ -57,7 +65,7 @@ export function syncCodeArgv(t: SamTarget, resourceIds: readonly string[]): stri
 
 /** `sam build` of the whole template into dsync's build folder (used before an emulator deploy). */
 export function buildArgv(t: SamTarget): string[] {
-  const args = ['sam', 'build', '--template-file', t.templateFile, '--cached', '--parallel'];
+  const args = ['sam', 'build', '--template-file', t.templateFile, '--cached', '--parallel', ...profileArgs];
   if (t.parameterOverrides.length > 0) args.push('--parameter-overrides', ...t.parameterOverrides);
   args.push('--config-env', t.configEnv);
   return args;
@@ -68,7 +76,7 @@ export function packageArgv(t: SamTarget, outputFile: string): string[] {
   if (!t.s3Bucket) throw new Error('packageArgv needs an S3 bucket');
   return [
     'sam', 'package', '--template-file', `${BUILD_DIR}/template.yaml`, '--output-template-file', outputFile,
-    '--s3-bucket', t.s3Bucket, '--region', t.region, '--config-env', t.configEnv, '--force-upload',
+    '--s3-bucket', t.s3Bucket, '--region', t.region, ...profileArgs, '--config-env', t.configEnv, '--force-upload',
   ];
 }
 
@@ -80,6 +88,9 @@ export function samEnv(t: SamTarget, credentials: Credentials | undefined): Reco
   const env: Record<string, string> = {
     AWS_REGION: t.region,
     AWS_DEFAULT_REGION: t.region,
+    // Only dsync's own profile exists in the container; no credentials file is read.
+    AWS_CONFIG_FILE: `${TOOLS_DIR}/aws-config`,
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     SAM_CLI_TELEMETRY: '0',
     TERM: 'dumb',
     NO_COLOR: '1',
@@ -149,7 +160,7 @@ export function probeArgv(): string[] {
 
 /** `sam logs` for the stack's functions (all of them when `names` is empty). */
 export function logsArgv(t: SamTarget, names: readonly string[], tail: boolean): string[] {
-  const args = ['sam', 'logs', '--stack-name', t.stackName, '--region', t.region, ...names.flatMap((n) => ['--name', n])];
+  const args = ['sam', 'logs', '--stack-name', t.stackName, '--region', t.region, ...profileArgs, '--config-env', t.configEnv, ...names.flatMap((n) => ['--name', n])];
   if (tail) args.push('--tail');
   return args;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildArgv, emulatorDeployArgv, samEnv, syncCodeArgv, syncInfraArgv } from '../../src/sam/commands.js';
-import { hostCredentialResolver, parseProcessCredentials } from '../../src/sam/credentials.js';
+import { buildArgv, emulatorDeployArgv, logsArgv, samEnv, syncCodeArgv, syncInfraArgv } from '../../src/sam/commands.js';
+import { chooseProfile, hostCredentialResolver, parseProcessCredentials } from '../../src/sam/credentials.js';
 import { classifySamLine, failureCause, hostPaths } from '../../src/sam/output.js';
 import { readSamConfig, splitSamList } from '../../src/sam/samconfig.js';
 import { resolveTarget, defaultStackName } from '../../src/sam/target.js';
@@ -54,7 +54,7 @@ describe('real-AWS target, argv and env', () => {
 
   it('builds the sam sync command lines', () => {
     expect(syncInfraArgv(target)).toEqual([
-      'sam', 'sync', '--template-file', 'template.yaml', '--stack-name', 'orders', '--region', 'eu-west-1',
+      'sam', 'sync', '--template-file', 'template.yaml', '--stack-name', 'orders', '--region', 'eu-west-1', '--profile', 'dsync',
       '--parameter-overrides', 'Stage=dev', '"Name=a b"', '--capabilities', 'CAPABILITY_IAM', '--s3-bucket', 'team-artifacts',
       '--dependency-layer', '--config-env', 'default', '--no-watch',
     ]);
@@ -93,13 +93,22 @@ describe('host credentials', () => {
     expect(() => parseProcessCredentials('nope', 'p')).toThrow('did not print credentials');
   });
 
-  it('exports the profile through the AWS CLI and refreshes before expiry', async () => {
+  const noSdk = undefined;
+  it('exports the profile through the AWS CLI when the SDK cannot, and refreshes before expiry', async () => {
     let now = NOW;
     const calls: string[][] = [];
-    const resolver = hostCredentialResolver({ AWS_PROFILE: 'dev' }, async (_file, args) => {
-      calls.push(args);
-      return { exitCode: 0, stderr: '', stdout: JSON.stringify({ AccessKeyId: `A${calls.length}`, SecretAccessKey: 'S', Expiration: new Date(now + 15 * 60_000).toISOString() }) };
-    }, () => now);
+    const resolver = hostCredentialResolver({
+      env: { AWS_PROFILE: 'dev' },
+      profile: {},
+      sdk: async () => {
+        throw new Error('Could not load credentials from any providers');
+      },
+      cli: async (_file, args) => {
+        calls.push(args);
+        return { exitCode: 0, stderr: '', stdout: JSON.stringify({ AccessKeyId: `A${calls.length}`, SecretAccessKey: 'S', Expiration: new Date(now + 15 * 60_000).toISOString() }) };
+      },
+      now: () => now,
+    });
     expect((await resolver.get()).accessKeyId).toBe('A1');
     expect((await resolver.get()).accessKeyId).toBe('A1');
     now += 11 * 60_000; // within 5 minutes of expiry
@@ -108,21 +117,71 @@ describe('host credentials', () => {
   });
 
   it('explains an expired SSO session', async () => {
-    const resolver = hostCredentialResolver({ AWS_PROFILE: 'sso' }, async () => ({ exitCode: 255, stdout: '', stderr: 'Error when retrieving token from sso: Token has expired and refresh failed' }), () => NOW);
+    const resolver = hostCredentialResolver({
+      env: {},
+      profile: { name: 'sso', from: 'samconfig.toml' },
+      sdk: noSdk,
+      cli: async () => ({ exitCode: 255, stdout: '', stderr: 'Error when retrieving token from sso: Token has expired and refresh failed' }),
+      now: () => NOW,
+    });
     await expect(resolver.get()).rejects.toSatisfy((e: unknown) => isDsyncError(e, 'CREDENTIALS') && (e as { hint?: string }).hint === 'run `aws sso login --profile sso`, then save again');
   });
 
   it('names an AWS CLI v1 that cannot export credentials', async () => {
-    const resolver = hostCredentialResolver({}, async () => ({ exitCode: 2, stdout: '', stderr: 'usage: aws [options]\naws: error: argument subcommand: Invalid choice, valid choices are:\nlist | get' }), () => NOW);
+    const resolver = hostCredentialResolver({ env: {}, profile: {}, sdk: noSdk, cli: async () => ({ exitCode: 2, stdout: '', stderr: 'usage: aws [options]\naws: error: argument subcommand: Invalid choice, valid choices are:\nlist | get' }), now: () => NOW });
     await expect(resolver.get()).rejects.toThrow('needs AWS CLI v2');
   });
 
-  it('prefers keys in the environment and rejects expired ones', async () => {
-    const never = async () => { throw new Error('should not run'); };
-    const ok = hostCredentialResolver({ AWS_ACCESS_KEY_ID: 'K', AWS_SECRET_ACCESS_KEY: 'S' }, never, () => NOW);
+  it('prefers keys in the environment when no profile was chosen, and rejects expired ones', async () => {
+    const never = async () => {
+      throw new Error('should not run');
+    };
+    const ok = hostCredentialResolver({ env: { AWS_ACCESS_KEY_ID: 'K', AWS_SECRET_ACCESS_KEY: 'S' }, profile: {}, sdk: never, cli: never, now: () => NOW });
     expect((await ok.get()).source).toBe('environment variables');
-    const expired = hostCredentialResolver({ AWS_ACCESS_KEY_ID: 'K', AWS_SECRET_ACCESS_KEY: 'S', AWS_CREDENTIAL_EXPIRATION: '2026-11-26T11:00:00Z' }, never, () => NOW);
+    const expired = hostCredentialResolver({ env: { AWS_ACCESS_KEY_ID: 'K', AWS_SECRET_ACCESS_KEY: 'S', AWS_CREDENTIAL_EXPIRATION: '2026-11-26T11:00:00Z' }, profile: {}, sdk: never, cli: never, now: () => NOW });
     await expect(expired.get()).rejects.toThrow('have expired');
+  });
+
+  it("resolves the samconfig profile (or --profile) on the host, even with keys in the environment, as SAM would", async () => {
+    const asked: Array<string | undefined> = [];
+    const sdk = async (profile: string | undefined) => {
+      asked.push(profile);
+      return { accessKeyId: `key-of-${profile}`, secretAccessKey: 'S', source: '' };
+    };
+    const cli = async () => ({ exitCode: 1, stdout: '', stderr: 'unused' });
+    const env = { AWS_ACCESS_KEY_ID: 'ENVKEY', AWS_SECRET_ACCESS_KEY: 'S', AWS_PROFILE: 'other' };
+    const fromSamconfig = hostCredentialResolver({ env, profile: chooseProfile(undefined, 'dev', 'samconfig.toml'), sdk, cli, now: () => NOW });
+    expect(await fromSamconfig.get()).toMatchObject({ accessKeyId: 'key-of-dev', source: 'profile "dev" (from samconfig.toml)' });
+    const fromFlag = hostCredentialResolver({ env, profile: chooseProfile('prod-admin', 'dev', 'samconfig.toml'), sdk, cli, now: () => NOW });
+    expect(await fromFlag.get()).toMatchObject({ accessKeyId: 'key-of-prod-admin', source: 'profile "prod-admin" (from --profile)' });
+    expect(asked).toEqual(['dev', 'prod-admin']);
+  });
+
+  it('says which profile failed and why when neither the SDK nor the AWS CLI can help', async () => {
+    const resolver = hostCredentialResolver({
+      env: {},
+      profile: { name: 'dev', from: 'samconfig.toml' },
+      sdk: async () => {
+        throw new Error('Profile dev could not be found in shared credentials file.');
+      },
+      cli: async () => {
+        throw Object.assign(new Error('spawn aws ENOENT'), { code: 'ENOENT' });
+      },
+      now: () => NOW,
+    });
+    await expect(resolver.get()).rejects.toThrow('No AWS credentials for profile "dev" (from samconfig.toml): Profile dev could not be found in shared credentials file.');
+  });
+
+  it('SAM in the container never looks for a host profile: every command gets --profile dsync and only dsync\'s config file', () => {
+    const samconfigWithProfile = readSamConfig('version = 0.1\n[default.global.parameters]\nprofile = "dev"\nstack_name = "s"\nregion = "eu-west-1"\n', 'samconfig.toml');
+    expect(samconfigWithProfile.profile).toBe('dev');
+    const t = resolveTarget({ mode: 'aws', projectName: 'x', templateFile: 'template.yaml', flags: {}, settings: {}, samconfig: samconfigWithProfile, env: {} });
+    for (const argv of [syncInfraArgv(t), syncCodeArgv(t, ['F']), buildArgv(t), logsArgv(t, [], true)]) {
+      expect(argv.join(' ')).toContain('--profile dsync');
+    }
+    const env = samEnv(t, { accessKeyId: 'A', secretAccessKey: 'S', source: 'x' });
+    expect(env).toMatchObject({ AWS_CONFIG_FILE: '/dsync/tools/aws-config', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' });
+    expect(env.AWS_PROFILE).toBeUndefined();
   });
 });
 

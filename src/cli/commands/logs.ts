@@ -1,5 +1,5 @@
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
-import { createCliSession, credentialsFor, loadCliConfig } from '../deps.js';
+import { createCliSession, credentialsFor, loadCliConfig, profileFor } from '../deps.js';
 import type { OutputStreams } from '../output.js';
 import { silentReporter } from '../../core/reporter.js';
 import { EXIT } from '../../core/errors.js';
@@ -13,13 +13,21 @@ lines until Ctrl-C unless --no-tail.
 
 Options:
   --no-tail       print what is there and stop
+  --profile NAME  AWS profile on this machine (default: samconfig's profile, else AWS_PROFILE / default)
+  --config-env N  samconfig environment whose profile to use (default: default)
 ${COMMON_HELP}
 `;
 
 export async function run(args: string[], io: OutputStreams): Promise<number> {
-  const { values, positionals } = parse('logs', args, { ...COMMON_OPTIONS, 'no-tail': { type: 'boolean', default: false } }, true);
+  const { values, positionals } = parse(
+    'logs',
+    args,
+    { ...COMMON_OPTIONS, 'no-tail': { type: 'boolean', default: false }, profile: { type: 'string' }, 'config-env': { type: 'string' } },
+    true,
+  );
   const config = loadCliConfig(values, io.env);
   const session = createCliSession(config, silentReporter, io.env);
+  const profile = await profileFor(config, values.profile, values['config-env']);
   // Ctrl-C ends following: stop this command's `sam logs` in the container
   // (an exec outlives its connection), then exit 0.
   const stop = new AbortController();
@@ -29,7 +37,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
   try {
     const code = await session.logs(positionals, {
       tail: !values['no-tail'],
-      credentials: (mode) => credentialsFor(mode, io.env),
+      credentials: (mode) => credentialsFor(mode, io.env, profile),
       onLine: (line) => io.stdout.write(values.json ? `${JSON.stringify({ type: 'function-log', line })}\n` : `${line}\n`),
       signal: stop.signal,
     });

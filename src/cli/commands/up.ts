@@ -1,5 +1,5 @@
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
-import { createCliSession, credentialsFor, loadCliConfig, samImageSource } from '../deps.js';
+import { createCliSession, credentialsFor, loadCliConfig, profileFor, samImageSource } from '../deps.js';
 import { chooseReporter, type OutputStreams } from '../output.js';
 import { DsyncError, EXIT, isDsyncError } from '../../core/errors.js';
 import { interruptible } from '../../core/interrupt.js';
@@ -16,7 +16,9 @@ appears on the host. The container and its volumes stay for the next run.
 
 Where the stack goes:
   (default)               your AWS account: credentials are resolved on this
-                          machine (AWS_PROFILE, SSO, env keys) and passed per command
+                          machine (--profile, samconfig's profile, AWS_PROFILE,
+                          SSO, env keys) and passed per command; the account
+                          they belong to is printed at start
   --emulator              no AWS account: an AWS emulator (moto) runs in the
                           container; its URL is in \`dsync status --json\`
   --endpoint-url URL      another AWS-compatible endpoint (e.g. LocalStack),
@@ -29,6 +31,7 @@ Options:
   --parameter-overrides K=V ...
                           template parameters (repeatable; replaces samconfig's)
   --config-env NAME       samconfig environment (default: default)
+  --profile NAME          AWS profile on this machine (default: samconfig's profile, else AWS_PROFILE / default)
   --logs                  also show the functions' runtime logs (sam logs --tail), prefixed \`logs │\`
   --sync-only             only mirror files; no SAM
 ${COMMON_HELP}
@@ -48,6 +51,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
     template: { type: 'string' },
     'parameter-overrides': { type: 'string', multiple: true },
     'config-env': { type: 'string' },
+    profile: { type: 'string' },
     logs: { type: 'boolean', default: false },
   });
   if (values['sync-only'] && (values.emulator || values['endpoint-url'])) {
@@ -70,7 +74,8 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
           configEnv: values['config-env'],
         },
         env: io.env,
-        credentials: credentialsFor(mode, io.env),
+        credentials: credentialsFor(mode, io.env, mode === 'emulator' ? {} : await profileFor(config, values.profile, values['config-env'])),
+        identify: mode === 'aws' ? async (credentials, region) => (await import('../aws-sdk.js')).callerIdentity(credentials, region) : undefined,
         samImage: () => samImageSource(config, io.env),
         logs: values.logs,
       };
