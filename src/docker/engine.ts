@@ -18,6 +18,44 @@ export interface EngineEndpoint {
   /** Where the choice came from, for messages: "DOCKER_HOST", "context foo", "default". */
   source: string;
   tls?: TlsMaterial;
+  /** For ssh:// hosts: how to log in and which host keys to trust. */
+  ssh?: SshMaterial;
+}
+
+/** What an ssh:// engine needs, found where OpenSSH keeps it. */
+export interface SshMaterial {
+  /** SSH_AUTH_SOCK, when an agent runs. */
+  agent?: string;
+  /** The first of ~/.ssh/id_ed25519, id_ecdsa, id_rsa that exists. */
+  privateKey?: string;
+  privateKeyPath?: string;
+  /** ~/.ssh/known_hosts. */
+  knownHosts?: string;
+  /** The login name when the URL has none (as ssh: the local user). */
+  defaultUser: string;
+}
+
+const SSH_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
+
+function sshMaterial(input: EngineEnv): SshMaterial {
+  const dir = path.join(input.homedir, '.ssh');
+  let privateKey: string | undefined;
+  let privateKeyPath: string | undefined;
+  for (const name of SSH_KEYS) {
+    const text = input.readFile(path.join(dir, name));
+    if (text !== undefined) {
+      privateKey = text;
+      privateKeyPath = path.join(dir, name);
+      break;
+    }
+  }
+  return {
+    agent: input.env.SSH_AUTH_SOCK || undefined,
+    privateKey,
+    privateKeyPath,
+    knownHosts: input.readFile(path.join(dir, 'known_hosts')),
+    defaultUser: input.env.USER || input.env.USERNAME || 'root',
+  };
 }
 
 export interface EngineEnv {
@@ -33,6 +71,11 @@ export function defaultHost(platform: NodeJS.Platform): string {
 }
 
 export function resolveEngine(input: EngineEnv): EngineEndpoint {
+  const endpoint = resolveHost(input);
+  return endpoint.host.startsWith('ssh://') ? { ...endpoint, ssh: sshMaterial(input) } : endpoint;
+}
+
+function resolveHost(input: EngineEnv): EngineEndpoint {
   const { env } = input;
   const configDir = env.DOCKER_CONFIG || path.join(input.homedir, '.docker');
   if (env.DOCKER_HOST) {
@@ -104,7 +147,7 @@ function fromContext(input: EngineEnv, configDir: string, name: string): EngineE
 export type ConnectionOptions =
   | { kind: 'socket'; socketPath: string }
   | { kind: 'tcp'; protocol: 'http' | 'https'; host: string; port: number; tls?: TlsMaterial }
-  | { kind: 'ssh'; host: string; port: number; username?: string };
+  | { kind: 'ssh'; host: string; port: number; username: string; ssh?: SshMaterial };
 
 /** Turn an endpoint URL into connection options; rejects what dsync cannot use. */
 export function connectionOptions(endpoint: EngineEndpoint): ConnectionOptions {
@@ -126,7 +169,13 @@ export function connectionOptions(endpoint: EngineEndpoint): ConnectionOptions {
     return { kind: 'tcp', protocol: secure ? 'https' : 'http', host: url.hostname, port, tls: endpoint.tls };
   }
   if (url.protocol === 'ssh:') {
-    return { kind: 'ssh', host: url.hostname, port: url.port ? Number(url.port) : 22, username: url.username || undefined };
+    return {
+      kind: 'ssh',
+      host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: url.port ? Number(url.port) : 22,
+      username: url.username || endpoint.ssh?.defaultUser || 'root',
+      ssh: endpoint.ssh,
+    };
   }
   throw badHost(endpoint);
 }
