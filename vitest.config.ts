@@ -2,11 +2,16 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Integration tests share one Docker engine on a 2-core machine: run files one at a time.
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 180_000,
     reporters: ['default'],
+    projects: [
+      // No engine, no network: `npm run test:unit` runs only these.
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // A real engine, the real SAM CLI and the real emulator; scripts/test.sh sets them up.
+      { extends: true, test: { name: 'engine', include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'], globalSetup: ['test/setup/engine.ts'] } },
+    ],
   },
 });

@@ -1,33 +1,44 @@
 #!/usr/bin/env bash
-# Makes sure a Docker engine is running on this Debian machine: installs
-# Debian's docker.io and debootstrap if missing, then starts dockerd listening
-# on the default socket and on tcp://127.0.0.1:2375 (loopback only; the TCP
-# listener is what the remote-engine test uses).
+# Makes sure a Docker engine answers, without disturbing one that runs:
+# - an engine that answers (the default socket, DOCKER_HOST or the current
+#   docker context) is used as it is: never restarted, never reconfigured;
+# - otherwise, on a Debian machine, Debian's docker.io is installed if
+#   needed and dockerd is started on its default Unix socket only. No TCP
+#   listener is ever added: an unauthenticated Engine API on TCP is root for
+#   every local user.
+# Also installs debootstrap, which docker/base/build-local-bases.sh needs.
 set -euo pipefail
 
 log() { printf '[docker] %s\n' "$*" >&2; }
 
-if ! command -v dockerd >/dev/null || ! command -v debootstrap >/dev/null; then
-  log "installing docker.io and debootstrap"
+need_install=()
+command -v docker >/dev/null || need_install+=(docker.io)
+command -v debootstrap >/dev/null || need_install+=(debootstrap)
+if ! docker info >/dev/null 2>&1 && ! command -v dockerd >/dev/null; then need_install+=(docker.io); fi
+if [[ ${#need_install[@]} -gt 0 ]]; then
+  if [[ $(id -u) -ne 0 ]]; then log "missing: ${need_install[*]}; install them (as root) and run this again"; exit 1; fi
+  log "installing ${need_install[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq docker.io debootstrap >/dev/null
+  apt-get install -y -qq "${need_install[@]}" >/dev/null
 fi
 
-if docker info >/dev/null 2>&1 && curl -fsS http://127.0.0.1:2375/_ping >/dev/null 2>&1; then
-  log "engine already running"
+if docker info >/dev/null 2>&1; then
+  log "using the running engine ($(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?'))"
   exit 0
 fi
 
 if pgrep -x dockerd >/dev/null; then
-  log "restarting dockerd to add the loopback TCP listener"
-  pkill -x dockerd || true
-  for _ in $(seq 1 50); do pgrep -x dockerd >/dev/null || break; sleep 0.2; done
+  # It runs but does not answer us (starting up, or another socket): wait, never kill it.
+  for _ in $(seq 1 100); do docker info >/dev/null 2>&1 && { log "engine is up"; exit 0; }; sleep 0.2; done
+  log "dockerd is running but does not answer on the default socket; point DOCKER_HOST at it"
+  exit 1
 fi
 
+if [[ $(id -u) -ne 0 ]]; then log "no Docker engine runs; start Docker (Docker Desktop, or: sudo dockerd &) and run this again"; exit 1; fi
 mkdir -p /var/log/dsync
-log "starting dockerd"
-nohup dockerd -H unix:///var/run/docker.sock -H tcp://127.0.0.1:2375 >/var/log/dsync/dockerd.log 2>&1 &
+log "starting dockerd (default Unix socket only)"
+nohup dockerd >/var/log/dsync/dockerd.log 2>&1 &
 for _ in $(seq 1 150); do
   if docker info >/dev/null 2>&1; then
     log "engine is up ($(docker version --format '{{.Server.Version}}'))"

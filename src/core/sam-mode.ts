@@ -97,13 +97,18 @@ export interface SamSetupInput {
  * and in emulator mode a running emulator with its artifact bucket. Run at
  * start and again whenever the container is recreated.
  */
-export async function prepareSamContainer(input: SamSetupInput, signal?: AbortSignal): Promise<void> {
-  const { client, probe, target, reporter } = input;
+/** Fail with one clear line when the image has no SAM CLI. */
+export function requireSam(probe: ImageProbe): void {
   if (!probe.sam) {
     throw new DsyncError('SAM_MISSING', 'The container image has no `sam` command', {
       hint: 'use an image with the SAM CLI (public.ecr.aws/sam/build-nodejs22.x, or `dsync up --emulator` which builds one), or `--sync-only`',
     });
   }
+}
+
+export async function prepareSamContainer(input: SamSetupInput, signal?: AbortSignal): Promise<void> {
+  const { client, probe, target, reporter } = input;
+  requireSam(probe);
   const files = await Promise.all(TOOL_FILES.map(async (name) => ({ name: `tools/${name}`, content: await readFile(`${DOCKER_DIR}tools/${name}`), mode: 0o755 })));
   await interruptible(client.putArchive(input.containerId(), input.project.volumeRoot, packFiles(files)), signal);
   if (target.mode === 'emulator') {

@@ -22,7 +22,7 @@ import { ContentFilter } from './change-filter.js';
 import type { ChangeReport, Deployer } from './deployer.js';
 import { ChangeLog, CHANGES_FILE, type ChangesSummary } from './change-log.js';
 import { ensureSamImage, type SamImageSource } from './sam-image.js';
-import { prepareSamContainer, probeImage, setUpSam, type SamSetupInput } from './sam-mode.js';
+import { prepareSamContainer, probeImage, requireSam, setUpSam, type SamSetupInput } from './sam-mode.js';
 import type { TargetMode } from '../sam/commands.js';
 import type { CredentialResolver, Credentials } from '../sam/credentials.js';
 import { EMULATOR_PORT, type TargetInput } from '../sam/target.js';
@@ -188,6 +188,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, sam?: SamR
       await interruptible(initialSync(), signal);
       probe = await interruptible(probeImage(deps.client, syncer.containerId), signal);
     }
+    requireSam(probe);
     const { target, templatePath, infraFiles } = await resolveSamProject({
       config,
       mode: request.mode,

@@ -4,11 +4,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { BUSYBOX_IMAGE, DEBIAN_IMAGE, engineClient, expectTreesEqual, tempProject } from '../helpers/real-docker.js';
 
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/dsync.js');
-const TCP_HOST = process.env.DSYNC_TEST_TCP_HOST ?? 'tcp://127.0.0.1:2375';
+// A loopback TCP door to the test engine, opened by the global set-up (test/setup/engine.ts).
+const TCP_HOST = inject('tcpHost');
 
 function run(args: string[], env: Record<string, string | undefined> = {}) {
   const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1', ...env } });

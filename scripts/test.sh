@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh Debian machine, and quickly again on one
+# where it already ran: every step checks first and only does what is
+# missing. `npm test` runs this; so does CI (.ci/run).
+#   1. npm packages (npm ci when node_modules is missing or older than the lock file)
+#   2. a Docker engine (scripts/ensure-docker.sh: a running one is used as is)
+#   3. the local base images (debootstrap; no registry is needed) and dsync's SAM image
+#   4. a private sshd on loopback for the SSH engine test (scripts/test-sshd.sh)
+#   5. build, then vitest: unit, integration and end-to-end tests
+# Extra arguments go to vitest (e.g. a file name to run just that file).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n[test] %s\n' "$*" >&2; }
+started=$(date +%s)
+
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  step "npm ci"
+  npm ci --no-audit --no-fund
+fi
+step "Docker engine"
+bash scripts/ensure-docker.sh
+step "local base images"
+bash docker/base/build-local-bases.sh
+step "build"
+npm run --silent build
+step "dsync's SAM image"
+DSYNC_SAM_BASE_IMAGE="${DSYNC_SAM_BASE_IMAGE:-dsync-local/debian:bookworm}" node bin/dsync.js image --base "${DSYNC_SAM_BASE_IMAGE:-dsync-local/debian:bookworm}" >/dev/null
+step "test sshd"
+bash scripts/test-sshd.sh
+step "set-up done in $(( $(date +%s) - started )) s; running the tests"
+exec npx vitest run "$@"
