@@ -1,6 +1,6 @@
 // Argument parsing on top of node:util parseArgs, with dsync's usage errors.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { DsyncError } from '../core/errors.js';
+import { DsyncError } from '../base/errors.js';
 
 export const COMMON_OPTIONS = {
   cwd: { type: 'string' },

@@ -4,20 +4,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, validateSettings, type DsyncConfig } from '../config/config.js';
 import { decodeText } from '../config/text.js';
-import { systemClock } from '../core/clock.js';
-import { runHostCommand, runInteractiveHostCommand } from '../core/host-process.js';
-import { certificateBlocks, DEFAULT_SAM_BASE_IMAGE, type SamImageSource } from '../core/sam-image.js';
-import { DOCKER_DIR } from '../core/sam-mode.js';
+import { systemClock } from '../base/clock.js';
+import { runHostCommand, runInteractiveHostCommand } from '../base/host-process.js';
+import { certificateBlocks, DEFAULT_SAM_BASE_IMAGE, type SamImageSource } from '../loop/image.js';
+import { DOCKER_DIR } from '../loop/setup.js';
 import type { TargetMode } from '../sam/commands.js';
 import { chooseProfile, EMULATOR_CREDENTIALS, hostCredentialResolver, staticResolver, type CredentialResolver, type ProfileChoice } from '../sam/credentials.js';
-import { samconfigProfile } from '../core/sam-project.js';
-import type { Reporter } from '../core/reporter.js';
-import { createSession, type SamRequest, type Session, type SessionDeps } from '../core/session.js';
+import { samconfigProfile } from '../loop/sam-project.js';
+import type { Reporter } from '../base/reporter.js';
+import { createSession, type SamRequest, type Session, type SessionDeps } from '../session/session.js';
 import type { ContainerClient } from '../docker/container-client.js';
 import { createDockerodeClient } from '../docker/dockerode-client.js';
 import { resolveEngine } from '../docker/engine.js';
 import { nodeHostFs } from '../sync/host-fs.js';
-import { hostPlatform } from '../sync/platform.js';
+import { hostPlatform } from '../base/platform.js';
 import { chokidarWatcherFactory } from '../watch/chokidar-watcher.js';
 
 export interface CommonFlags {

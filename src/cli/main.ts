@@ -1,7 +1,7 @@
 // dsync's command line: a thin shell over the library. Commands are imported
 // only when used, so `dsync --help` does not load Docker or chokidar.
 import { readFileSync } from 'node:fs';
-import { DsyncError, EXIT, exitCodeFor } from '../core/errors.js';
+import { DsyncError, EXIT, exitCodeFor } from '../base/errors.js';
 import { printError, type OutputStreams } from './output.js';
 
 export interface CommandModule {

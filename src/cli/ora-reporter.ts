@@ -1,7 +1,7 @@
 // The only file that imports ora: a spinner for slow work on a TTY, with
 // events printed as lines above it.
 import ora from 'ora';
-import type { Reporter } from '../core/reporter.js';
+import type { Reporter } from '../base/reporter.js';
 
 export function createOraReporter(stream: NodeJS.WriteStream): Reporter {
   const spinner = ora({ stream, discardStdin: false });

@@ -1,7 +1,7 @@
 // Choosing the reporter for this run, and printing a failure the way the
 // README promises: one line, a hint, and a stack only for real bugs.
-import { createJsonReporter, createPlainReporter, type Reporter } from '../core/reporter.js';
-import { DsyncError } from '../core/errors.js';
+import { createJsonReporter, createPlainReporter, type Reporter } from '../base/reporter.js';
+import { DsyncError } from '../base/errors.js';
 
 export interface OutputStreams {
   stdout: NodeJS.WriteStream;

@@ -1,7 +1,7 @@
 // dsync's settings: defaults, then the project's dsync.json, then command-line
 // flags. Validation names the setting, what was expected and what was found.
 import path from 'node:path';
-import { DsyncError } from '../core/errors.js';
+import { DsyncError } from '../base/errors.js';
 
 export interface DsyncConfig {
   /** Absolute project folder on the host. */

@@ -2,7 +2,7 @@
 // in PowerShell 5.1 put a UTF-8 byte-order mark in front, and PowerShell
 // 5.1's `>` writes UTF-16 LE with a BOM. JSON.parse accepts neither, so
 // config files are decoded here first.
-import { DsyncError } from '../core/errors.js';
+import { DsyncError } from '../base/errors.js';
 
 /** Decode a config file's bytes: UTF-8 (with or without BOM) or UTF-16 (LE/BE, with a BOM, or LE without one). */
 export function decodeText(bytes: Uint8Array, file: string): string {

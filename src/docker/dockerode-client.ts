@@ -1,7 +1,7 @@
 // The only file that imports dockerode: ContainerClient over the Engine API.
 import Docker from 'dockerode';
 import { PassThrough, type Readable } from 'node:stream';
-import { DsyncError, errnoCode } from '../core/errors.js';
+import { DsyncError, errnoCode } from '../base/errors.js';
 import type { ContainerClient, ContainerInfo, ContainerSpec, ExecChannel, ExecOptions, ExecResult } from './container-client.js';
 import { connectionOptions, type ConnectionOptions, type EngineEndpoint } from './engine.js';
 import { checkHostKey, type HostKeyVerdict } from './known-hosts.js';

@@ -3,7 +3,7 @@
 // the platform default. Pure apart from the injected file reader.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { DsyncError } from '../core/errors.js';
+import { DsyncError } from '../base/errors.js';
 
 export interface TlsMaterial {
   ca?: string;

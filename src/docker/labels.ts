@@ -1,7 +1,7 @@
 // Every container and volume dsync makes carries these labels; dsync finds
 // its resources by label, never by guessing names.
 import { createHash } from 'node:crypto';
-import type { HostPlatform } from '../sync/platform.js';
+import type { HostPlatform } from '../base/platform.js';
 
 export const LABEL_TOOL = 'dev.dsync.tool';
 export const LABEL_PROJECT = 'dev.dsync.project';

@@ -1,7 +1,7 @@
 // Credentials are resolved on the host, where SSO logins, credential_process
 // and MFA prompts work, and handed to each SAM command as short-lived values
 // in its exec environment. Nothing is written into the container.
-import { DsyncError, isDsyncError } from '../core/errors.js';
+import { DsyncError, isDsyncError } from '../base/errors.js';
 
 export interface Credentials {
   accessKeyId: string;

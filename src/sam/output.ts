@@ -1,7 +1,7 @@
 // Turns SAM's output lines into something for the user: colours stripped,
 // container workspace paths shown as the user's host paths (so an editor can
 // open them), and the lines that carry meaning recognised.
-import type { PathFlavour } from '../sync/platform.js';
+import type { PathFlavour } from '../base/platform.js';
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;

@@ -4,7 +4,7 @@
 import type { CredentialResolver } from './credentials.js';
 import { envList, samEnv, type SamTarget } from './commands.js';
 import { classifySamLine, failureCause, hostPaths, stripAnsi } from './output.js';
-import type { PathFlavour } from '../sync/platform.js';
+import type { PathFlavour } from '../base/platform.js';
 
 /** Run argv in the container; every output line goes to onLine; resolves with the exit code. */
 export type ContainerRun = (argv: string[], env: string[], onLine: (line: string, stream: 'stdout' | 'stderr') => void, stdin?: string) => Promise<number>;

@@ -3,7 +3,7 @@
 // to know the stack, region and overrides it must report and pass on.
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
-import { DsyncError } from '../core/errors.js';
+import { DsyncError } from '../base/errors.js';
 
 export const SAMCONFIG_FILES = ['samconfig.toml', 'samconfig.yaml', 'samconfig.yml'] as const;
 

@@ -1,7 +1,7 @@
 // Decides the SamTarget for a run from, in order of precedence: command-line
 // flags, dsync.json, SAM's samconfig, the environment, and defaults. Pure, so
 // the real-AWS argv and env (which CI cannot reach) are unit-tested.
-import { DsyncError } from '../core/errors.js';
+import { DsyncError } from '../base/errors.js';
 import { EMULATOR_BUCKET, type SamTarget, type TargetMode } from './commands.js';
 import type { SamParameters } from './samconfig.js';
 

@@ -4,7 +4,7 @@
 // so a template that SAM accepts never fails here.
 import path from 'node:path';
 import { parseDocument, type ScalarTag, type CollectionTag } from 'yaml';
-import { DsyncError } from '../core/errors.js';
+import { DsyncError } from '../base/errors.js';
 
 export type ResourceKind = 'function' | 'layer' | 'api' | 'state-machine' | 'other';
 

@@ -6,8 +6,8 @@ import { describePath, type DescribeContext } from './describe.js';
 import type { SyncPlan } from './diff.js';
 import { walkHost } from './host-walk.js';
 import type { ManifestEntry } from './manifest.js';
-import { outermost } from './paths.js';
-import type { IgnoreRules } from '../watch/ignore-rules.js';
+import { outermost } from '../base/paths.js';
+import type { IgnoreRules } from './ignore-rules.js';
 
 export interface BatchPlan {
   plan: SyncPlan;

@@ -1,11 +1,11 @@
 // Turns one host path into a manifest entry, reading the file system at the
 // moment of the call: the file system is the truth, not the event that named it.
-import { errnoCode } from '../core/errors.js';
+import { errnoCode } from '../base/errors.js';
 import type { HostFs } from './host-fs.js';
 import type { ManifestEntry } from './manifest.js';
 import { decideMode, type GitModes } from './modes.js';
-import { symlinkTargetInside, toHostPath } from './paths.js';
-import type { HostPlatform } from './platform.js';
+import { symlinkTargetInside, toHostPath } from '../base/paths.js';
+import type { HostPlatform } from '../base/platform.js';
 
 export interface DescribeContext {
   root: string;

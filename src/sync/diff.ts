@@ -1,7 +1,7 @@
 // The plan that makes the container's tree equal the host's: what to send and
 // what to remove. Pure, so it is where most sync unit tests live.
 import { entryDifference, type Manifest, type ManifestEntry } from './manifest.js';
-import { outermost, ancestorsOf } from './paths.js';
+import { outermost, ancestorsOf } from '../base/paths.js';
 
 export interface SyncPlan {
   /** Entries to send, parents before children. */

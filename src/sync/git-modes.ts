@@ -2,9 +2,9 @@
 // hosts whose file system has none, and symlinks that git checked out as
 // small text files (Git for Windows with core.symlinks=false, its default
 // without Developer Mode).
-import type { HostCommandRunner } from '../core/host-process.js';
+import type { HostCommandRunner } from '../base/host-process.js';
 import { parseGitLsFiles, type GitIndex } from './modes.js';
-import type { HostPlatform } from './platform.js';
+import type { HostPlatform } from '../base/platform.js';
 
 /**
  * The project's git index, or undefined when it is not a git work tree (or

@@ -3,8 +3,8 @@
 // descending into ignored folders.
 import { describePath, type DescribeContext } from './describe.js';
 import type { Manifest } from './manifest.js';
-import { IGNORE_FILES, IgnoreRules } from '../watch/ignore-rules.js';
-import { toHostPath } from './paths.js';
+import { IGNORE_FILES, IgnoreRules } from './ignore-rules.js';
+import { toHostPath } from '../base/paths.js';
 
 export interface WalkResult {
   manifest: Manifest;

@@ -1,11 +1,11 @@
 // Opens every file a plan is about to send, just before sending it. A locked,
 // unreadable or vanished file is found here and taken out of the plan,
 // instead of failing the whole tar stream halfway through.
-import { errnoCode } from '../core/errors.js';
+import { errnoCode } from '../base/errors.js';
 import type { DescribeContext } from './describe.js';
 import type { SyncPlan } from './diff.js';
 import { shebangHasCrlf } from './modes.js';
-import { toHostPath } from './paths.js';
+import { toHostPath } from '../base/paths.js';
 
 export interface Preflight {
   plan: SyncPlan;

@@ -3,8 +3,8 @@
 // are always ignored (node_modules, .aws-sam, .git) are pruned in the find
 // itself so builds in the container do not slow the listing down.
 import type { Manifest, ManifestEntry, EntryType } from './manifest.js';
-import { ALWAYS_PRUNED_DIRS } from '../watch/ignore-rules.js';
-import { isProjectPath } from './paths.js';
+import { ALWAYS_PRUNED_DIRS } from './ignore-rules.js';
+import { isProjectPath } from '../base/paths.js';
 
 const LINKS_MARKER = '--dsync-links--';
 

@@ -18,10 +18,10 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import tarStream, { type Header, type Pack } from 'tar-stream';
-import { errnoCode } from '../core/errors.js';
+import { errnoCode } from '../base/errors.js';
 import type { ManifestEntry } from './manifest.js';
-import { isProjectPath, linkTargetStaysInside, toHostPath } from './paths.js';
-import type { PathFlavour } from './platform.js';
+import { isProjectPath, linkTargetStaysInside, toHostPath } from '../base/paths.js';
+import type { PathFlavour } from '../base/platform.js';
 
 export interface ExtraFile {
   name: string;

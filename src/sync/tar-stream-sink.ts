@@ -9,7 +9,7 @@
 import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import type { ContainerClient, ExecChannel } from '../docker/container-client.js';
-import { DsyncError } from '../core/errors.js';
+import { DsyncError } from '../base/errors.js';
 
 const RECORD = 10240;
 

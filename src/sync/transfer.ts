@@ -2,10 +2,10 @@
 // longer has, one tar carries everything that exists. Both go through the
 // Engine API only.
 import type { ContainerClient } from '../docker/container-client.js';
-import { DsyncError } from '../core/errors.js';
+import { DsyncError } from '../base/errors.js';
 import type { SyncPlan } from './diff.js';
 import { shellQuote } from './remote-manifest.js';
-import type { PathFlavour } from './platform.js';
+import type { PathFlavour } from '../base/platform.js';
 import { packEntries, type PackReport } from './tar-pack.js';
 import type { TarStreamSink } from './tar-stream-sink.js';
 

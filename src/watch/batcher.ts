@@ -2,7 +2,7 @@
 // new events (or `maxWaitMs` after its first event, so a steady stream still
 // flows). Only one batch is applied at a time; events that arrive meanwhile
 // fold into the next one, so nothing is queued stale and nothing is lost.
-import type { Clock, Timer } from '../core/clock.js';
+import type { Clock, Timer } from '../base/clock.js';
 import type { WatchEvent } from './watcher.js';
 
 export interface Batch {

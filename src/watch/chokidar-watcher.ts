@@ -1,8 +1,8 @@
 // The only file that imports chokidar.
 import { watch } from 'chokidar';
 import { promises as fsp, type Stats } from 'node:fs';
-import { toProjectPath } from '../sync/paths.js';
-import type { PathFlavour } from '../sync/platform.js';
+import { toProjectPath } from '../base/paths.js';
+import type { PathFlavour } from '../base/platform.js';
 import type { Watcher, WatcherFactory, WatchKind } from './watcher.js';
 
 /**

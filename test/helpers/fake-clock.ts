@@ -1,4 +1,4 @@
-import type { Clock, Timer } from '../../src/core/clock.js';
+import type { Clock, Timer } from '../../src/base/clock.js';
 
 /** A clock that only moves when the test says so. */
 export class FakeClock implements Clock {

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RunningSync } from '../../src/core/session.js';
+import type { RunningSync } from '../../src/session/session.js';
 import type { ContainerClient } from '../../src/docker/container-client.js';
 import { BUSYBOX_IMAGE, DEBIAN_IMAGE, containerTree, expectTreesEqual, removeProjectResources, tempProject, testSession } from '../helpers/real-docker.js';
 

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningSync } from '../../src/core/session.js';
+import type { RunningSync } from '../../src/session/session.js';
 import { DEBIAN_IMAGE, containerTree, defaultSkip, expectTreesEqual, removeProjectResources, tempProject, testSession } from '../helpers/real-docker.js';
 
 const outsideDir = tempProject('outside');

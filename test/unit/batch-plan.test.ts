@@ -4,8 +4,8 @@ import { planBatch } from '../../src/sync/batch-plan.js';
 import type { DescribeContext } from '../../src/sync/describe.js';
 import type { HostFs, HostStat } from '../../src/sync/host-fs.js';
 import { preflight } from '../../src/sync/preflight.js';
-import { hostPlatform } from '../../src/sync/platform.js';
-import { IgnoreRules } from '../../src/watch/ignore-rules.js';
+import { hostPlatform } from '../../src/base/platform.js';
+import { IgnoreRules } from '../../src/sync/ignore-rules.js';
 
 type Node = { kind: 'file'; content: string; error?: string } | { kind: 'dir' } | { kind: 'link'; target: string };
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCliConfig, samImageSource } from '../../src/cli/deps.js';
 import { decodeText } from '../../src/config/text.js';
 import { DEFAULTS } from '../../src/config/config.js';
-import { certificateBlocks } from '../../src/core/sam-image.js';
+import { certificateBlocks } from '../../src/loop/image.js';
 
 const JSON_TEXT = '{ "image": "team/sam:1", "quietMs": 20 }\n';
 

@@ -1,8 +1,8 @@
 // The deployer with a fake SAM runner: what runs for which change, folding
 // of batches that arrive during a run, and recovery after failures.
 import { describe, expect, it } from 'vitest';
-import { Deployer } from '../../src/core/deployer.js';
-import type { DsyncEvent } from '../../src/core/reporter.js';
+import { Deployer } from '../../src/loop/deployer.js';
+import type { DsyncEvent } from '../../src/base/reporter.js';
 import { resolveTarget } from '../../src/sam/target.js';
 import type { SamRunner, StepResult } from '../../src/sam/runner.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { diffManifests } from '../../src/sync/diff.js';
 import type { Manifest, ManifestEntry } from '../../src/sync/manifest.js';
-import { IgnoreRules } from '../../src/watch/ignore-rules.js';
+import { IgnoreRules } from '../../src/sync/ignore-rules.js';
 import { parseRemoteListing, remoteListScript } from '../../src/sync/remote-manifest.js';
 
 const file = (path: string, extra: Partial<ManifestEntry> = {}): ManifestEntry => ({ path, type: 'file', mode: 0o644, size: 10, mtime: 1000, ...extra });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connectionOptions, resolveEngine, type EngineEnv } from '../../src/docker/engine.js';
-import { isDsyncError } from '../../src/core/errors.js';
+import { isDsyncError } from '../../src/base/errors.js';
 
 function env(vars: Record<string, string>, files: Record<string, string> = {}, platform: NodeJS.Platform = 'linux'): EngineEnv {
   return { env: vars, platform, homedir: '/home/me', readFile: (p) => files[p] };

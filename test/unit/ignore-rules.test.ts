@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IgnoreRules, isIgnoreFile } from '../../src/watch/ignore-rules.js';
+import { IgnoreRules, isIgnoreFile } from '../../src/sync/ignore-rules.js';
 
 describe('IgnoreRules', () => {
   it('ignores the built-in defaults at any depth', () => {

@@ -3,13 +3,13 @@
 // reports) what the watcher missed.
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { DsyncError } from '../../src/core/errors.js';
-import { LiveSync } from '../../src/core/live-sync.js';
-import type { DsyncEvent } from '../../src/core/reporter.js';
-import type { SyncOutcome, Syncer } from '../../src/core/syncer.js';
+import { DsyncError } from '../../src/base/errors.js';
+import { LiveSync } from '../../src/session/live-sync.js';
+import type { DsyncEvent } from '../../src/base/reporter.js';
+import type { SyncOutcome, Syncer } from '../../src/session/syncer.js';
 import type { SyncPlan } from '../../src/sync/diff.js';
 import { emptyPackReport } from '../../src/sync/transfer.js';
-import { IgnoreRules } from '../../src/watch/ignore-rules.js';
+import { IgnoreRules } from '../../src/sync/ignore-rules.js';
 import type { WatchEvent } from '../../src/watch/watcher.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 

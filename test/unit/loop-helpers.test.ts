@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ContentFilter } from '../../src/core/change-filter.js';
-import { percentile, summarizeChanges } from '../../src/core/change-log.js';
-import type { ChangeReport } from '../../src/core/deployer.js';
-import { samImageTag } from '../../src/core/sam-image.js';
+import { ContentFilter } from '../../src/loop/change-filter.js';
+import { percentile, summarizeChanges } from '../../src/loop/change-log.js';
+import type { ChangeReport } from '../../src/loop/deployer.js';
+import { samImageTag } from '../../src/loop/image.js';
 import { nodeHostFs } from '../../src/sync/host-fs.js';
 
 describe('ContentFilter', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decideMode, parseGitLsFiles, shebangHasCrlf } from '../../src/sync/modes.js';
 import { loadConfig, validateSettings, DEFAULTS } from '../../src/config/config.js';
 import { projectId } from '../../src/docker/labels.js';
-import { hostPlatform } from '../../src/sync/platform.js';
+import { hostPlatform } from '../../src/base/platform.js';
 import { chunkPaths } from '../../src/sync/transfer.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { outermost, symlinkTargetInside, toContainerPath, toHostPath, toProjectPath, isProjectPath, linkTargetStaysInside, userPathToProjectPath } from '../../src/sync/paths.js';
+import { outermost, symlinkTargetInside, toContainerPath, toHostPath, toProjectPath, isProjectPath, linkTargetStaysInside, userPathToProjectPath } from '../../src/base/paths.js';
 
 describe('toProjectPath with path.win32', () => {
   const w = path.win32;

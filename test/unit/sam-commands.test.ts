@@ -4,7 +4,7 @@ import { chooseProfile, hostCredentialResolver, parseProcessCredentials } from '
 import { classifySamLine, failureCause, hostPaths } from '../../src/sam/output.js';
 import { readSamConfig, splitSamList } from '../../src/sam/samconfig.js';
 import { resolveTarget, defaultStackName } from '../../src/sam/target.js';
-import { isDsyncError } from '../../src/core/errors.js';
+import { isDsyncError } from '../../src/base/errors.js';
 import path from 'node:path';
 
 const SAMCONFIG = `
@@ -201,7 +201,7 @@ describe('SAM output', () => {
 
 describe('SAM project resolution', () => {
   it('reads samconfig.toml, falls back to template.yml, and lets dsync.json name the stack', async () => {
-    const { resolveSamProject } = await import('../../src/core/sam-project.js');
+    const { resolveSamProject } = await import('../../src/loop/sam-project.js');
     const { DEFAULTS } = await import('../../src/config/config.js');
     const files: Record<string, string> = { 'samconfig.toml': SAMCONFIG, 'template.yml': 'Resources: {}' };
     const r = await resolveSamProject({
@@ -217,7 +217,7 @@ describe('SAM project resolution', () => {
   });
 
   it("normalises the template path from every source to the project path SAM and the change routing use", async () => {
-    const { resolveSamProject } = await import('../../src/core/sam-project.js');
+    const { resolveSamProject } = await import('../../src/loop/sam-project.js');
     const { DEFAULTS } = await import('../../src/config/config.js');
     const resolve = (template: string | undefined, flavour: typeof path.posix | typeof path.win32, root: string, samconfigTemplate?: string) =>
       resolveSamProject({

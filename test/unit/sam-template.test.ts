@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadTemplateModel, parseTemplateText } from '../../src/sam/template.js';
 import { routeChanges } from '../../src/sam/routing.js';
-import { isDsyncError } from '../../src/core/errors.js';
+import { isDsyncError } from '../../src/base/errors.js';
 
 const TEMPLATE = `
 AWSTemplateFormatVersion: '2010-09-09'

@@ -3,7 +3,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { ContainerClient, ExecChannel } from '../../src/docker/container-client.js';
-import { SamWorker } from '../../src/core/sam-worker.js';
+import { SamWorker } from '../../src/loop/worker.js';
 
 interface FakeWorker {
   channel: ExecChannel;

@@ -1,7 +1,7 @@
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
 import { createCliSession, loadCliConfig } from '../deps.js';
 import { chooseReporter, type OutputStreams } from '../output.js';
-import { EXIT } from '../../core/errors.js';
+import { EXIT } from '../../base/errors.js';
 
 export const help = `Usage: dsync down [--purge] [options]
 

@@ -1,8 +1,8 @@
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
 import { connectEngine, loadCliConfig, samImageSource } from '../deps.js';
 import { chooseReporter, type OutputStreams } from '../output.js';
-import { EXIT } from '../../core/errors.js';
-import { ensureSamImage } from '../../core/sam-image.js';
+import { EXIT } from '../../base/errors.js';
+import { ensureSamImage } from '../../loop/image.js';
 
 export const help = `Usage: dsync image [--base IMAGE] [--force] [options]
 

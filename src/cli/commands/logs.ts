@@ -1,8 +1,8 @@
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
 import { createCliSession, credentialsFor, loadCliConfig, profileFor } from '../deps.js';
 import type { OutputStreams } from '../output.js';
-import { silentReporter } from '../../core/reporter.js';
-import { EXIT } from '../../core/errors.js';
+import { silentReporter } from '../../base/reporter.js';
+import { EXIT } from '../../base/errors.js';
 
 export const help = `Usage: dsync logs [FUNCTION...] [options]
 

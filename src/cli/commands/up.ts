@@ -1,9 +1,9 @@
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
 import { createCliSession, credentialsFor, loadCliConfig, profileFor, samImageSource } from '../deps.js';
 import { chooseReporter, type OutputStreams } from '../output.js';
-import { DsyncError, EXIT, isDsyncError } from '../../core/errors.js';
-import { interruptible } from '../../core/interrupt.js';
-import type { RunningSync, SamRequest } from '../../core/session.js';
+import { DsyncError, EXIT, isDsyncError } from '../../base/errors.js';
+import { interruptible } from '../../base/interrupt.js';
+import type { RunningSync, SamRequest } from '../../session/session.js';
 import type { TargetMode } from '../../sam/commands.js';
 
 export const help = `Usage: dsync up [options]

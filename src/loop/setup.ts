@@ -10,15 +10,15 @@ import type { CredentialResolver } from '../sam/credentials.js';
 import { LineSplitter } from '../sam/output.js';
 import { SamRunner, type ContainerRun } from '../sam/runner.js';
 import { EMULATOR_PORT } from '../sam/target.js';
-import type { PathFlavour } from '../sync/platform.js';
+import type { PathFlavour } from '../base/platform.js';
 import { packFiles } from '../sync/tar-pack.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../base/clock.js';
 import { Deployer, type ChangeReport } from './deployer.js';
-import { SamWorker } from './sam-worker.js';
-import { DsyncError } from './errors.js';
-import { interruptible } from './interrupt.js';
-import type { Project } from './project.js';
-import type { Reporter } from './reporter.js';
+import { SamWorker } from './worker.js';
+import { DsyncError } from '../base/errors.js';
+import { interruptible } from '../base/interrupt.js';
+import type { Project } from '../docker/project.js';
+import type { Reporter } from '../base/reporter.js';
 
 export const TOOL_FILES = ['dsync_emulator_deploy.py', 'dsync_moto.py', 'dsync_sam_worker.py', 'dsync-credentials.sh', 'aws-config'] as const;
 

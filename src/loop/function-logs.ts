@@ -5,8 +5,8 @@ import type { ContainerClient } from '../docker/container-client.js';
 import { envList, logsArgv, samEnv, TARGET_FILE, type SamTarget } from '../sam/commands.js';
 import type { CredentialResolver } from '../sam/credentials.js';
 import { stripAnsi } from '../sam/output.js';
-import { containerRun } from './sam-mode.js';
-import { DsyncError } from './errors.js';
+import { containerRun } from './setup.js';
+import { DsyncError } from '../base/errors.js';
 
 /** Record the target in the container for later `dsync logs`. */
 export async function saveTarget(client: ContainerClient, containerId: string, target: SamTarget): Promise<void> {

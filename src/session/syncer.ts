@@ -11,9 +11,9 @@ import type { Manifest } from '../sync/manifest.js';
 import { parseRemoteListing, remoteListScript } from '../sync/remote-manifest.js';
 import { applyPlan, emptyPackReport, type TransferResult } from '../sync/transfer.js';
 import { TarStreamSink } from '../sync/tar-stream-sink.js';
-import { IgnoreRules } from '../watch/ignore-rules.js';
-import { DsyncError } from './errors.js';
-import type { Project } from './project.js';
+import { IgnoreRules } from '../sync/ignore-rules.js';
+import { DsyncError } from '../base/errors.js';
+import type { Project } from '../docker/project.js';
 
 export interface SyncOutcome extends TransferResult {
   /** Paths that exist but could not be read, with the error code. */

@@ -1,7 +1,7 @@
 // A project as dsync sees it: its folder, its id, and the names and labels of
 // the Docker resources that belong to it.
-import type { HostPlatform } from '../sync/platform.js';
-import { LABEL_HOST, LABEL_ROLE, LABEL_ROOT, LABEL_USER, nameFragment, projectId, projectLabels, type Owner } from '../docker/labels.js';
+import type { HostPlatform } from '../base/platform.js';
+import { LABEL_HOST, LABEL_ROLE, LABEL_ROOT, LABEL_USER, nameFragment, projectId, projectLabels, type Owner } from './labels.js';
 
 export interface Project {
   root: string;

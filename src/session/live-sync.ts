@@ -2,16 +2,16 @@
 // fails. A failed batch never ends the loop: unreadable files are retried with
 // backoff, a vanished container is recreated, a lost engine is waited for,
 // and every recovery ends in a full manifest diff so no edit is lost.
-import type { Clock, Timer } from './clock.js';
-import { DsyncError, isDsyncError } from './errors.js';
-import type { Reporter } from './reporter.js';
+import type { Clock, Timer } from '../base/clock.js';
+import { DsyncError, isDsyncError } from '../base/errors.js';
+import type { Reporter } from '../base/reporter.js';
 import type { Syncer } from './syncer.js';
 import { Batcher, type Batch } from '../watch/batcher.js';
-import { isIgnoreFile } from '../watch/ignore-rules.js';
+import { isIgnoreFile } from '../sync/ignore-rules.js';
 import type { Watcher, WatcherFactory } from '../watch/watcher.js';
-import { ancestorsOf, toProjectPath } from '../sync/paths.js';
+import { ancestorsOf, toProjectPath } from '../base/paths.js';
 import type { SyncPlan } from '../sync/diff.js';
-import type { PathFlavour } from '../sync/platform.js';
+import type { PathFlavour } from '../base/platform.js';
 import { formatBytes } from '../sync/describe.js';
 import { entryDifference, type Manifest } from '../sync/manifest.js';
 

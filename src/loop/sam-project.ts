@@ -2,9 +2,9 @@
 // samconfig (the first of samconfig.toml/.yaml/.yml), the template path, and
 // from those plus flags and dsync.json, the target stack.
 import type { DsyncConfig } from '../config/config.js';
-import { userPathToProjectPath } from '../sync/paths.js';
-import type { PathFlavour } from '../sync/platform.js';
-import { DsyncError } from './errors.js';
+import { userPathToProjectPath } from '../base/paths.js';
+import type { PathFlavour } from '../base/platform.js';
+import { DsyncError } from '../base/errors.js';
 import type { SamTarget, TargetMode } from '../sam/commands.js';
 import { readSamConfig, SAMCONFIG_FILES, type SamParameters } from '../sam/samconfig.js';
 import { resolveTarget, type TargetInput } from '../sam/target.js';

@@ -3,9 +3,9 @@
 // deleted by hand) keeps its files and the next diff is small.
 import type { ContainerClient, ContainerInfo, VolumeMount } from '../docker/container-client.js';
 import { LABEL_SPEC } from '../docker/labels.js';
-import { DsyncError, isDsyncError } from './errors.js';
-import { containerLabels, ownedBy, volumeLabels, type Project } from './project.js';
-import type { Reporter } from './reporter.js';
+import { DsyncError, isDsyncError } from '../base/errors.js';
+import { containerLabels, ownedBy, volumeLabels, type Project } from '../docker/project.js';
+import type { Reporter } from '../base/reporter.js';
 
 /** What the container needs beyond the workspace: published ports and cache volumes. */
 export interface ContainerExtras {

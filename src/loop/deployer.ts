@@ -4,13 +4,13 @@
 // the next run, so there is never a queue of stale builds and no edit is
 // lost. A failure is reported with SAM's cause and the loop goes on; the
 // next save retries.
-import { isDsyncError } from './errors.js';
-import type { Clock } from './clock.js';
-import type { Reporter } from './reporter.js';
+import { isDsyncError } from '../base/errors.js';
+import type { Clock } from '../base/clock.js';
+import type { Reporter } from '../base/reporter.js';
 import { buildArgv, emulatorDeployArgv, packageArgv, syncCodeArgv, syncInfraArgv, PACKAGED_TEMPLATE } from '../sam/commands.js';
 import { routeChanges } from '../sam/routing.js';
 import type { SamRunner, StepMarks, StepResult } from '../sam/runner.js';
-import type { BatchTiming } from './live-sync.js';
+import type { BatchTiming } from '../session/live-sync.js';
 import { loadTemplateModel, type TemplateModel } from '../sam/template.js';
 
 export interface DeployerOptions {

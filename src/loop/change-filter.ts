@@ -5,7 +5,7 @@
 // so a real edit is never dropped.
 import { createHash } from 'node:crypto';
 import type { HostFs } from '../sync/host-fs.js';
-import type { PathFlavour } from '../sync/platform.js';
+import type { PathFlavour } from '../base/platform.js';
 
 /** Files above this size are always passed on (hashing them would cost more than it saves). */
 const MAX_HASH_BYTES = 4 * 1024 * 1024;

@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { ContainerClient } from '../docker/container-client.js';
 import { packFiles } from '../sync/tar-pack.js';
-import { DsyncError, isDsyncError } from './errors.js';
-import type { Reporter } from './reporter.js';
+import { DsyncError, isDsyncError } from '../base/errors.js';
+import type { Reporter } from '../base/reporter.js';
 
 export const DEFAULT_SAM_BASE_IMAGE = 'debian:bookworm-slim';
 export const SAM_IMAGE_REPO = 'dsync/sam';

@@ -2,7 +2,7 @@
 // (nested ones apply below their own folder, as in git) and .dsyncignore,
 // which uses the same syntax and comes last so its `!negations` win.
 import ignore, { type Ignore } from 'ignore';
-import { ancestorsOf, isWithin } from '../sync/paths.js';
+import { ancestorsOf, isWithin } from '../base/paths.js';
 
 export const IGNORE_FILES = ['.gitignore', '.dsyncignore'] as const;
 
