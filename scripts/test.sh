@@ -6,7 +6,8 @@
 #   2. a Docker engine (scripts/ensure-docker.sh: a running one is used as is)
 #   3. the local base images (debootstrap; no registry is needed) and dsync's SAM image
 #   4. a private sshd on loopback for the SSH engine test (scripts/test-sshd.sh)
-#   5. build, then vitest: unit, integration and end-to-end tests
+#   5. build, the layering check (dependency-cruiser), then vitest: unit,
+#      integration and end-to-end tests
 # Extra arguments go to vitest (e.g. a file name to run just that file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,8 +23,9 @@ step "Docker engine"
 bash scripts/ensure-docker.sh
 step "local base images"
 bash docker/base/build-local-bases.sh
-step "build"
+step "build and the layering check"
 npm run --silent build
+npm run --silent check:layers
 step "dsync's SAM image"
 DSYNC_SAM_BASE_IMAGE="${DSYNC_SAM_BASE_IMAGE:-dsync-local/debian:bookworm}" node bin/dsync.js image --base "${DSYNC_SAM_BASE_IMAGE:-dsync-local/debian:bookworm}" >/dev/null
 step "test sshd"

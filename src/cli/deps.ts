@@ -12,7 +12,8 @@ import type { TargetMode } from '../sam/commands.js';
 import { chooseProfile, EMULATOR_CREDENTIALS, hostCredentialResolver, staticResolver, type CredentialResolver, type ProfileChoice } from '../sam/credentials.js';
 import { samconfigProfile } from '../loop/sam-project.js';
 import type { Reporter } from '../base/reporter.js';
-import { createSession, type SamRequest, type Session, type SessionDeps } from '../session/session.js';
+import { createSession, type Session, type SessionDeps } from '../session/session.js';
+import { createSamLoop, type SamRequest } from '../loop/sam-loop.js';
 import type { ContainerClient } from '../docker/container-client.js';
 import { createDockerodeClient } from '../docker/dockerode-client.js';
 import { resolveEngine } from '../docker/engine.js';
@@ -82,8 +83,9 @@ function currentUser(): string {
   }
 }
 
+/** A session on the engine the environment points at; with a SAM request, the SAM loop plugged in. */
 export function createCliSession(config: DsyncConfig, reporter: Reporter, env: Record<string, string | undefined>, sam?: SamRequest): Session {
-  return createSession(config, realSessionDeps(connectEngine(env), reporter), sam);
+  return createSession(config, realSessionDeps(connectEngine(env), reporter), sam ? createSamLoop(config, sam) : undefined);
 }
 
 /** Inputs of dsync's Debian SAM image: the packaged Dockerfile, the host's extra CAs, the base image. */

@@ -1,12 +1,12 @@
 // The only file that imports dockerode: ContainerClient over the Engine API.
 import Docker from 'dockerode';
 import { PassThrough, type Readable } from 'node:stream';
-import { DsyncError, errnoCode } from '../base/errors.js';
 import type { ContainerClient, ContainerInfo, ContainerSpec, ExecChannel, ExecOptions, ExecResult } from './container-client.js';
-import { connectionOptions, type ConnectionOptions, type EngineEndpoint } from './engine.js';
-import { checkHostKey, type HostKeyVerdict } from './known-hosts.js';
-
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ESOCKETTIMEDOUT']);
+import { connectionOptions, type EngineEndpoint } from './engine.js';
+import type { HostKeyVerdict } from './known-hosts.js';
+import { DsyncError } from '../base/errors.js';
+import { engineError } from './engine-errors.js';
+import { sshFailure, sshOptions } from './ssh.js';
 
 export function createDockerodeClient(endpoint: EngineEndpoint): ContainerClient {
   const options = connectionOptions(endpoint);
@@ -27,36 +27,8 @@ export function createDockerodeClient(endpoint: EngineEndpoint): ContainerClient
         : new Docker({ protocol: 'ssh', host: options.host, port: options.port, username: options.username, sshOptions: sshOptions(options, (v) => (hostKey = v)) } as Docker.DockerOptions);
   const where = `${endpoint.host}${endpoint.source === 'default' ? '' : ` (from ${endpoint.source})`}`;
 
-  // Translate transport and API failures into DsyncErrors; let others through.
-  const translate = (error: unknown, what: string): unknown => {
-    if (error instanceof DsyncError) return error;
-    if (options.kind === 'ssh') {
-      const ssh = sshFailure(error, options, hostKey);
-      if (ssh) return ssh;
-    }
-    const code = errnoCode(error);
-    if (code && UNREACHABLE.has(code)) {
-      return new DsyncError('ENGINE_UNREACHABLE', `Cannot reach the Docker engine at ${where}: ${code}`, {
-        hint: 'start Docker Desktop or dockerd, or point DOCKER_HOST / DOCKER_CONTEXT at a running engine',
-        cause: error,
-      });
-    }
-    const status = (error as { statusCode?: number }).statusCode;
-    const detail = apiMessage(error);
-    if (status === 404 && /no such container/i.test(detail)) {
-      return new DsyncError('CONTAINER_GONE', `The container went away while ${what}`, { cause: error });
-    }
-    if (status === 409 && /is not running|is paused|is restarting/i.test(detail)) {
-      return new DsyncError('CONTAINER_GONE', `The container stopped while ${what}: ${detail}`, { cause: error });
-    }
-    if (status === 404 && /no such image/i.test(detail)) {
-      return new DsyncError('IMAGE_MISSING', detail, { cause: error });
-    }
-    if (status !== undefined) {
-      return new DsyncError('ENGINE', `Docker engine refused ${what}: ${detail} (HTTP ${status})`, { cause: error });
-    }
-    return error;
-  };
+  const translate = (error: unknown, what: string): unknown =>
+    (options.kind === 'ssh' ? sshFailure(error, options, hostKey) : undefined) ?? engineError(error, what, where);
   const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
@@ -196,63 +168,8 @@ export function createDockerodeClient(endpoint: EngineEndpoint): ContainerClient
   };
 }
 
-/** ssh2 options for an ssh:// engine: agent or key file, and a host key check against known_hosts. */
-function sshOptions(options: Extract<ConnectionOptions, { kind: 'ssh' }>, verdict: (v: HostKeyVerdict) => void): Record<string, unknown> {
-  const material = options.ssh;
-  return {
-    agent: material?.agent,
-    privateKey: material?.agent ? undefined : material?.privateKey,
-    readyTimeout: 15_000,
-    hostVerifier: (key: Buffer) => {
-      const v = checkHostKey(material?.knownHosts, options.host, options.port, key);
-      verdict(v);
-      return v === 'match';
-    },
-  };
-}
-
-/** A clear line for the ways an SSH connection to the engine fails; undefined for anything else. */
-function sshFailure(error: unknown, options: Extract<ConnectionOptions, { kind: 'ssh' }>, hostKey: HostKeyVerdict | undefined): DsyncError | undefined {
-  const message = error instanceof Error ? error.message : String(error);
-  const target = `${options.username}@${options.host}${options.port === 22 ? '' : `:${options.port}`}`;
-  const sshCommand = `ssh ${options.port === 22 ? '' : `-p ${options.port} `}${options.username}@${options.host}`;
-  if (/verification failed|host denied/i.test(message) || (hostKey && hostKey !== 'match')) {
-    if (hostKey === 'mismatch' || hostKey === 'revoked') {
-      return new DsyncError('ENGINE_UNREACHABLE', `The SSH host key of ${options.host} does NOT match ~/.ssh/known_hosts: someone may be intercepting the connection`, {
-        hint: 'if the host was really reinstalled, remove its old line from ~/.ssh/known_hosts (ssh-keygen -R), check the new key, and connect once with ssh',
-        cause: error,
-      });
-    }
-    return new DsyncError('ENGINE_UNREACHABLE', `The SSH host key of ${options.host} is not in ~/.ssh/known_hosts`, {
-      hint: `connect once with \`${sshCommand}\` to check and accept it, then run dsync again`,
-      cause: error,
-    });
-  }
-  if (/authentication methods failed/i.test(message)) {
-    const tried = options.ssh?.agent ? 'the keys in your ssh-agent' : options.ssh?.privateKeyPath ? options.ssh.privateKeyPath : 'no key (no ssh-agent, no ~/.ssh/id_ed25519, id_ecdsa or id_rsa)';
-    return new DsyncError('ENGINE_UNREACHABLE', `SSH login to ${target} for the Docker engine failed with ${tried}`, {
-      hint: `check that \`${sshCommand} docker version\` works without a password; load the key into ssh-agent (SSH_AUTH_SOCK) or put it at ~/.ssh/id_ed25519`,
-      cause: error,
-    });
-  }
-  if (/docker: (command )?not found|dial-stdio/i.test(message)) {
-    return new DsyncError('ENGINE_UNREACHABLE', `The docker command is not on the PATH of ${target} (dsync runs \`docker system dial-stdio\` there, as the docker CLI does)`, {
-      hint: 'install the Docker CLI on that host',
-      cause: error,
-    });
-  }
-  return undefined;
-}
-
 function labelFilters(labels: Record<string, string>): string[] {
   return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
-}
-
-function apiMessage(error: unknown): string {
-  const json = (error as { json?: { message?: string } }).json;
-  if (json?.message) return json.message;
-  const reason = (error as { reason?: string }).reason;
-  return reason ?? (error instanceof Error ? error.message : String(error));
 }
 
 async function createContainer(docker: Docker, spec: ContainerSpec): Promise<string> {

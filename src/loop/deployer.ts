@@ -7,11 +7,14 @@
 import { isDsyncError } from '../base/errors.js';
 import type { Clock } from '../base/clock.js';
 import type { Reporter } from '../base/reporter.js';
-import { buildArgv, emulatorDeployArgv, packageArgv, syncCodeArgv, syncInfraArgv, PACKAGED_TEMPLATE } from '../sam/commands.js';
 import { routeChanges } from '../sam/routing.js';
-import type { SamRunner, StepMarks, StepResult } from '../sam/runner.js';
-import type { BatchTiming } from '../session/live-sync.js';
+import type { SamRunner } from '../sam/runner.js';
 import { loadTemplateModel, type TemplateModel } from '../sam/template.js';
+import type { BatchTiming } from '../session/live-sync.js';
+import { DeploySteps } from './deploy-steps.js';
+import { liveMessage, type ChangeReport, type DeployReport, type Stages } from './live-report.js';
+
+export { liveMessage, type ChangeReport, type DeployReport, type Stages } from './live-report.js';
 
 export interface DeployerOptions {
   runner: SamRunner;
@@ -40,38 +43,6 @@ export interface DeployerOptions {
   exists(projectPath: string): Promise<boolean>;
 }
 
-export interface DeployReport {
-  seq: number;
-  kind: 'infra' | 'code';
-  resources: string[];
-  ok: boolean;
-  ms: number;
-  cause?: string;
-  marks?: StepMarks;
-}
-
-/** Where a change's time went, in ms: detect (quiet period), sync (transfer), queue (waiting for a running SAM step), build, update (code upload and update), ready (waiting for the function to be ready and SAM to finish). */
-export interface Stages {
-  detectMs: number;
-  syncMs: number;
-  queueMs?: number;
-  buildMs?: number;
-  updateMs?: number;
-  readyMs?: number;
-}
-
-/** One batch's outcome: live (ok), failed (with cause), or nothing to deploy (kind 'none'). */
-export interface ChangeReport {
-  seq: number;
-  kind: 'infra' | 'code' | 'none';
-  resources: string[];
-  ok: boolean;
-  /** First event to live, ms. */
-  latencyMs: number;
-  stages: Stages;
-  cause?: string;
-}
-
 interface PendingBatch {
   seq: number;
   paths: number;
@@ -84,21 +55,6 @@ const SETTLE_CAP_MS = 2000;
 const BURST_PATHS = 25;
 const BURST_PAUSE_MS = 250;
 const BURST_CAP_MS = 5000;
-
-const fmt = (ms: number | undefined) => (ms === undefined ? '?' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
-
-/** "✔ #12 HelloFunction live in 1.3 s (sync 40 ms · build 0.8 s · update 0.4 s)" */
-export function liveMessage(c: ChangeReport, stackName: string): string {
-  const what = c.kind === 'infra' ? `stack ${stackName}` : c.resources.length > 0 ? c.resources.join(', ') : 'files';
-  const s = c.stages;
-  if (!c.ok) return `✖ #${c.seq} ${what} not live: ${c.cause ?? 'failed'}`;
-  if (c.kind === 'none') return `✔ #${c.seq} synced in ${fmt(s.syncMs)} (no resource affected)`;
-  const parts = [`sync ${fmt(s.syncMs)}`];
-  if (s.queueMs) parts.push(`queued ${fmt(s.queueMs)}`);
-  parts.push(`build ${fmt(s.buildMs)}`, `update ${fmt(s.updateMs)}`);
-  if (s.readyMs && s.readyMs >= 50) parts.push(`ready ${fmt(s.readyMs)}`);
-  return `✔ #${c.seq} ${what} live in ${fmt(c.latencyMs)} (${parts.join(' · ')})`;
-}
 
 export class Deployer {
   private model: TemplateModel | undefined;
@@ -117,7 +73,11 @@ export class Deployer {
   /** One entry per batch, in order: when it went live (or why not). */
   readonly changes: ChangeReport[] = [];
 
-  constructor(private readonly options: DeployerOptions) {}
+  private readonly steps: DeploySteps;
+
+  constructor(private readonly options: DeployerOptions) {
+    this.steps = new DeploySteps(options);
+  }
 
   /** Deploy the whole stack (first deploy of `up`). */
   requestInfra(seq: number): void {
@@ -241,7 +201,10 @@ export class Deployer {
     const emulator = this.options.runner.target.mode === 'emulator';
     // moto's stacks give layer versions no physical id, so `sam sync --code` cannot find them there.
     if (!infra && emulator && route.resources.some((id) => model.resources.get(id)?.kind === 'layer')) infra = true;
-    return infra ? this.deployInfra(seq, model) : this.syncCode(seq, route.resources, route.dependencyChanges);
+    if (!infra) return this.steps.syncCode(seq, route.resources, route.dependencyChanges);
+    const report = await this.steps.deployInfra(seq, model);
+    this.infraBehind = !report.ok;
+    return report;
   }
 
   /** The barrier: say, for every batch in order, whether and when it is live and where the time went. */
@@ -305,88 +268,11 @@ export class Deployer {
     return false;
   }
 
-  /** A resource whose local code folder is missing, named the way the template says it. */
-  private async missingCode(model: TemplateModel): Promise<string | undefined> {
-    for (const r of model.resources.values()) {
-      if (r.kind !== 'function' && r.kind !== 'layer') continue;
-      for (const p of r.codePaths) {
-        if (!(await this.options.exists(p))) return `${r.id}: its ${r.kind === 'layer' ? 'ContentUri' : 'CodeUri'} ${p || '.'} does not exist in the project`;
-      }
-    }
-    return undefined;
-  }
-
-  private async deployInfra(seq: number, model: TemplateModel): Promise<DeployReport> {
-    const { runner, reporter, clock } = this.options;
-    const started = clock.now();
-    const ids = [...model.resources.values()].filter((r) => r.kind !== 'other').map((r) => r.id);
-    reporter.event({ type: 'deploy-started', seq, kind: 'infra', resources: ids });
-    reporter.progress(`#${seq} deploying the stack ${runner.target.stackName} (${ids.length} resources)`);
-    const missing = await this.missingCode(model);
-    if (missing) {
-      this.infraBehind = true;
-      return this.finish({ seq, kind: 'infra', resources: ids, ok: false, ms: Math.round(clock.now() - started), cause: missing });
-    }
-    reporter.event({ type: 'build-started', seq, resources: ids });
-    let result: StepResult;
-    let builtAt: number | undefined;
-    if (runner.target.mode === 'emulator') {
-      result = await runner.step('build', buildArgv(runner.target));
-      builtAt = result.marks.endedAt;
-      reporter.event({ type: 'build-finished', seq, resources: ids, ok: result.ok, ms: result.ms });
-      if (result.ok) result = await runner.step('package', packageArgv(runner.target, PACKAGED_TEMPLATE));
-      if (result.ok) result = await runner.step('deploy', emulatorDeployArgv(runner.target, this.options.samPython ?? 'python3'));
-      if (result.ok || result.lines.some((l) => l.startsWith('DSYNC_RESULT '))) result = withDeployResult(result);
-    } else {
-      result = await runner.step('sync', syncInfraArgv(runner.target));
-      reporter.event({ type: 'build-finished', seq, resources: ids, ok: result.ok, ms: result.ms });
-    }
-    this.infraBehind = !result.ok;
-    const marks = builtAt === undefined ? { ...result.marks, startedAt: started } : { startedAt: started, builtAt, finishedAt: result.marks.endedAt, endedAt: result.marks.endedAt };
-    return this.finish({ seq, kind: 'infra', resources: ids, ok: result.ok, ms: Math.round(clock.now() - started), cause: result.cause, marks });
-  }
-
-  private async syncCode(seq: number, resources: string[], dependencyChanges: string[]): Promise<DeployReport> {
-    const { runner, reporter, clock } = this.options;
-    const started = clock.now();
-    const deps = dependencyChanges.length > 0 ? ` (dependencies changed: ${dependencyChanges.join(', ')})` : '';
-    reporter.event({ type: 'deploy-started', seq, kind: 'code', resources });
-    reporter.progress(`#${seq} building and updating ${resources.join(', ')}${deps}`);
-    reporter.event({ type: 'build-started', seq, resources });
-    const result = await runner.step('sync', syncCodeArgv(runner.target, resources), { fast: true });
-    reporter.event({ type: 'build-finished', seq, resources, ok: result.ok, ms: result.ms });
-    return this.finish({ seq, kind: 'code', resources, ok: result.ok, ms: Math.round(clock.now() - started), cause: result.cause, marks: result.marks });
-  }
-
-  private finish(report: DeployReport): DeployReport {
-    const what = report.kind === 'infra' ? `stack ${this.options.runner.target.stackName}` : report.resources.join(', ');
-    const secs = (report.ms / 1000).toFixed(1);
-    this.options.reporter.event({
-      type: 'deploy-result',
-      level: report.ok ? 'info' : 'error',
-      ...report,
-      marks: undefined,
-      message: report.ok ? undefined : `#${report.seq} ${what} failed after ${secs} s: ${report.cause} (fix it and save; dsync retries on the next change)`,
-    });
-    return report;
-  }
-
   private fail(seq: number, kind: 'infra' | 'code', resources: string[], error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     if (kind === 'infra') this.infraBehind = true;
-    this.reportLive(this.batches, this.finish({ seq, kind, resources, ok: false, ms: 0, cause: message }));
+    this.reportLive(this.batches, this.steps.finish({ seq, kind, resources, ok: false, ms: 0, cause: message }));
     this.batches = [];
   }
 }
 
-/** Use the helper's DSYNC_RESULT line as the outcome of an emulator deploy. */
-function withDeployResult(result: StepResult): StepResult {
-  const line = [...result.lines].reverse().find((l) => l.startsWith('DSYNC_RESULT '));
-  if (!line) return { ...result, ok: false, cause: result.cause ?? 'the emulator deploy printed no result' };
-  try {
-    const parsed = JSON.parse(line.slice('DSYNC_RESULT '.length)) as { ok: boolean; message?: string };
-    return parsed.ok ? { ...result, ok: true, cause: undefined } : { ...result, ok: false, cause: parsed.message ?? 'the emulator refused the stack' };
-  } catch {
-    return { ...result, ok: false, cause: 'the emulator deploy printed an unreadable result' };
-  }
-}

@@ -2,7 +2,8 @@
 // prints them, `dsync up --logs` interleaves them with the sync status.
 import { Readable } from 'node:stream';
 import type { ContainerClient } from '../docker/container-client.js';
-import { envList, logsArgv, samEnv, TARGET_FILE, type SamTarget } from '../sam/commands.js';
+import type { Clock } from '../base/clock.js';
+import { envList, logsArgv, samEnv, TARGET_FILE, type SamTarget, type TargetMode } from '../sam/commands.js';
 import type { CredentialResolver } from '../sam/credentials.js';
 import { stripAnsi } from '../sam/output.js';
 import { containerRun } from './setup.js';
@@ -54,4 +55,56 @@ export async function streamLogs(o: LogStream): Promise<number> {
 /** Stop the stream started with this pidFile (and no other `sam logs` in the container). */
 export async function stopLogs(client: ContainerClient, containerId: string, pidFile: string): Promise<void> {
   await client.exec(containerId, { cmd: ['sh', '-c', `[ -f ${pidFile} ] && kill "$(cat ${pidFile})"; rm -f ${pidFile}`] });
+}
+
+export interface ShowLogs {
+  client: ContainerClient;
+  containerId: string;
+  workspace: string;
+  clock: Clock;
+  /** Logical ids; empty for all of the stack's functions. */
+  names: string[];
+  tail: boolean;
+  credentials(mode: TargetMode): CredentialResolver;
+  onLine(line: string): void;
+  /** Ctrl-C: stop this command's own `sam logs` in the container. */
+  signal?: AbortSignal;
+}
+
+/** `dsync logs`: the functions' runtime logs for the stack the last `up` deployed; resolves with the exit status. */
+export async function showLogs(o: ShowLogs): Promise<number> {
+  const target = await loadTarget(o.client, o.containerId);
+  const base = { client: o.client, containerId: () => o.containerId, workspace: o.workspace, target, credentials: o.credentials(target.mode), tail: o.tail };
+  // Each stream records its own pid, so Ctrl-C stops exactly this command's `sam logs` and no other.
+  const token = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const streams = (o.names.length <= 1 ? [undefined] : o.names).map((name, i) => ({ name, pidFile: `/dsync/state/logs-${token}-${i}.pid` }));
+  let finished = false;
+  // A stream may not have written its pid yet when Ctrl-C comes: keep trying until all have ended.
+  const stop = () => {
+    void (async () => {
+      while (!finished) {
+        await Promise.all(streams.map((s) => stopLogs(o.client, o.containerId, s.pidFile).catch(() => undefined)));
+        await o.clock.sleep(250);
+      }
+    })();
+  };
+  o.signal?.addEventListener('abort', stop, { once: true });
+  try {
+    // sam logs does not say which function a line came from: one stream per named function, prefixed.
+    const codes = await Promise.all(
+      streams.map((s) =>
+        streamLogs({
+          ...base,
+          names: s.name === undefined ? o.names : [s.name],
+          pidFile: s.pidFile,
+          onLine: s.name === undefined ? o.onLine : (line) => o.onLine(`${s.name} │ ${line}`),
+        }),
+      ),
+    );
+    if (o.signal?.aborted) return 0;
+    return codes.find((c) => c !== 0) ?? 0;
+  } finally {
+    finished = true;
+    o.signal?.removeEventListener('abort', stop);
+  }
 }

@@ -2,14 +2,16 @@
 // fails. A failed batch never ends the loop: unreadable files are retried with
 // backoff, a vanished container is recreated, a lost engine is waited for,
 // and every recovery ends in a full manifest diff so no edit is lost.
-import type { Clock, Timer } from '../base/clock.js';
+import type { Clock } from '../base/clock.js';
+import { BurstCheck, missedPaths } from './burst-check.js';
+import { ReadRetries } from './read-retries.js';
 import { DsyncError, isDsyncError } from '../base/errors.js';
 import type { Reporter } from '../base/reporter.js';
 import type { Syncer } from './syncer.js';
 import { Batcher, type Batch } from '../watch/batcher.js';
 import { isIgnoreFile } from '../sync/ignore-rules.js';
 import type { Watcher, WatcherFactory } from '../watch/watcher.js';
-import { ancestorsOf, toProjectPath } from '../base/paths.js';
+import { toProjectPath } from '../base/paths.js';
 import type { SyncPlan } from '../sync/diff.js';
 import type { PathFlavour } from '../base/platform.js';
 import { formatBytes } from '../sync/describe.js';
@@ -34,18 +36,7 @@ export interface LiveSyncOptions {
   onApplied?(paths: string[], seq: number, timing: BatchTiming): void;
 }
 
-const READ_RETRIES = 5;
 const BATCH_RETRIES = 3;
-/**
- * After a burst of this many events, once things are quiet for VERIFY_QUIET_MS,
- * one full manifest diff checks that nothing was missed. File watchers lose
- * events in corner cases (chokidar with a file replaced by a folder, inotify
- * queue overflows, Windows' change buffer overflowing): this makes the
- * container converge anyway, and says so when it had to correct something.
- */
-const VERIFY_AFTER_EVENTS = 50;
-const VERIFY_QUIET_MS = 750;
-
 /** When a batch's first event was seen, when its transfer started, and when it was in the container (clock ms). */
 export interface BatchTiming {
   firstEventAt: number;
@@ -65,14 +56,12 @@ export interface SyncReport {
 export class LiveSync {
   private watcher: Watcher | undefined;
   private readonly batcher: Batcher;
-  private readonly readAttempts = new Map<string, number>();
+  private readonly readRetries: ReadRetries;
   private batchFailures = 0;
   private closed = false;
   private seqOffset: number;
   private early: Set<string> | undefined = new Set();
-  private eventsSinceVerify = 0;
-  private verifyTimer: Timer | undefined;
-  private verifying = false;
+  private readonly burstCheck: BurstCheck;
   /** The last few batches, newest last, for `status`. */
   readonly history: SyncReport[] = [];
 
@@ -81,6 +70,8 @@ export class LiveSync {
     private readonly options: LiveSyncOptions,
   ) {
     this.seqOffset = options.firstSeq ?? 0;
+    this.burstCheck = new BurstCheck(options.clock, () => this.batcher.requestFull());
+    this.readRetries = new ReadRetries(options.clock, options.reporter, (path) => this.batcher.push({ path, kind: 'change' }));
     this.batcher = new Batcher({
       clock: options.clock,
       quietMs: options.quietMs,
@@ -131,7 +122,7 @@ export class LiveSync {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.verifyTimer?.cancel();
+    this.burstCheck.cancel();
     await this.watcher?.close();
     this.watcher = undefined;
     await this.batcher.close();
@@ -164,8 +155,7 @@ export class LiveSync {
     const started = this.options.clock.now();
     const ignoreFilesChanged = [...batch.paths].some(isIgnoreFile);
     const full = batch.full || ignoreFilesChanged;
-    const verification = full && this.verifying;
-    this.verifying = false;
+    const verification = this.burstCheck.claim(full);
     try {
       const outcome = full ? await this.syncer.fullSync(seq) : await this.syncer.syncPaths(batch.paths, seq);
       this.batchFailures = 0;
@@ -188,10 +178,10 @@ export class LiveSync {
       // Every batch is handed on, even an empty one, so each sequence number is reported exactly once.
       const changed = [...outcome.plan.send.map((e) => e.path), ...outcome.plan.remove];
       this.options.onApplied?.(changed, seq, { firstEventAt: batch.firstEventAt, transferStartedAt: started, syncedAt: now });
-      this.scheduleReadRetries(outcome.unreadable, batch.paths);
+      this.readRetries.schedule(outcome.unreadable, batch.paths);
       // Files that vanished or changed while they were packed: the next batch looks at them as they are then.
       for (const p of outcome.recheck) this.batcher.push({ path: p, kind: 'change' });
-      this.noteBurst(full ? 0 : batch.events, full);
+      this.burstCheck.note(full ? 0 : batch.events, full);
       if (ignoreFilesChanged) await this.restartWatcher();
     } catch (error) {
       try {
@@ -203,14 +193,9 @@ export class LiveSync {
     }
   }
 
-  /**
-   * What the check after a burst corrected, minus what the batch's own events
-   * named (a new burst may have begun while the check was waiting).
-   */
+  /** Say what the check after a burst had to correct, if anything. */
   private reportMissed(plan: SyncPlan, named: ReadonlySet<string>): void {
-    const missed = (p: string) => !named.has(p) && !ancestorsOf(p).some((a) => named.has(a));
-    const sent = plan.send.map((e) => e.path).filter(missed);
-    const removed = plan.remove.filter(missed);
+    const { sent, removed } = missedPaths(plan, named);
     if (sent.length + removed.length === 0) return;
     this.options.reporter.event({
       type: 'watch-missed',
@@ -223,51 +208,10 @@ export class LiveSync {
     });
   }
 
-  /** Count events since the last full diff; after a burst, arm the quiet-time check. */
-  private noteBurst(events: number, full: boolean): void {
-    if (full) {
-      this.eventsSinceVerify = 0;
-      this.verifyTimer?.cancel();
-      this.verifyTimer = undefined;
-      return;
-    }
-    this.eventsSinceVerify += events;
-    if (this.eventsSinceVerify < VERIFY_AFTER_EVENTS) return;
-    this.verifyTimer?.cancel();
-    this.verifyTimer = this.options.clock.setTimeout(() => {
-      this.verifyTimer = undefined;
-      if (this.closed) return;
-      this.eventsSinceVerify = 0;
-      this.verifying = true;
-      this.batcher.requestFull();
-    }, VERIFY_QUIET_MS);
-  }
-
   /** A full diff a little later: after an unexpected failure, rather than hammering the same paths. */
   private resyncSoon(): void {
     if (this.closed) return;
     this.options.clock.setTimeout(() => this.batcher.requestFull(), 2000);
-  }
-
-  /** Locked or busy files: try again with backoff, then say so and move on. */
-  private scheduleReadRetries(unreadable: Map<string, string>, batchPaths: Set<string>): void {
-    for (const p of batchPaths) if (!unreadable.has(p)) this.readAttempts.delete(p);
-    for (const [p, code] of unreadable) {
-      const attempt = (this.readAttempts.get(p) ?? 0) + 1;
-      if (attempt > READ_RETRIES) {
-        this.readAttempts.delete(p);
-        this.options.reporter.event({
-          type: 'file-unreadable',
-          level: 'warn',
-          path: p,
-          code,
-          message: `could not read ${p} (${code}) after ${READ_RETRIES} tries; the container keeps its old copy until the next change`,
-        });
-        continue;
-      }
-      this.readAttempts.set(p, attempt);
-      this.options.clock.setTimeout(() => this.batcher.push({ path: p, kind: 'change' }), 100 * 2 ** (attempt - 1));
-    }
   }
 
   private async recover(error: unknown, batch: Batch): Promise<void> {

@@ -1,3 +1,4 @@
+// `dsync down [--purge]`: remove the project's container (and its volumes).
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
 import { createCliSession, loadCliConfig } from '../deps.js';
 import { chooseReporter, type OutputStreams } from '../output.js';

@@ -1,3 +1,4 @@
+// `dsync exec -- CMD`: run a command in the container's workspace.
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
 import { createCliSession, loadCliConfig } from '../deps.js';
 import type { OutputStreams } from '../output.js';

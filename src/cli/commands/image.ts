@@ -1,3 +1,4 @@
+// `dsync image`: build dsync's SAM image and print its tag.
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
 import { connectEngine, loadCliConfig, samImageSource } from '../deps.js';
 import { chooseReporter, type OutputStreams } from '../output.js';

@@ -1,5 +1,8 @@
+// `dsync logs`: the functions' runtime logs (sam logs in the container).
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
-import { createCliSession, credentialsFor, loadCliConfig, profileFor } from '../deps.js';
+import { connectEngine, createCliSession, credentialsFor, loadCliConfig, profileFor } from '../deps.js';
+import { systemClock } from '../../base/clock.js';
+import { showLogs } from '../../loop/function-logs.js';
 import type { OutputStreams } from '../output.js';
 import { silentReporter } from '../../base/reporter.js';
 import { EXIT } from '../../base/errors.js';
@@ -35,7 +38,13 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const code = await session.logs(positionals, {
+    const container = await session.runningContainer();
+    const code = await showLogs({
+      client: connectEngine(io.env),
+      containerId: container.id,
+      workspace: session.project.workspace,
+      clock: systemClock,
+      names: positionals,
       tail: !values['no-tail'],
       credentials: (mode) => credentialsFor(mode, io.env, profile),
       onLine: (line) => io.stdout.write(values.json ? `${JSON.stringify({ type: 'function-log', line })}\n` : `${line}\n`),

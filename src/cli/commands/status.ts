@@ -1,5 +1,8 @@
+// `dsync status`: the session's report plus the SAM loop's (emulator URL, changes).
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
-import { createCliSession, loadCliConfig } from '../deps.js';
+import { connectEngine, createCliSession, loadCliConfig } from '../deps.js';
+import { samStatus, type SamStatus } from '../../loop/status.js';
+import type { StatusReport } from '../../session/session.js';
 import type { OutputStreams } from '../output.js';
 import { silentReporter } from '../../base/reporter.js';
 import { EXIT } from '../../base/errors.js';
@@ -19,7 +22,8 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
   const { values } = parse('status', args, COMMON_OPTIONS);
   const config = loadCliConfig(values, io.env);
   const session = createCliSession(config, silentReporter, io.env);
-  const report = await session.status();
+  const base = await session.status();
+  const report: StatusReport & SamStatus = base.container?.state === 'running' ? { ...base, ...(await samStatus(connectEngine(io.env), base.container.id)) } : base;
   if (values.json) {
     io.stdout.write(`${JSON.stringify(report)}\n`);
     return EXIT.ok;

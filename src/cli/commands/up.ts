@@ -1,9 +1,11 @@
+// `dsync up`: flags to a SAM request (or --sync-only), then the session until Ctrl-C.
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
 import { createCliSession, credentialsFor, loadCliConfig, profileFor, samImageSource } from '../deps.js';
 import { chooseReporter, type OutputStreams } from '../output.js';
 import { DsyncError, EXIT, isDsyncError } from '../../base/errors.js';
 import { interruptible } from '../../base/interrupt.js';
-import type { RunningSync, SamRequest } from '../../session/session.js';
+import type { RunningSync } from '../../session/session.js';
+import type { SamRequest } from '../../loop/sam-loop.js';
 import type { TargetMode } from '../../sam/commands.js';
 
 export const help = `Usage: dsync up [options]

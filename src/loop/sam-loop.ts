@@ -1,0 +1,169 @@
+// The SAM loop as a session plugin: picks dsync's SAM image when the
+// emulator needs it, sets SAM up in the container once the files are there
+// (helper scripts, the emulator, the deployer and its worker), hands every
+// applied batch to the deployer, sets SAM up again in a recreated container,
+// and with --logs interleaves the functions' runtime logs.
+import { DsyncError } from '../base/errors.js';
+import { interrupted, interruptible } from '../base/interrupt.js';
+import type { DsyncConfig } from '../config/config.js';
+import type { TargetMode } from '../sam/commands.js';
+import type { CredentialResolver, Credentials } from '../sam/credentials.js';
+import { EMULATOR_PORT, type TargetInput } from '../sam/target.js';
+import type { PluginRun, SessionHost, SessionPlugin } from '../session/plugin.js';
+import { ContentFilter } from './change-filter.js';
+import { ChangeLog } from './change-log.js';
+import type { Deployer } from './deployer.js';
+import { saveTarget, stopLogs, streamLogs } from './function-logs.js';
+import { ensureSamImage, type SamImageSource } from './image.js';
+import { resolveSamProject } from './sam-project.js';
+import { prepareSamContainer, probeImage, requireSam, setUpSam, type SamSetupInput } from './setup.js';
+
+/** Where `up --logs` records its `sam logs --tail` process, to stop exactly that one. */
+const TAIL_PID_FILE = '/dsync/state/up-logs-tail.pid';
+
+/** What `dsync up` asks of SAM; absent for --sync-only. */
+export interface SamRequest {
+  mode: TargetMode;
+  flags: TargetInput['flags'];
+  env: Record<string, string | undefined>;
+  credentials: CredentialResolver;
+  /** Who the credentials belong to (STS), to say at start which account the stack goes to; real-AWS mode. */
+  identify?(credentials: Credentials, region: string): Promise<{ account: string; arn: string }>;
+  /** The Debian SAM image's build inputs, for emulator mode when the image has no moto. */
+  samImage(): Promise<SamImageSource>;
+  /** Interleave the functions' runtime logs (`sam logs --tail`) with the sync status. */
+  logs?: boolean;
+}
+
+export function createSamLoop(config: DsyncConfig, request: SamRequest): SessionPlugin {
+  const emulator = request.mode === 'emulator';
+  return {
+    container: {
+      ports: emulator ? { [EMULATOR_PORT]: 0 } : undefined,
+      // Caches outlive the container: npm's download cache; SAM's own build cache lives in the workspace volume.
+      caches: { 'npm-cache': '/root/.npm' },
+    },
+    async chooseImage(host, signal) {
+      // Emulator mode with the default image: go straight to the Debian SAM image (it has moto).
+      if (!emulator || config.imageChosen) return undefined;
+      return interruptible(ensureSamImage(host.client, host.reporter, await request.samImage()), signal);
+    },
+    start: (host, signal) => startSam(config, request, host, signal),
+  };
+}
+
+/** Probe the image (switching to the SAM image if the emulator needs moto), say where the stack goes, then set SAM up. */
+async function startSam(config: DsyncConfig, request: SamRequest, host: SessionHost, signal?: AbortSignal): Promise<PluginRun> {
+  const { client, reporter } = host;
+  let probe = await interruptible(probeImage(client, host.containerId()), signal);
+  if (request.mode === 'emulator' && !probe.motoPython) {
+    reporter.event({ type: 'image-switch', message: `${config.image} has no moto server; using dsync's SAM image for --emulator` });
+    const image = await interruptible(ensureSamImage(client, reporter, await request.samImage()), signal);
+    await interruptible(host.switchImage(image), signal);
+    probe = await interruptible(probeImage(client, host.containerId()), signal);
+  }
+  requireSam(probe);
+  const { target, templatePath, infraFiles } = await resolveSamProject({
+    config,
+    mode: request.mode,
+    flags: request.flags,
+    env: request.env,
+    projectName: host.platform.path.basename(config.root),
+    readHost: (p) => host.readHost(p),
+    flavour: host.platform.path,
+  });
+  let identity = '';
+  if (request.identify) {
+    const credentials = await interruptible(request.credentials.get(), signal);
+    const who = await interruptible(request.identify(credentials, target.region), signal).catch((error: unknown) => {
+      throw new DsyncError('CREDENTIALS', `AWS did not accept the credentials from ${credentials.source}: ${(error as Error).message.split('\n')[0]}`, {
+        hint: 'refresh them (`aws sso login`, new keys) or check the profile with `aws sts get-caller-identity`',
+        cause: error,
+      });
+    });
+    identity = ` as ${who.arn} (account ${who.account}, credentials from ${credentials.source})`;
+    reporter.event({ type: 'aws-identity', account: who.account, arn: who.arn, credentials: credentials.source });
+  }
+  reporter.event({
+    type: 'sam-ready',
+    mode: target.mode,
+    stackName: target.stackName,
+    region: target.region,
+    samVersion: probe.samVersion,
+    message: `SAM ${probe.samVersion ?? '?'} → stack ${target.stackName} in ${target.region}${target.mode === 'emulator' ? ' (emulator)' : target.endpointUrl ? ` at ${target.endpointUrl}` : ''}${identity}`,
+  });
+  await interruptible(saveTarget(client, host.containerId(), target), signal);
+
+  const changeLog = new ChangeLog(client, () => host.containerId());
+  const contentFilter = new ContentFilter(host.fs, config.root, host.platform.path);
+  let filtering: Promise<void> = Promise.resolve();
+  const setup: SamSetupInput = {
+    onChange: (changes) => changeLog.write(changes),
+    settled: async () => {
+      await host.settled();
+      await filtering;
+    },
+    client,
+    containerId: () => host.containerId(),
+    project: host.project,
+    target,
+    credentials: request.credentials,
+    reporter,
+    clock: host.clock,
+    flavour: host.platform.path,
+    probe,
+    readTemplate: () => host.readHost(templatePath),
+    exists: (p) => host.exists(p),
+    templatePath,
+    infraFiles,
+  };
+  // Not raced: a deployer that exists must be closed (its worker stopped) before giving up.
+  const deployer: Deployer = await setUpSam(setup, signal);
+  if (signal?.aborted) {
+    await deployer.close();
+    throw interrupted();
+  }
+
+  let tailing: Promise<unknown> | undefined;
+  return {
+    applied(paths, seq, timing) {
+      // Sequential, so batches reach the deployer in order.
+      filtering = filtering.then(async () => deployer.notify(await contentFilter.changed(paths), seq, timing)).catch(() => undefined);
+    },
+    async containerRecreated() {
+      // A new container has no helper scripts and no emulator (whose stack lived in memory): set it up and deploy again.
+      reporter.event({ type: 'container-recreated', level: 'warn', message: 'the container was recreated: setting SAM up again and redeploying the stack' });
+      await prepareSamContainer(setup);
+      deployer.redeploy();
+    },
+    watching() {
+      deployer.requestInfra(0);
+      if (!request.logs) return;
+      tailing = deployer.idle().then(() =>
+        streamLogs({
+          client,
+          containerId: () => host.containerId(),
+          workspace: host.project.workspace,
+          target,
+          credentials: request.credentials,
+          names: [],
+          tail: true,
+          pidFile: TAIL_PID_FILE,
+          onLine: (line) => reporter.event({ type: 'function-log', line, message: `  logs │ ${line}` }),
+        }).catch((error: unknown) => reporter.event({ type: 'warning', level: 'warn', message: `function logs stopped: ${(error as Error).message}` })),
+      );
+    },
+    async idle() {
+      await filtering;
+      await deployer.idle();
+    },
+    async stop() {
+      if (tailing) {
+        await stopLogs(client, host.containerId(), TAIL_PID_FILE).catch(() => undefined);
+        await tailing;
+      }
+      reporter.progress('waiting for the running SAM step to finish');
+      await deployer.close();
+    },
+  };
+}

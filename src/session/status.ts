@@ -1,0 +1,44 @@
+// `dsync status` as far as the session knows it: the container, the last
+// sync recorded in the volume, and a drift check (would a full sync change
+// anything right now?).
+import type { ContainerClient, ContainerInfo } from '../docker/container-client.js';
+import type { Project } from '../docker/project.js';
+import { STATE_FILE } from '../sync/transfer.js';
+import type { Syncer } from './syncer.js';
+
+export interface StatusReport {
+  project: string;
+  projectId: string;
+  engine: string;
+  container: { id: string; name: string; state: string; image: string } | null;
+  workspace: string;
+  lastSync: Record<string, unknown> | null;
+  inSync: boolean | null;
+  drift?: { toSend: string[]; toRemove: string[] };
+}
+
+export async function sessionStatus(input: { client: ContainerClient; project: Project; container: ContainerInfo | undefined; syncer: Syncer }): Promise<StatusReport> {
+  const { client, project, container, syncer } = input;
+  const report: StatusReport = {
+    project: project.root,
+    projectId: project.id,
+    engine: client.endpoint,
+    container: container ? { id: container.id, name: container.name, state: container.state, image: container.image } : null,
+    workspace: project.workspace,
+    lastSync: null,
+    inSync: null,
+  };
+  if (!container || container.state !== 'running') return report;
+  const state = await client.exec(container.id, { cmd: ['cat', `${project.volumeRoot}/${STATE_FILE}`] });
+  if (state.exitCode === 0) {
+    try {
+      report.lastSync = JSON.parse(state.stdout) as Record<string, unknown>;
+    } catch {
+      report.lastSync = null; // half-written
+    }
+  }
+  const { plan } = await syncer.computeDiff();
+  report.inSync = plan.send.length === 0 && plan.remove.length === 0;
+  report.drift = { toSend: plan.send.map((e) => e.path).slice(0, 50), toRemove: plan.remove.slice(0, 50) };
+  return report;
+}
