@@ -8,6 +8,7 @@ import type { CredentialResolver } from '../sam/credentials.js';
 import { stripAnsi } from '../sam/output.js';
 import { containerRun } from './setup.js';
 import { DsyncError } from '../base/errors.js';
+import { loopbackEndpoint, ReverseTunnel, tunnelTarget, urlPort } from './tunnel.js';
 
 /** Record the target in the container for later `dsync logs`. */
 export async function saveTarget(client: ContainerClient, containerId: string, target: SamTarget): Promise<void> {
@@ -74,6 +75,14 @@ export interface ShowLogs {
 /** `dsync logs`: the functions' runtime logs for the stack the last `up` deployed; resolves with the exit status. */
 export async function showLogs(o: ShowLogs): Promise<number> {
   const target = await loadTarget(o.client, o.containerId);
+  // A loopback endpoint needs the tunnel; while `up` runs, its tunnel already serves the port.
+  const loopback = target.mode === 'endpoint' && target.endpointUrl ? loopbackEndpoint(target.endpointUrl) : undefined;
+  const tunnel = loopback
+    ? await ReverseTunnel.open(o.client, o.containerId, 'python3', urlPort(loopback), tunnelTarget(loopback)).catch((error: unknown) => {
+        if (/cannot listen/i.test((error as Error).message)) return undefined;
+        throw error;
+      })
+    : undefined;
   const base = { client: o.client, containerId: () => o.containerId, workspace: o.workspace, target, credentials: o.credentials(target.mode), tail: o.tail };
   // Each stream records its own pid, so Ctrl-C stops exactly this command's `sam logs` and no other.
   const token = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -106,5 +115,6 @@ export async function showLogs(o: ShowLogs): Promise<number> {
   } finally {
     finished = true;
     o.signal?.removeEventListener('abort', stop);
+    tunnel?.close();
   }
 }

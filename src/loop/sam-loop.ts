@@ -17,6 +17,7 @@ import { saveTarget, stopLogs, streamLogs } from './function-logs.js';
 import { ensureSamImage, type SamImageSource } from './image.js';
 import { resolveSamProject } from './sam-project.js';
 import { prepareSamContainer, probeImage, requireSam, setUpSam, type SamSetupInput } from './setup.js';
+import { checkLoopbackEndpoint, loopbackEndpoint, ReverseTunnel, tunnelTarget, urlPort } from './tunnel.js';
 
 /** Where `up --logs` records its `sam logs --tail` process, to stop exactly that one. */
 const TAIL_PID_FILE = '/dsync/state/up-logs-tail.pid';
@@ -55,6 +56,8 @@ export function createSamLoop(config: DsyncConfig, request: SamRequest): Session
 /** Probe the image (switching to the SAM image if the emulator needs moto), say where the stack goes, then set SAM up. */
 async function startSam(config: DsyncConfig, request: SamRequest, host: SessionHost, signal?: AbortSignal): Promise<PluginRun> {
   const { client, reporter } = host;
+  const loopback = request.mode === 'endpoint' && request.flags.endpointUrl ? loopbackEndpoint(request.flags.endpointUrl) : undefined;
+  if (loopback) await interruptible(checkLoopbackEndpoint(loopback), signal);
   let probe = await interruptible(probeImage(client, host.containerId()), signal);
   if (request.mode === 'emulator' && !probe.motoPython) {
     reporter.event({ type: 'image-switch', message: `${config.image} has no moto server; using dsync's SAM image for --emulator` });
@@ -119,7 +122,19 @@ async function startSam(config: DsyncConfig, request: SamRequest, host: SessionH
   };
   // Not raced: a deployer that exists must be closed (its worker stopped) before giving up.
   const deployer: Deployer = await setUpSam(setup, signal);
+  // A loopback endpoint is the caller's machine: carry it into the container.
+  let tunnel: ReverseTunnel | undefined;
+  const openTunnel = async () => {
+    if (loopback) tunnel = await ReverseTunnel.open(client, host.containerId(), probe.samPython ?? 'python3', urlPort(loopback), tunnelTarget(loopback));
+  };
+  try {
+    await interruptible(openTunnel(), signal);
+  } catch (error) {
+    await deployer.close();
+    throw error;
+  }
   if (signal?.aborted) {
+    tunnel?.close();
     await deployer.close();
     throw interrupted();
   }
@@ -134,6 +149,8 @@ async function startSam(config: DsyncConfig, request: SamRequest, host: SessionH
       // A new container has no helper scripts and no emulator (whose stack lived in memory): set it up and deploy again.
       reporter.event({ type: 'container-recreated', level: 'warn', message: 'the container was recreated: setting SAM up again and redeploying the stack' });
       await prepareSamContainer(setup);
+      tunnel?.close();
+      await openTunnel();
       deployer.redeploy();
     },
     watching() {
@@ -164,6 +181,7 @@ async function startSam(config: DsyncConfig, request: SamRequest, host: SessionH
       }
       reporter.progress('waiting for the running SAM step to finish');
       await deployer.close();
+      tunnel?.close();
     },
   };
 }
