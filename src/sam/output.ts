@@ -34,8 +34,16 @@ export function classifySamLine(line: string): SamLine {
   m = /Finished syncing (?:Lambda Function|Layer|RestApi|HttpApi|StepFunctions) ?([A-Za-z0-9]+)\.?$/.exec(text);
   if (m?.[1]) return { kind: 'resource-done', resource: m[1] };
   if (/^Error: /.test(text)) return { kind: 'error', message: text.slice('Error: '.length) };
-  if (/^(Build Failed|Failed to sync|.*Traceback \(most recent call last\))/.test(text)) return { kind: 'error', message: text };
+  if (/^(Build Failed|Failed to sync)/.test(text)) return { kind: 'error', message: text };
   return { kind: 'text' };
+}
+
+/** A Python exception's own line (`KeyError: 'Name'`, `botocore.exceptions.ClientError: ...`), the last line of a traceback. */
+export function exceptionLine(line: string): string | undefined {
+  const text = line.trim();
+  const m = /^((?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Warning))(?::\s*(.*))?$/.exec(text);
+  if (!m) return undefined;
+  return text;
 }
 
 /**
@@ -48,9 +56,14 @@ export function failureCause(lines: readonly string[]): string {
     const c = classifySamLine(lines[i]!);
     if (c.kind === 'error' && c.message !== 'Build Failed') return c.message;
   }
+  // A traceback: its last line names the exception; its first line says nothing.
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const e = exceptionLine(lines[i]!);
+    if (e) return e;
+  }
   for (let i = lines.length - 1; i >= 0; i--) {
     const t = lines[i]!.trim();
-    if (t && !/^(Build Failed|Commands you can use next|=+|\[\*\])/.test(t)) return t;
+    if (t && !/^(Build Failed|Commands you can use next|=+|\[\*\]|Traceback \(most recent call last\):?|File ".*", line \d+)/.test(t)) return t;
   }
   return 'no output';
 }

@@ -197,6 +197,22 @@ describe('SAM output', () => {
     expect(failureCause(['Building codeuri', 'Build Failed', 'Error: NodejsNpmBuilder:NpmPack - NPM Failed: npm error code EJSONPARSE'])).toBe('NodejsNpmBuilder:NpmPack - NPM Failed: npm error code EJSONPARSE');
     expect(failureCause(['something went wrong', ''])).toBe('something went wrong');
   });
+
+  it("names a traceback's exception, never its first line", () => {
+    const traceback = [
+      'Traceback (most recent call last):',
+      '  File "/opt/moto/lib/python3.11/site-packages/moto/apigateway/models.py", line 1521, in create_from_cloudformation_json',
+      '    name = properties["Name"]',
+      "KeyError: 'Name'",
+    ];
+    expect(failureCause(traceback)).toBe("KeyError: 'Name'");
+    expect(failureCause(['Traceback (most recent call last):', '  File "x.py", line 3, in <module>', 'botocore.exceptions.ClientError: An error occurred (InternalFailure) when calling the CreateStack operation: boom'])).toBe(
+      'botocore.exceptions.ClientError: An error occurred (InternalFailure) when calling the CreateStack operation: boom',
+    );
+    // SAM's own Error: line wins over a traceback printed before it.
+    expect(failureCause([...traceback, 'Error: Failed to create changeset for the stack: s'])).toBe('Failed to create changeset for the stack: s');
+    expect(failureCause(['Traceback (most recent call last):'])).toBe('no output');
+  });
 });
 
 describe('SAM project resolution', () => {
