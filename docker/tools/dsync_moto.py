@@ -1,22 +1,41 @@
-"""dsync's embedded AWS emulator: moto's server, plus one read-only route.
+"""dsync's AWS emulator: moto's server, made to accept what AWS accepts.
 
-`GET /_dsync/lambda/<region>/<function>/code` returns the zip that is deployed
-for a function, and `GET /_dsync/lambda/<region>/layers/<name>/<version>/code`
-the content of a layer version. moto keeps code in memory and its
-GetFunction gives a download address that does not resolve, so without this
-nobody could look at what was really deployed. Everything else is moto.
+- dsync_emu_cfn: the SAM transform server-side, as CloudFormation does it,
+  so the real `sam sync` flow runs unchanged; TemplateStage; failures as
+  failed stacks.
+- dsync_emu_bridges: moto gaps that ordinary SAM apps hit (REST and HTTP API
+  bodies and stages, state machine definitions, layers, function layers).
+- dsync_emu_gaps: a resource moto cannot create stands in when it is not
+  code, and every gap is recorded.
+
+Read-only routes of its own:
+- `GET /_dsync/lambda/<region>/<function>/code`: the deployed zip of a
+  function, and `GET /_dsync/lambda/<region>/layers/<name>/<version>/code`
+  a layer version's (moto's GetFunction gives no address that resolves);
+- `GET /_dsync/gaps`: the gaps recorded, as JSON.
+One API moto lacks is answered: API Gateway's FlushStageCache (`sam sync
+--code` on a REST API calls it) is accepted and does nothing, as there is no
+cache.
 """
 import argparse
+import json
 import os
+import sys
 
 from werkzeug.serving import run_simple
 from werkzeug.wrappers import Response
 
 from moto.awslambda.models import lambda_backends
 from moto.core import DEFAULT_ACCOUNT_ID
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dsync_emu_bridges  # noqa: E402
+import dsync_emu_cfn  # noqa: E402
+import dsync_emu_gaps  # noqa: E402
 
 PREFIX = "/_dsync/lambda/"
+GAPS = "/_dsync/gaps"
 
 
 def inspect(path):
@@ -39,16 +58,29 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="0.0.0.0")
     parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--bucket", action="append", default=[], help="create this S3 bucket at start (SAM's artifact bucket)")
     args = parser.parse_args()
     os.environ.setdefault("MOTO_PORT", str(args.port))
+    dsync_emu_gaps.install()
+    dsync_emu_bridges.install()
+    dsync_emu_cfn.install()
+    for bucket in args.bucket:
+        from moto.s3.models import s3_backends
+
+        s3_backends[DEFAULT_ACCOUNT_ID]["aws"].create_bucket(bucket, "us-east-1")
     moto_app = DomainDispatcherApplication(create_backend_app)
 
     def app(environ, start_response):
-        if environ.get("PATH_INFO", "").startswith(PREFIX):
-            return inspect(environ["PATH_INFO"])(environ, start_response)
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(PREFIX):
+            return inspect(path)(environ, start_response)
+        if path == GAPS:
+            return Response(json.dumps(dsync_emu_gaps.gaps()), mimetype="application/json")(environ, start_response)
+        if environ.get("REQUEST_METHOD") == "DELETE" and path.startswith("/restapis/") and (path.endswith("/cache/data") or path.endswith("/cache/authorizers")):
+            return Response("", status=202, mimetype="application/json")(environ, start_response)
         return moto_app(environ, start_response)
 
-    run_simple(args.host, args.port, app, threaded=True)
+    run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,10 @@
-// The SAM work for one run of the deployer: a stack deploy (real AWS: `sam
-// sync`; emulator: `sam build`, `sam package`, then dsync's deploy helper)
-// or a code sync of some resources (`sam sync --code`, through the
+// The SAM work for one run of the deployer: a stack deploy (`sam sync`, in
+// every mode) or a code sync of some resources (`sam sync --code`, through the
 // long-lived worker), each reported as it starts and ends.
 import type { Clock } from '../base/clock.js';
 import type { Reporter } from '../base/reporter.js';
-import { buildArgv, emulatorDeployArgv, packageArgv, syncCodeArgv, syncInfraArgv, PACKAGED_TEMPLATE } from '../sam/commands.js';
-import type { SamRunner, StepResult } from '../sam/runner.js';
+import { syncCodeArgv, syncInfraArgv } from '../sam/commands.js';
+import type { SamRunner } from '../sam/runner.js';
 import type { TemplateModel } from '../sam/template.js';
 import type { DeployReport } from './live-report.js';
 
@@ -44,20 +43,10 @@ export class DeploySteps {
       return this.finish({ seq, kind: 'infra', resources: ids, ok: false, ms: Math.round(clock.now() - started), cause: missing });
     }
     reporter.event({ type: 'build-started', seq, resources: ids });
-    let result: StepResult;
-    let builtAt: number | undefined;
-    if (runner.target.mode === 'emulator') {
-      result = await runner.step('build', buildArgv(runner.target));
-      builtAt = result.marks.endedAt;
-      reporter.event({ type: 'build-finished', seq, resources: ids, ok: result.ok, ms: result.ms });
-      if (result.ok) result = await runner.step('package', packageArgv(runner.target, PACKAGED_TEMPLATE));
-      if (result.ok) result = await runner.step('deploy', emulatorDeployArgv(runner.target, this.options.samPython ?? 'python3'));
-      if (result.ok || result.lines.some((l) => l.startsWith('DSYNC_RESULT '))) result = withDeployResult(result);
-    } else {
-      result = await runner.step('sync', syncInfraArgv(runner.target));
-      reporter.event({ type: 'build-finished', seq, resources: ids, ok: result.ok, ms: result.ms });
-    }
-    const marks = builtAt === undefined ? { ...result.marks, startedAt: started } : { startedAt: started, builtAt, finishedAt: result.marks.endedAt, endedAt: result.marks.endedAt };
+    // Every mode runs SAM's own `sam sync`; the emulator applies the SAM transform as CloudFormation does.
+    const result = await runner.step('sync', syncInfraArgv(runner.target));
+    reporter.event({ type: 'build-finished', seq, resources: ids, ok: result.ok, ms: result.ms });
+    const marks = { ...result.marks, startedAt: started };
     return this.finish({ seq, kind: 'infra', resources: ids, ok: result.ok, ms: Math.round(clock.now() - started), cause: result.cause, marks });
   }
 
@@ -84,17 +73,5 @@ export class DeploySteps {
       message: report.ok ? undefined : `#${report.seq} ${what} failed after ${secs} s: ${report.cause} (fix it and save; dsync retries on the next change)`,
     });
     return report;
-  }
-}
-
-/** Use the helper's DSYNC_RESULT line as the outcome of an emulator deploy. */
-function withDeployResult(result: StepResult): StepResult {
-  const line = [...result.lines].reverse().find((l) => l.startsWith('DSYNC_RESULT '));
-  if (!line) return { ...result, ok: false, cause: result.cause ?? 'the emulator deploy printed no result' };
-  try {
-    const parsed = JSON.parse(line.slice('DSYNC_RESULT '.length)) as { ok: boolean; message?: string };
-    return parsed.ok ? { ...result, ok: true, cause: undefined } : { ...result, ok: false, cause: parsed.message ?? 'the emulator refused the stack' };
-  } catch {
-    return { ...result, ok: false, cause: 'the emulator deploy printed an unreadable result' };
   }
 }

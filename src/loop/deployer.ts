@@ -198,9 +198,6 @@ export class Deployer {
     // A new folder may be the fix for a missing CodeUri: retry the stack then.
     if (!infra && route.resources.length === 0 && !(this.infraBehind && route.unowned.length > 0)) return undefined;
     if (!infra && this.infraBehind && !this.templateError) infra = true;
-    const emulator = this.options.runner.target.mode === 'emulator';
-    // moto's stacks give layer versions no physical id, so `sam sync --code` cannot find them there.
-    if (!infra && emulator && route.resources.some((id) => model.resources.get(id)?.kind === 'layer')) infra = true;
     if (!infra) return this.steps.syncCode(seq, route.resources, route.dependencyChanges);
     const report = await this.steps.deployInfra(seq, model);
     this.infraBehind = !report.ok;

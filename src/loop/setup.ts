@@ -5,7 +5,7 @@ import { Writable, Readable } from 'node:stream';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { ContainerClient } from '../docker/container-client.js';
-import { emulatorBucketArgv, emulatorStartArgv, probeArgv, envList, samEnv, TOOLS_DIR, type SamTarget } from '../sam/commands.js';
+import { emulatorStartArgv, probeArgv, TOOLS_DIR, type SamTarget } from '../sam/commands.js';
 import type { CredentialResolver } from '../sam/credentials.js';
 import { LineSplitter } from '../sam/output.js';
 import { SamRunner, type ContainerRun } from '../sam/runner.js';
@@ -20,7 +20,7 @@ import { interruptible } from '../base/interrupt.js';
 import type { Project } from '../docker/project.js';
 import type { Reporter } from '../base/reporter.js';
 
-export const TOOL_FILES = ['dsync_emulator_deploy.py', 'dsync_moto.py', 'dsync_sam_worker.py', 'dsync_tunnel.py', 'dsync-credentials.sh', 'aws-config'] as const;
+export const TOOL_FILES = ['dsync_moto.py', 'dsync_emu_cfn.py', 'dsync_emu_bridges.py', 'dsync_emu_gaps.py', 'dsync_sam_worker.py', 'dsync_tunnel.py', 'dsync-credentials.sh', 'aws-config'] as const;
 
 /** docker/ in the installed package (next to dist/). */
 export const DOCKER_DIR = fileURLToPath(new URL('../../docker/', import.meta.url));
@@ -120,14 +120,6 @@ export async function prepareSamContainer(input: SamSetupInput, signal?: AbortSi
         hint: 'see /dsync/state/emulator.log in the container (`dsync exec cat /dsync/state/emulator.log`)',
       });
     }
-    const bucket = await interruptible(
-      client.exec(input.containerId(), {
-        cmd: emulatorBucketArgv(target, probe.samPython ?? 'python3'),
-        env: envList(samEnv(target, await input.credentials.get())),
-      }),
-      signal,
-    );
-    if (bucket.exitCode !== 0) throw new DsyncError('EMULATOR', `Could not create the emulator's artifact bucket: ${bucket.stderr.trim().split('\n').pop()}`);
     reporter.done(`AWS emulator running (moto) for stack ${target.stackName} in ${target.region}`);
   }
 }

@@ -63,21 +63,12 @@ export function syncCodeArgv(t: SamTarget, resourceIds: readonly string[]): stri
   return ['sam', 'sync', '--code', ...resourceIds.flatMap((id) => ['--resource-id', id]), ...common(t)];
 }
 
-/** `sam build` of the whole template into dsync's build folder (used before an emulator deploy). */
+/** `sam build` of the whole template (a fresh build, to compare artifacts with). */
 export function buildArgv(t: SamTarget): string[] {
   const args = ['sam', 'build', '--template-file', t.templateFile, '--cached', '--parallel', ...profileArgs];
   if (t.parameterOverrides.length > 0) args.push('--parameter-overrides', ...t.parameterOverrides);
   args.push('--config-env', t.configEnv);
   return args;
-}
-
-/** `sam package` of the built template to the emulator's artifact bucket. */
-export function packageArgv(t: SamTarget, outputFile: string): string[] {
-  if (!t.s3Bucket) throw new Error('packageArgv needs an S3 bucket');
-  return [
-    'sam', 'package', '--template-file', `${BUILD_DIR}/template.yaml`, '--output-template-file', outputFile,
-    '--s3-bucket', t.s3Bucket, '--region', t.region, ...profileArgs, '--config-env', t.configEnv, '--force-upload',
-  ];
 }
 
 /**
@@ -97,6 +88,8 @@ export function samEnv(t: SamTarget, credentials: Credentials | undefined): Reco
     PYTHONUNBUFFERED: '1',
   };
   if (t.endpointUrl) env.AWS_ENDPOINT_URL = t.endpointUrl;
+  // The emulator finishes a stack at once; SAM would still sleep 0.5 s before each event poll.
+  if (t.mode === 'emulator') env.SAM_CLI_POLL_DELAY = '0.05';
   if (credentials) {
     env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
     env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
@@ -110,36 +103,19 @@ export function envList(env: Record<string, string>): string[] {
   return Object.entries(env).map(([k, v]) => `${k}=${v}`);
 }
 
-/** Where the emulator deploy keeps the packaged template inside the container. */
-export const PACKAGED_TEMPLATE = '/dsync/state/packaged.yaml';
 /** dsync's helper scripts, copied into the container at start. */
 export const TOOLS_DIR = '/dsync/tools';
 /** The bucket the emulator stores artifacts in. */
 export const EMULATOR_BUCKET = 'dsync-artifacts';
 
-/** dsync's helper: translate the packaged SAM template to CloudFormation and create or update the stack in the emulator. */
-export function emulatorDeployArgv(t: SamTarget, python: string): string[] {
-  if (!t.endpointUrl) throw new Error('emulatorDeployArgv needs an endpoint');
-  const args = [python, `${TOOLS_DIR}/dsync_emulator_deploy.py`, '--template', PACKAGED_TEMPLATE, '--stack-name', t.stackName, '--bucket', t.s3Bucket ?? EMULATOR_BUCKET, '--endpoint', t.endpointUrl];
-  if (t.parameterOverrides.length > 0) args.push('--parameter-overrides', ...t.parameterOverrides);
-  if (t.capabilities.length > 0) args.push('--capabilities', ...t.capabilities);
-  if (t.tags.length > 0) args.push('--tags', ...t.tags);
-  return args;
-}
-
-/** dsync's helper in its bucket-only mode: make sure the artifact bucket exists before `sam package`. */
-export function emulatorBucketArgv(t: SamTarget, python: string): string[] {
-  return [python, `${TOOLS_DIR}/dsync_emulator_deploy.py`, '--ensure-bucket-only', '--bucket', t.s3Bucket ?? EMULATOR_BUCKET, '--stack-name', t.stackName, '--endpoint', t.endpointUrl ?? ''];
-}
-
-/** Start dsync's emulator (moto plus a read-only code route) in the background and wait until it answers. */
-export function emulatorStartArgv(motoPython: string, port: number): string[] {
+/** Start dsync's emulator (docker/tools/dsync_moto.py) in the background with the artifact bucket, and wait until it answers. */
+export function emulatorStartArgv(motoPython: string, port: number, bucket = EMULATOR_BUCKET): string[] {
   const url = `http://localhost:${port}/moto-api/`;
   const probe = `${motoPython} -c "import urllib.request; urllib.request.urlopen('${url}', timeout=1)" >/dev/null 2>&1`;
   const script = [
     `if ${probe}; then exit 0; fi`,
     `mkdir -p /dsync/state`,
-    `nohup ${motoPython} ${TOOLS_DIR}/dsync_moto.py --host 0.0.0.0 --port ${port} >/dsync/state/emulator.log 2>&1 &`,
+    `nohup ${motoPython} ${TOOLS_DIR}/dsync_moto.py --host 0.0.0.0 --port ${port} --bucket ${bucket} >/dsync/state/emulator.log 2>&1 &`,
     `i=0; while [ $i -lt 150 ]; do if ${probe}; then exit 0; fi; i=$((i+1)); sleep 0.2; done`,
     `tail -n 20 /dsync/state/emulator.log >&2; exit 1`,
   ].join('\n');

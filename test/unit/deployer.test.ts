@@ -109,14 +109,15 @@ describe('Deployer', () => {
     expect(h.calls[2]).not.toContain('--code');
   });
 
-  it('in emulator mode deploys through build, package and dsync\'s helper', async () => {
+  it('in emulator mode deploys through the same `sam sync` as real AWS, at the emulator', async () => {
     const h = harness('emulator');
     h.deployer.requestInfra(0);
     await h.release();
-    await h.release();
-    await h.release();
     await h.deployer.idle();
-    expect(h.calls.map((c) => c.slice(0, 2).join(' '))).toEqual(['sam build', 'sam package', expect.stringContaining('python3 /dsync/tools/dsync_emulator_deploy.py')]);
+    expect(h.calls).toHaveLength(1);
+    expect(h.calls[0]!.slice(0, 2)).toEqual(['sam', 'sync']);
+    expect(h.calls[0]).not.toContain('--code');
+    expect(h.calls[0]).toEqual(expect.arrayContaining(['--s3-bucket', 'dsync-artifacts', '--no-dependency-layer']));
     expect(h.events.find((e) => e.type === 'deploy-result')).toMatchObject({ ok: true, kind: 'infra' });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildArgv, emulatorDeployArgv, logsArgv, samEnv, syncCodeArgv, syncInfraArgv } from '../../src/sam/commands.js';
+import { buildArgv, logsArgv, samEnv, syncCodeArgv, syncInfraArgv } from '../../src/sam/commands.js';
 import { chooseProfile, hostCredentialResolver, parseProcessCredentials } from '../../src/sam/credentials.js';
 import { classifySamLine, failureCause, hostPaths } from '../../src/sam/output.js';
 import { readSamConfig, splitSamList } from '../../src/sam/samconfig.js';
@@ -79,7 +79,7 @@ describe('real-AWS target, argv and env', () => {
   it('uses the embedded emulator with its own bucket and no dependency layer', () => {
     const t = resolveTarget({ mode: 'emulator', projectName: 'shop api ñ', templateFile: 'template.yaml', flags: {}, settings: {}, samconfig: {}, env: {} });
     expect(t).toMatchObject({ stackName: 'shop-api-n', region: 'us-east-1', endpointUrl: 'http://localhost:5000', s3Bucket: 'dsync-artifacts', dependencyLayer: false });
-    expect(emulatorDeployArgv(t, '/opt/sam/bin/python')).toContain('/dsync/tools/dsync_emulator_deploy.py');
+    expect(samEnv(t, undefined)).toMatchObject({ AWS_ENDPOINT_URL: 'http://localhost:5000', SAM_CLI_POLL_DELAY: '0.05' });
     expect(defaultStackName('123')).toBe('dsync-app');
     expect(() => resolveTarget({ mode: 'endpoint', projectName: 'x', templateFile: 't', flags: { endpointUrl: 'localstack' }, settings: {}, samconfig: {}, env: {} })).toThrow('--endpoint-url must be an http(s) URL');
   });

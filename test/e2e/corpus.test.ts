@@ -1,0 +1,156 @@
+// The corpus of SAM apps (test/fixtures/apps, shaped like `sam init` and
+// AWS's samples) through `dsync up --emulator`, the way a new user would try
+// them: each deploys, then one code edit and one template edit go live. Every
+// check reads what the emulator holds (the stack's resources, deployed zips,
+// state machine definitions, API routes and stages, layer versions, tables),
+// never dsync's own report. Prints a table of the timings at the end.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EmulatorApi } from '../helpers/emulator-api.js';
+import { deployOk, EmulatorRun, type Event } from '../helpers/emulator-run.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const appsDir = path.resolve(here, '../fixtures/apps');
+
+interface Fixture {
+  stack: string;
+  template: string;
+  functions: string[];
+  layers: string[];
+  stateMachines: Array<{ id: string; contains: string }>;
+  restApis: Array<{ id: string; stage: string; routes: string[] }>;
+  httpApis: Array<{ id: string; stage: string; routes: string[] }>;
+  tables: string[];
+  codeEdit: { file: string; find: string; replace: string; function: string; deployedFile: string };
+  configEdit: { file: string; find: string; replace: string; check: { kind: string; id: string; name?: string; value: string } };
+}
+
+const only = process.env.DSYNC_CORPUS?.split(',').filter(Boolean);
+const apps = fs
+  .readdirSync(appsDir)
+  .filter((name) => fs.existsSync(path.join(appsDir, name, 'dsync-fixture.json')))
+  .filter((name) => !only || only.includes(name))
+  .sort();
+
+const timings: Array<{ app: string; first?: number; code?: number; config?: number }> = [];
+afterAll(() => {
+  const s = (ms?: number) => (ms === undefined ? 'failed' : `${(ms / 1000).toFixed(1)} s`);
+  console.log(['app | first deploy | code edit | template edit', ...timings.map((t) => `${t.app} | ${s(t.first)} | ${s(t.code)} | ${s(t.config)}`)].join('\n'));
+});
+
+function edit(root: string, e: { file: string; find: string; replace: string }): void {
+  const file = path.join(root, e.file);
+  const text = fs.readFileSync(file, 'utf8');
+  if (!text.includes(e.find)) throw new Error(`${e.file} does not contain ${JSON.stringify(e.find)}`);
+  fs.writeFileSync(file, text.replace(e.find, e.replace));
+}
+
+const liveAfter = (run: EmulatorRun, from: number, what: string): Promise<Event> =>
+  run.nextEvent(from, (e) => e.type === 'live' && (e.kind === 'code' || e.kind === 'infra'), what);
+
+describe.each(apps)('SAM app %s in the emulator', (app) => {
+  const fixture = JSON.parse(fs.readFileSync(path.join(appsDir, app, 'dsync-fixture.json'), 'utf8')) as Fixture;
+  const root = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dsync-corpus-')), app);
+  fs.cpSync(path.join(appsDir, app), root, { recursive: true });
+  const run = new EmulatorRun(root, fixture.stack);
+  const timing: { app: string; first?: number; code?: number; config?: number } = { app };
+  timings.push(timing);
+  let api: EmulatorApi;
+  afterAll(() => run.cleanUp());
+
+  const physical = async (logicalId: string): Promise<string> => {
+    const resources = await api.stackResources(fixture.stack);
+    // The SAM transform names a layer version <LogicalId><10-hex content hash>, on AWS too.
+    const layer = [...resources.entries()].find(([id, r]) => r.type === 'AWS::Lambda::LayerVersion' && new RegExp(`^${logicalId}[0-9a-f]{10}$`).test(id));
+    const id = resources.get(logicalId)?.physicalId ?? layer?.[1].physicalId;
+    if (!id) throw new Error(`${logicalId} is not in stack ${fixture.stack} (it has ${[...resources.keys()].join(', ')})`);
+    return id;
+  };
+
+  it('deploys, with every resource really present in the emulator', async () => {
+    const started = Date.now();
+    await run.start();
+    const first = run.events.find((e) => e.type === 'live');
+    expect(first, JSON.stringify(run.events.filter((e) => e.level === 'error'))).toMatchObject({ ok: true });
+    timing.first = Date.now() - started;
+    api = new EmulatorApi(run.endpoint);
+    expect(await api.stackStatus(fixture.stack)).toMatch(/_COMPLETE$/);
+    for (const fn of fixture.functions) {
+      const zip = await api.functionZip(await physical(fn));
+      expect(zip.size, `${fn} has deployed code`).toBeGreaterThan(0);
+    }
+    for (const layer of fixture.layers) {
+      const arn = await physical(layer);
+      const name = arn.split(':layer:')[1]?.split(':')[0] ?? arn;
+      expect((await api.layerVersions(name)).length, `${layer} has a version`).toBeGreaterThan(0);
+    }
+    for (const sm of fixture.stateMachines) {
+      expect(await api.stateMachineDefinition(await physical(sm.id)), `${sm.id} definition`).toContain(sm.contains);
+    }
+    for (const rest of fixture.restApis) {
+      const found = await api.restApi(await physical(rest.id));
+      expect(found.stages, `${rest.id} stages`).toContain(rest.stage);
+      for (const route of rest.routes) expect(found.routes, `${rest.id} routes`).toContain(route);
+    }
+    for (const http of fixture.httpApis) {
+      const found = await api.httpApi(await physical(http.id));
+      expect(found.stages, `${http.id} stages`).toContain(http.stage);
+      for (const route of http.routes) expect(found.routes, `${http.id} routes`).toContain(route);
+    }
+    for (const table of fixture.tables) expect(await api.tableExists(await physical(table)), `${table} exists`).toBe(true);
+  }, 600_000);
+
+  it('a code edit goes live: the deployed zip holds it', async () => {
+    const from = run.events.length;
+    const { codeEdit } = fixture;
+    edit(root, codeEdit);
+    const live = await liveAfter(run, from, `the code edit of ${codeEdit.file}`);
+    expect(live, String(live.cause)).toMatchObject({ ok: true });
+    timing.code = Number(live.latencyMs);
+    const name = await physical(codeEdit.function);
+    const isLayer = fixture.layers.includes(codeEdit.function);
+    const zip = isLayer
+      ? await (async () => {
+          const layerName = name.split(':layer:')[1]?.split(':')[0] ?? name;
+          const versions = await api.layerVersions(layerName);
+          return api.layerZip(layerName, Math.max(...versions));
+        })()
+      : await api.functionZip(name);
+    expect(zip.get(codeEdit.deployedFile)?.toString('utf8') ?? `(no ${codeEdit.deployedFile} in ${[...zip.keys()].join(', ')})`).toContain(codeEdit.replace);
+  }, 300_000);
+
+  it('a template edit goes live: the emulator holds the new configuration', async () => {
+    const from = run.events.length;
+    const { configEdit } = fixture;
+    edit(root, configEdit);
+    const live = await run.nextEvent(from, (e) => e.type === 'live' && e.kind === 'infra', `the template edit of ${configEdit.file}`);
+    expect(live, String(live.cause)).toMatchObject({ ok: true });
+    timing.config = Number(live.latencyMs);
+    const { check } = configEdit;
+    const id = await physical(check.id);
+    if (check.kind === 'function-env') {
+      const env = ((await api.functionConfig(id)).Environment as { Variables?: Record<string, string> } | undefined)?.Variables ?? {};
+      expect(env[check.name!]).toBe(check.value);
+    } else if (check.kind === 'function-memory') {
+      expect(String((await api.functionConfig(id)).MemorySize)).toBe(check.value);
+    } else if (check.kind === 'function-timeout') {
+      expect(String((await api.functionConfig(id)).Timeout)).toBe(check.value);
+    } else if (check.kind === 'state-machine-definition') {
+      expect(await api.stateMachineDefinition(id)).toContain(check.value);
+    } else if (check.kind === 'route') {
+      const http = fixture.httpApis.some((h) => h.id === check.id);
+      const found = http ? await api.httpApi(id) : await api.restApi(id);
+      expect(found.routes).toContain(check.value);
+    } else {
+      throw new Error(`unknown check kind ${check.kind}`);
+    }
+  }, 300_000);
+
+  it('stops cleanly', async () => {
+    expect(await run.stop()).toBe(0);
+    expect(run.events.some(deployOk)).toBe(true);
+  });
+});

@@ -1,0 +1,118 @@
+// Reads what an AWS emulator (moto) really holds, over its own APIs, the way
+// an AWS client would: CloudFormation for the stack's physical ids, Lambda,
+// API Gateway (REST and HTTP), Step Functions, DynamoDB. Requests carry a
+// SigV4-shaped Authorization header with the service name, which is how
+// moto's server routes them; the signature itself is not checked.
+import { readZip } from './zip.js';
+
+export const REGION = 'us-east-1';
+
+const auth = (service: string) => ({ authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${REGION}/${service}/aws4_request, SignedHeaders=host, Signature=0` });
+
+export class EmulatorApi {
+  constructor(readonly endpoint: string) {}
+
+  private async rest(service: string, path: string): Promise<Record<string, unknown>> {
+    const res = await fetch(`${this.endpoint}${path}`, { headers: auth(service) });
+    if (!res.ok) throw new Error(`${service} GET ${path}: ${res.status} ${(await res.text()).slice(0, 300)}`);
+    return (await res.json()) as Record<string, unknown>;
+  }
+
+  private async json(service: string, target: string, body: object): Promise<Record<string, unknown>> {
+    const res = await fetch(this.endpoint, {
+      method: 'POST',
+      headers: { ...auth(service), 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': target },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${target}: ${res.status} ${(await res.text()).slice(0, 300)}`);
+    return (await res.json()) as Record<string, unknown>;
+  }
+
+  private async query(service: string, params: Record<string, string>): Promise<string> {
+    const res = await fetch(this.endpoint, {
+      method: 'POST',
+      headers: { ...auth(service), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(params).toString(),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${params.Action}: ${res.status} ${text.slice(0, 300)}`);
+    return text;
+  }
+
+  /** Logical id -> { physical id, type } for a stack's resources (empty when the stack does not exist). */
+  async stackResources(stack: string): Promise<Map<string, { physicalId: string; type: string }>> {
+    const out = new Map<string, { physicalId: string; type: string }>();
+    let xml: string;
+    try {
+      xml = await this.query('cloudformation', { Action: 'DescribeStackResources', Version: '2010-05-15', StackName: stack });
+    } catch {
+      return out;
+    }
+    for (const m of xml.matchAll(/<member>([\s\S]*?)<\/member>/g)) {
+      const body = m[1]!;
+      const logical = /<LogicalResourceId>([^<]*)<\/LogicalResourceId>/.exec(body)?.[1];
+      const physical = /<PhysicalResourceId>([^<]*)<\/PhysicalResourceId>/.exec(body)?.[1] ?? '';
+      const type = /<ResourceType>([^<]*)<\/ResourceType>/.exec(body)?.[1] ?? '';
+      if (logical) out.set(logical, { physicalId: decode(physical), type });
+    }
+    return out;
+  }
+
+  async stackStatus(stack: string): Promise<string | undefined> {
+    try {
+      const xml = await this.query('cloudformation', { Action: 'DescribeStacks', Version: '2010-05-15', StackName: stack });
+      return /<StackStatus>([^<]*)<\/StackStatus>/.exec(xml)?.[1];
+    } catch {
+      return undefined;
+    }
+  }
+
+  async functionConfig(name: string): Promise<Record<string, unknown>> {
+    return this.rest('lambda', `/2015-03-31/functions/${encodeURIComponent(name)}/configuration`);
+  }
+
+  /** The deployed zip's files, through dsync's read-only route in its emulator. */
+  async functionZip(name: string): Promise<Map<string, Buffer>> {
+    const res = await fetch(`${this.endpoint}/_dsync/lambda/${REGION}/${encodeURIComponent(name)}/code`);
+    return res.ok ? readZip(Buffer.from(await res.arrayBuffer())) : new Map();
+  }
+
+  async layerVersions(name: string): Promise<number[]> {
+    const out = await this.rest('lambda', `/2018-10-31/layers/${encodeURIComponent(name)}/versions`);
+    return ((out.LayerVersions as Array<{ Version: number }>) ?? []).map((v) => v.Version);
+  }
+
+  async layerZip(name: string, version: number): Promise<Map<string, Buffer>> {
+    const res = await fetch(`${this.endpoint}/_dsync/lambda/${REGION}/layers/${encodeURIComponent(name)}/${version}/code`);
+    return res.ok ? readZip(Buffer.from(await res.arrayBuffer())) : new Map();
+  }
+
+  async stateMachineDefinition(arn: string): Promise<string> {
+    const out = await this.json('states', 'AWSStepFunctions.DescribeStateMachine', { stateMachineArn: arn });
+    return String(out.definition ?? '');
+  }
+
+  /** "METHOD /path" for every method of a REST API, and its stage names. */
+  async restApi(id: string): Promise<{ routes: string[]; stages: string[] }> {
+    const resources = (await this.rest('apigateway', `/restapis/${id}/resources?embed=methods`)).item as Array<{ path: string; resourceMethods?: Record<string, unknown> }>;
+    const routes = resources.flatMap((r) => Object.keys(r.resourceMethods ?? {}).map((m) => `${m} ${r.path}`));
+    const stages = ((await this.rest('apigateway', `/restapis/${id}/stages`)).item as Array<{ stageName: string }>).map((s) => s.stageName);
+    return { routes: routes.sort(), stages: stages.sort() };
+  }
+
+  /** Route keys ("GET /items") and stage names of an HTTP API. */
+  async httpApi(id: string): Promise<{ routes: string[]; stages: string[] }> {
+    const routes = ((await this.rest('apigateway', `/v2/apis/${id}/routes`)).items as Array<{ routeKey: string }>).map((r) => r.routeKey);
+    const stages = ((await this.rest('apigateway', `/v2/apis/${id}/stages`)).items as Array<{ stageName: string }>).map((s) => s.stageName);
+    return { routes: routes.sort(), stages: stages.sort() };
+  }
+
+  async tableExists(name: string): Promise<boolean> {
+    const out = await this.json('dynamodb', 'DynamoDB_20120810.DescribeTable', { TableName: name }).catch(() => undefined);
+    return out !== undefined;
+  }
+}
+
+function decode(xml: string): string {
+  return xml.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
