@@ -64,6 +64,12 @@ def expand(body, region, parameters=None):
     template = Stack.parse_template(body)
     if not declares_sam(template):
         return body, None
+    for logical_id, resource in (template.get("Resources") or {}).items():
+        if resource.get("Type") == "AWS::Serverless::Application" and isinstance((resource.get("Properties") or {}).get("Location"), dict):
+            raise TemplateError(
+                f"{logical_id} (AWS::Serverless::Application) comes from the Serverless Application Repository, "
+                "which the emulator cannot reach: deploy it to AWS, or use a local template as its Location"
+            )
     session = boto3.Session(region_name=region, aws_access_key_id="emulator", aws_secret_access_key="emulator")
     translator = Translator(None, Parser(), boto_session=session)
     try:

@@ -78,7 +78,15 @@ def main():
             return Response(json.dumps(dsync_emu_gaps.gaps()), mimetype="application/json")(environ, start_response)
         if environ.get("REQUEST_METHOD") == "DELETE" and path.startswith("/restapis/") and (path.endswith("/cache/data") or path.endswith("/cache/authorizers")):
             return Response("", status=202, mimetype="application/json")(environ, start_response)
-        return moto_app(environ, start_response)
+        try:
+            return moto_app(environ, start_response)
+        except AttributeError as error:
+            # moto could not tell which service the request is for (an API it does not
+            # have, e.g. the Serverless Application Repository): a clear 400, not an HTML 500
+            # that clients retry four times.
+            message = f"the emulator (moto) has no API for {environ.get('REQUEST_METHOD')} {path}: {error}"
+            body = json.dumps({"__type": "UnsupportedOperation", "message": message, "Message": message})
+            return Response(body, status=400, mimetype="application/json")(environ, start_response)
 
     run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
 

@@ -7,6 +7,7 @@ import { syncCodeArgv, syncInfraArgv } from '../sam/commands.js';
 import type { SamRunner } from '../sam/runner.js';
 import type { TemplateModel } from '../sam/template.js';
 import type { DeployReport } from './live-report.js';
+import { describeGap, GapLog, type EmulatorGap } from './emulator-gaps.js';
 
 export interface DeployStepsOptions {
   runner: SamRunner;
@@ -16,9 +17,13 @@ export interface DeployStepsOptions {
   samPython?: string;
   /** Whether a project path exists on the host (to name a missing CodeUri before SAM runs). */
   exists(projectPath: string): Promise<boolean>;
+  /** Emulator mode: what the emulator recorded it could not do (see emulator-gaps.ts). */
+  emulatorGaps?(): Promise<EmulatorGap[]>;
 }
 
 export class DeploySteps {
+  private readonly gapLog = new GapLog();
+
   constructor(private readonly options: DeployStepsOptions) {}
 
   /** A resource whose local code folder is missing, named the way the template says it. */
@@ -32,22 +37,45 @@ export class DeploySteps {
     return undefined;
   }
 
+  /** What the emulator cannot deploy whatever it is given, named before SAM runs. */
+  private beyondEmulator(model: TemplateModel): string | undefined {
+    if (this.options.runner.target.mode !== 'emulator') return undefined;
+    const app = [...model.resources.values()].find((r) => r.repositoryApplication !== undefined);
+    if (!app) return undefined;
+    return `${app.id} (AWS::Serverless::Application) comes from the Serverless Application Repository, which the emulator cannot reach: deploy to AWS, or use a local template as its Location`;
+  }
+
   async deployInfra(seq: number, model: TemplateModel): Promise<DeployReport> {
     const { runner, reporter, clock } = this.options;
     const started = clock.now();
     const ids = [...model.resources.values()].filter((r) => r.kind !== 'other').map((r) => r.id);
     reporter.event({ type: 'deploy-started', seq, kind: 'infra', resources: ids });
     reporter.progress(`#${seq} deploying the stack ${runner.target.stackName} (${ids.length} resources)`);
-    const missing = await this.missingCode(model);
+    const missing = (await this.missingCode(model)) ?? this.beyondEmulator(model);
     if (missing) {
       return this.finish({ seq, kind: 'infra', resources: ids, ok: false, ms: Math.round(clock.now() - started), cause: missing });
     }
     reporter.event({ type: 'build-started', seq, resources: ids });
     // Every mode runs SAM's own `sam sync`; the emulator applies the SAM transform as CloudFormation does.
+    const since = Date.now() / 1000;
     const result = await runner.step('sync', syncInfraArgv(runner.target));
     reporter.event({ type: 'build-finished', seq, resources: ids, ok: result.ok, ms: result.ms });
+    const gapCause = await this.reportGaps(since);
     const marks = { ...result.marks, startedAt: started };
-    return this.finish({ seq, kind: 'infra', resources: ids, ok: result.ok, ms: Math.round(clock.now() - started), cause: result.cause, marks });
+    const cause = result.ok ? undefined : (gapCause ?? result.cause);
+    return this.finish({ seq, kind: 'infra', resources: ids, ok: result.ok, ms: Math.round(clock.now() - started), cause, marks });
+  }
+
+  /** Say each new stand-in once; return the emulator's own failure, if that is why the deploy failed. */
+  private async reportGaps(since: number): Promise<string | undefined> {
+    if (!this.options.emulatorGaps) return undefined;
+    const stack = this.options.runner.target.stackName;
+    const { standIns, failures } = this.gapLog.take(await this.options.emulatorGaps(), stack, since - 1);
+    for (const gap of standIns) {
+      this.options.reporter.event({ type: 'emulator-gap', level: 'warn', logicalId: gap.logicalId, resourceType: gap.type, error: gap.error, message: `emulator gap: ${describeGap(gap)}` });
+    }
+    const failure = failures.at(-1);
+    return failure ? describeGap(failure) : undefined;
   }
 
   async syncCode(seq: number, resources: string[], dependencyChanges: string[]): Promise<DeployReport> {

@@ -12,6 +12,7 @@ import type { SamRunner } from '../sam/runner.js';
 import { loadTemplateModel, type TemplateModel } from '../sam/template.js';
 import type { BatchTiming } from '../session/live-sync.js';
 import { DeploySteps } from './deploy-steps.js';
+import type { EmulatorGap } from './emulator-gaps.js';
 import { liveMessage, type ChangeReport, type DeployReport, type Stages } from './live-report.js';
 
 export { liveMessage, type ChangeReport, type DeployReport, type Stages } from './live-report.js';
@@ -41,6 +42,8 @@ export interface DeployerOptions {
   onChange?(changes: readonly ChangeReport[]): void;
   /** Whether a project path exists on the host (to name a missing CodeUri before SAM runs). */
   exists(projectPath: string): Promise<boolean>;
+  /** Emulator mode: what the emulator recorded it could not do. */
+  emulatorGaps?(): Promise<EmulatorGap[]>;
 }
 
 interface PendingBatch {

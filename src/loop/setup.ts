@@ -15,6 +15,7 @@ import { packFiles } from '../sync/tar-pack.js';
 import type { Clock } from '../base/clock.js';
 import { Deployer, type ChangeReport } from './deployer.js';
 import { SamWorker } from './worker.js';
+import { readEmulatorGaps } from './emulator-gaps.js';
 import { DsyncError } from '../base/errors.js';
 import { interruptible } from '../base/interrupt.js';
 import type { Project } from '../docker/project.js';
@@ -154,5 +155,7 @@ export async function setUpSam(input: SamSetupInput, signal?: AbortSignal): Prom
     templatePath: input.templatePath,
     infraFiles: input.infraFiles,
     samPython: probe.samPython,
+    emulatorGaps:
+      target.mode === 'emulator' && probe.motoPython ? () => readEmulatorGaps(client, input.containerId(), probe.motoPython!) : undefined,
   });
 }

@@ -20,6 +20,8 @@ export interface TemplateResource {
   packageType?: 'Zip' | 'Image';
   /** Logical ids of layers this function references with !Ref. */
   layerRefs: string[];
+  /** An AWS::Serverless::Application from the Serverless Application Repository: its ApplicationId. */
+  repositoryApplication?: string;
 }
 
 export interface TemplateModel {
@@ -163,6 +165,14 @@ export function buildTemplateModel(template: Json, file: string): TemplateModel 
       // SAM's default CodeUri is the template's folder.
       codePaths.push(templateDir);
     }
+    let repositoryApplication: string | undefined;
+    if (type === 'AWS::Serverless::Application') {
+      // A local nested template is part of the stack; a repository application is fetched by AWS.
+      const location = localPath(props.Location);
+      const p = location === undefined ? undefined : toProjectPath(templateDir, location);
+      if (p !== undefined) infraFiles.push(p);
+      else if (isObject(props.Location)) repositoryApplication = String(props.Location.ApplicationId ?? 'an application');
+    }
     if (kind === 'api' || kind === 'state-machine') {
       // Definition files are read by the stack; sam sync --code can also push them directly.
       const def = localPath(props.DefinitionUri);
@@ -183,6 +193,7 @@ export function buildTemplateModel(template: Json, file: string): TemplateModel 
       runtime: kind === 'function' ? runtime : undefined,
       packageType: kind === 'function' ? packageType : undefined,
       layerRefs,
+      repositoryApplication,
     });
   }
   return { file, resources, infraFiles };

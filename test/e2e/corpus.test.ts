@@ -24,6 +24,8 @@ interface Fixture {
   restApis: Array<{ id: string; stage: string; routes: string[] }>;
   httpApis: Array<{ id: string; stage: string; routes: string[] }>;
   tables: string[];
+  /** Resources the emulator cannot create: each must be reported once as an emulator gap, and listed by `status`. */
+  standIns?: string[];
   codeEdit: { file: string; find: string; replace: string; function: string; deployedFile: string };
   configEdit: { file: string; find: string; replace: string; check: { kind: string; id: string; name?: string; value: string } };
 }
@@ -101,6 +103,12 @@ describe.each(apps)('SAM app %s in the emulator', (app) => {
       for (const route of http.routes) expect(found.routes, `${http.id} routes`).toContain(route);
     }
     for (const table of fixture.tables) expect(await api.tableExists(await physical(table)), `${table} exists`).toBe(true);
+    const gaps = run.events.filter((e) => e.type === 'emulator-gap').map((e) => String(e.logicalId));
+    expect(gaps.sort(), 'emulator gaps reported').toEqual([...(fixture.standIns ?? [])].sort());
+    if (fixture.standIns?.length) {
+      const status = run.refreshEndpoint() as { standIns?: Array<{ logicalId: string }> };
+      expect(status.standIns?.map((s) => s.logicalId).sort()).toEqual([...fixture.standIns].sort());
+    }
   }, 600_000);
 
   it('a code edit goes live: the deployed zip holds it', async () => {
@@ -149,8 +157,35 @@ describe.each(apps)('SAM app %s in the emulator', (app) => {
     }
   }, 300_000);
 
-  it('stops cleanly', async () => {
+  it('stops cleanly, having said each emulator gap once', async () => {
+    const gaps = run.events.filter((e) => e.type === 'emulator-gap').map((e) => String(e.logicalId));
+    expect(gaps.length).toBe(new Set(gaps).size);
     expect(await run.stop()).toBe(0);
     expect(run.events.some(deployOk)).toBe(true);
   });
+});
+
+describe('an app with what the emulator cannot do (test/fixtures/apps-unsupported)', () => {
+  const dir = path.resolve(here, '../fixtures/apps-unsupported/sar-app');
+  const fixture = JSON.parse(fs.readFileSync(path.join(dir, 'dsync-fixture.json'), 'utf8')) as { stack: string; unsupported: string };
+  const root = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dsync-corpus-')), 'sar-app');
+  fs.cpSync(dir, root, { recursive: true });
+  const run = new EmulatorRun(root, fixture.stack);
+  afterAll(() => run.cleanUp());
+
+  it('gets one clear line naming the resource and the gap, and the loop goes on', async () => {
+    await run.start();
+    const first = run.events.find((e) => e.type === 'live');
+    expect(first).toMatchObject({ ok: false });
+    expect(String(first!.cause)).toContain(`${fixture.unsupported} (AWS::Serverless::Application) comes from the Serverless Application Repository`);
+    expect(String(first!.cause)).not.toMatch(/Traceback|HTTP 500|Internal Server Error/);
+    // Taking it out is the fix: the next deploy succeeds.
+    const template = path.join(root, 'template.yaml');
+    const text = fs.readFileSync(template, 'utf8');
+    const from = run.events.length;
+    fs.writeFileSync(template, text.replace(/  SlackNotifier:[\s\S]*?(?=\n  NotifyFunction:)/, ''));
+    const next = await run.nextEvent(from, (e) => e.type === 'live' && e.kind === 'infra', 'the deploy without the application');
+    expect(next, String(next.cause)).toMatchObject({ ok: true });
+    expect(await run.stop()).toBe(0);
+  }, 600_000);
 });

@@ -50,7 +50,7 @@ export class EmulatorRun {
   }
 
   /** The endpoint `dsync status --json` shows now (it changes when the container is recreated). */
-  refreshEndpoint(): { container: { id: string } | null; endpoint?: string } {
+  refreshEndpoint(): { container: { id: string } | null; endpoint?: string; standIns?: Array<{ logicalId: string; type: string; reason: string }> } {
     const status = JSON.parse(cliRun(['status', '--json', '--cwd', this.root]).stdout) as { container: { id: string } | null; endpoint?: string };
     if (status.endpoint) this.endpoint = status.endpoint;
     return status;

@@ -123,3 +123,26 @@ describe('change routing', () => {
     expect(r).toMatchObject({ infra: false, resources: ['UsesGlobal'], dependencyChanges: ['UsesGlobal'], unowned: ['README.md', 'sharedish/x.js'] });
   });
 });
+
+describe('applications (AWS::Serverless::Application)', () => {
+  it('a local nested template is part of the stack; one from the repository is marked', async () => {
+    const { loadTemplateModel } = await import('../../src/sam/template.js');
+    const model = loadTemplateModel(
+      [
+        'Transform: AWS::Serverless-2016-10-31',
+        'Resources:',
+        '  Audit:',
+        '    Type: AWS::Serverless::Application',
+        '    Properties: { Location: ./nested/template.yaml }',
+        '  Notifier:',
+        '    Type: AWS::Serverless::Application',
+        '    Properties:',
+        '      Location: { ApplicationId: "arn:aws:serverlessrepo:us-east-1:1:applications/n", SemanticVersion: 1.0.0 }',
+      ].join('\n'),
+      'template.yaml',
+    );
+    expect(model.infraFiles).toEqual(['nested/template.yaml']);
+    expect(model.resources.get('Audit')?.repositoryApplication).toBeUndefined();
+    expect(model.resources.get('Notifier')?.repositoryApplication).toBe('arn:aws:serverlessrepo:us-east-1:1:applications/n');
+  });
+});
