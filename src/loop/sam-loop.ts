@@ -17,7 +17,7 @@ import { saveTarget, stopLogs, streamLogs } from './function-logs.js';
 import { ensureSamImage, type SamImageSource } from './image.js';
 import { resolveSamProject } from './sam-project.js';
 import { prepareSamContainer, probeImage, requireSam, setUpSam, type SamSetupInput } from './setup.js';
-import { checkLoopbackEndpoint, loopbackEndpoint, ReverseTunnel, tunnelTarget, urlPort } from './tunnel.js';
+import { loopbackEndpoint, ReverseTunnel, tunnelTarget, urlPort } from './tunnel.js';
 
 /** Where `up --logs` records its `sam logs --tail` process, to stop exactly that one. */
 const TAIL_PID_FILE = '/dsync/state/up-logs-tail.pid';
@@ -57,7 +57,6 @@ export function createSamLoop(config: DsyncConfig, request: SamRequest): Session
 async function startSam(config: DsyncConfig, request: SamRequest, host: SessionHost, signal?: AbortSignal): Promise<PluginRun> {
   const { client, reporter } = host;
   const loopback = request.mode === 'endpoint' && request.flags.endpointUrl ? loopbackEndpoint(request.flags.endpointUrl) : undefined;
-  if (loopback) await interruptible(checkLoopbackEndpoint(loopback), signal);
   let probe = await interruptible(probeImage(client, host.containerId()), signal);
   if (request.mode === 'emulator' && !probe.motoPython) {
     reporter.event({ type: 'image-switch', message: `${config.image} has no moto server; using dsync's SAM image for --emulator` });

@@ -6,6 +6,7 @@ import { DsyncError, EXIT, isDsyncError } from '../../base/errors.js';
 import { interruptible } from '../../base/interrupt.js';
 import type { RunningSync } from '../../session/session.js';
 import type { SamRequest } from '../../loop/sam-loop.js';
+import { checkLoopbackEndpoint, loopbackEndpoint } from '../../loop/tunnel.js';
 import type { TargetMode } from '../../sam/commands.js';
 
 export const help = `Usage: dsync up [options]
@@ -23,8 +24,9 @@ Where the stack goes:
                           they belong to is printed at start
   --emulator              no AWS account: an AWS emulator (moto) runs in the
                           container; its URL is in \`dsync status --json\`
-  --endpoint-url URL      another AWS-compatible endpoint (e.g. LocalStack),
-                          as reachable from inside the container
+  --endpoint-url URL      another AWS-compatible endpoint (e.g. LocalStack); a
+                          localhost URL means this machine, reached from the
+                          container through a tunnel
 
 Options:
   --stack-name NAME       stack (default: samconfig stack_name; in emulator mode, the folder name)
@@ -104,8 +106,10 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
   try {
     const session = createCliSession(config, reporter, io.env, sam);
     if (sam && mode !== 'emulator') {
-      // Fail before any work when there are no credentials at all.
+      // Fail before any work when there are no credentials at all, or nothing answers at a local endpoint.
       await interruptible(sam.credentials.get(), stopping.signal);
+      const loopback = sam.flags.endpointUrl ? loopbackEndpoint(sam.flags.endpointUrl) : undefined;
+      if (loopback) await interruptible(checkLoopbackEndpoint(loopback), stopping.signal);
     }
     try {
       running = await session.startLiveSync({ signal: stopping.signal });
