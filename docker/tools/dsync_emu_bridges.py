@@ -323,6 +323,46 @@ class CfnHttpApiStage(CloudFormationModel):
         return None
 
 
+class CfnSnsSubscription(CloudFormationModel):
+    """AWS::SNS::Subscription (what an SNS event of a function becomes): moto has no model."""
+
+    __module__ = "moto.sns.dsync_bridge"
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::SNS::Subscription"
+
+    @staticmethod
+    def cloudformation_name_type():
+        return ""
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        from moto.sns.models import sns_backends
+
+        props = cloudformation_json["Properties"]
+        backend = sns_backends[account_id][region_name]
+        subscription = backend.subscribe(props["TopicArn"], props["Endpoint"], props["Protocol"])
+        for name in ("FilterPolicy", "FilterPolicyScope", "RawMessageDelivery", "RedrivePolicy", "DeliveryPolicy"):
+            if name in props:
+                value = props[name]
+                backend.set_subscription_attributes(subscription.arn, name, value if isinstance(value, str) else json.dumps(value))
+        subscription.physical_resource_id = subscription.arn
+        subscription.is_created = lambda: True
+        return subscription
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        cls.delete_from_cloudformation_json(original_resource.arn, cloudformation_json, account_id, region_name)
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        from moto.sns.models import sns_backends
+
+        sns_backends[account_id][region_name].unsubscribe(resource_name)
+
+
 def http_apis():
     apigw2.Api.physical_resource_id = property(lambda self: self.api_id)
     apigw2.Stage.physical_resource_id = property(lambda self: self.name)

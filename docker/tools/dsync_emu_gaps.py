@@ -16,7 +16,7 @@ import time
 import traceback
 
 from moto.cloudformation import parsing as cfn_parsing
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+from moto.cloudformation.exceptions import UnformattedGetAttTemplateException, ValidationError
 from moto.core.common_models import CloudFormationModel
 
 # Failures of these are real failures: what the developer deploys and runs.
@@ -174,6 +174,8 @@ def install():
     def create(logical_id, resource_json, resources_map, account_id, region_name):
         try:
             return original_create(logical_id, resource_json, resources_map, account_id, region_name)
+        except ValidationError:
+            raise  # the template's own error (an unknown resource in a GetAtt...): AWS refuses it too
         except Exception as error:  # noqa: BLE001 - moto's own failure: record it, stand in where that is safe
             resource_type = resource_json.get("Type", "?")
             if resource_type in EXACT_TYPES:
@@ -189,6 +191,8 @@ def install():
         resource_type = resource_json.get("Type", "?")
         try:
             updated = original_update(logical_id, resource_json, resources_map, account_id, region_name)
+        except ValidationError:
+            raise
         except Exception as error:  # noqa: BLE001
             if resource_type in EXACT_TYPES:
                 _record(logical_id, resource_type, "failed", error)

@@ -3,7 +3,7 @@
 // long-lived worker), each reported as it starts and ends.
 import type { Clock } from '../base/clock.js';
 import type { Reporter } from '../base/reporter.js';
-import { syncCodeArgv, syncInfraArgv } from '../sam/commands.js';
+import { syncCodeArgv, syncInfraArgv, verifyArgv } from '../sam/commands.js';
 import type { SamRunner } from '../sam/runner.js';
 import type { TemplateModel } from '../sam/template.js';
 import type { DeployReport } from './live-report.js';
@@ -62,8 +62,9 @@ export class DeploySteps {
     reporter.event({ type: 'build-finished', seq, resources: ids, ok: result.ok, ms: result.ms });
     const gapCause = await this.reportGaps(since);
     const marks = { ...result.marks, startedAt: started };
-    const cause = result.ok ? undefined : (gapCause ?? result.cause);
-    return this.finish({ seq, kind: 'infra', resources: ids, ok: result.ok, ms: Math.round(clock.now() - started), cause, marks });
+    let cause = result.ok ? undefined : (gapCause ?? result.cause);
+    if (result.ok) cause = await this.verify(seq, [...model.resources.values()].filter((r) => r.kind === 'function' || r.kind === 'layer' || r.kind === 'state-machine').map((r) => r.id));
+    return this.finish({ seq, kind: 'infra', resources: ids, ok: cause === undefined, ms: Math.round(clock.now() - started), cause, marks });
   }
 
   /** Say each new stand-in once; return the emulator's own failure, if that is why the deploy failed. */
@@ -87,7 +88,24 @@ export class DeploySteps {
     reporter.event({ type: 'build-started', seq, resources });
     const result = await runner.step('sync', syncCodeArgv(runner.target, resources), { fast: true });
     reporter.event({ type: 'build-finished', seq, resources, ok: result.ok, ms: result.ms });
-    return this.finish({ seq, kind: 'code', resources, ok: result.ok, ms: Math.round(clock.now() - started), cause: result.cause, marks: result.marks });
+    const cause = result.ok ? await this.verify(seq, resources) : result.cause;
+    return this.finish({ seq, kind: 'code', resources, ok: cause === undefined, ms: Math.round(clock.now() - started), cause, marks: result.marks });
+  }
+
+  /**
+   * Emulator mode: "live" only once the emulator holds what was built (code
+   * file by file, layer versions, state machine definitions); otherwise the
+   * cause names what differs. Nothing to check elsewhere.
+   */
+  private async verify(seq: number, resourceIds: string[]): Promise<string | undefined> {
+    const { runner, reporter } = this.options;
+    if (runner.target.mode !== 'emulator' || resourceIds.length === 0) return undefined;
+    const result = await runner.step('verify', verifyArgv(runner.target, this.options.samPython ?? 'python3', resourceIds), { fast: true, quiet: true });
+    const line = [...result.lines].reverse().find((l) => l.startsWith('DSYNC_VERIFY '));
+    if (!line) return `could not check what the emulator holds: ${result.cause ?? 'no answer'}`;
+    const verdict = JSON.parse(line.slice('DSYNC_VERIFY '.length)) as { ok: boolean; mismatches: Array<{ resource: string; what: string }> };
+    reporter.event({ type: 'verified', seq, ok: verdict.ok, mismatches: verdict.mismatches });
+    return verdict.ok ? undefined : verdict.mismatches.map((m) => `${m.resource}: ${m.what}`).join('; ');
   }
 
   finish(report: DeployReport): DeployReport {

@@ -134,6 +134,11 @@ export function probeArgv(): string[] {
   return ['sh', '-c', script];
 }
 
+/** dsync's check that the emulator holds what SAM built (docker/tools/dsync_verify.py), for these resources. */
+export function verifyArgv(t: SamTarget, python: string, resourceIds: readonly string[]): string[] {
+  return [python, `${TOOLS_DIR}/dsync_verify.py`, '--stack', t.stackName, '--template', t.templateFile, ...resourceIds];
+}
+
 /** `sam logs` for the stack's functions (all of them when `names` is empty). */
 export function logsArgv(t: SamTarget, names: readonly string[], tail: boolean): string[] {
   const args = ['sam', 'logs', '--stack-name', t.stackName, '--region', t.region, ...profileArgs, '--config-env', t.configEnv, ...names.flatMap((n) => ['--name', n])];

@@ -57,7 +57,7 @@ export class SamRunner {
    * template+stack and has no flag for it; the piped "y" answers it (and is
    * ignored when SAM does not ask), so dsync never hangs there.
    */
-  async step(step: string, argv: string[], options: { fast?: boolean } = {}): Promise<StepResult> {
+  async step(step: string, argv: string[], options: { fast?: boolean; quiet?: boolean } = {}): Promise<StepResult> {
     const o = this.options;
     const started = o.now();
     const credentials = await o.credentials.get();
@@ -74,7 +74,7 @@ export class SamRunner {
       if (c.kind === 'resource-done') marks.finishedAt = at;
       else if (c.kind === 'resource-start') marks.syncingAt ??= at;
       else if (/^\s*Running \w+:\w+|^Build Succeeded/.test(line)) marks.builtAt = at;
-      if (!isBoilerplate(line)) o.onLine(step, line);
+      if (!options.quiet && !isBoilerplate(line)) o.onLine(step, line);
     }, 'y\n');
     const ok = exitCode === 0 && !lines.some((l) => /^Build Failed$/.test(l.trim()));
     marks.endedAt = o.now();
@@ -85,5 +85,5 @@ export class SamRunner {
 /** SAM's "what to run next" advice and dsync's own result line: kept for parsing, not shown. */
 function isBoilerplate(line: string): boolean {
   const t = line.trim();
-  return /^(DSYNC_RESULT |Commands you can use next|=+$|\[\*\] |Execute the following command to deploy|sam deploy --template-file|\[Y\/n\]:|Enter Y to proceed)/.test(t);
+  return /^(DSYNC_RESULT |DSYNC_VERIFY |Commands you can use next|=+$|\[\*\] |Execute the following command to deploy|sam deploy --template-file|\[Y\/n\]:|Enter Y to proceed)/.test(t);
 }

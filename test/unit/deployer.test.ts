@@ -13,6 +13,8 @@ const TEMPLATE = `Resources:
 
 function harness(mode: 'aws' | 'emulator' = 'aws') {
   const calls: string[][] = [];
+  const verifies: string[][] = [];
+  const verdicts: Array<{ ok: boolean; checked: unknown[]; mismatches: Array<{ resource: string; what: string }> }> = [];
   const gates: Array<() => void> = [];
   const results: boolean[] = [];
   let template: string | undefined = TEMPLATE;
@@ -21,6 +23,11 @@ function harness(mode: 'aws' | 'emulator' = 'aws') {
   const runner = {
     target,
     step: async (step: string, argv: string[]): Promise<StepResult> => {
+      if (argv.some((a) => a.endsWith('dsync_verify.py'))) {
+        verifies.push(argv);
+        const line = `DSYNC_VERIFY ${JSON.stringify(verdicts.shift() ?? { ok: true, checked: [], mismatches: [] })}`;
+        return { ok: true, exitCode: 0, lines: [line], ms: 1, marks: { startedAt: t, endedAt: t + 1 } };
+      }
       calls.push(argv);
       await new Promise<void>((r) => gates.push(r));
       const ok = results.shift() ?? true;
@@ -42,7 +49,7 @@ function harness(mode: 'aws' | 'emulator' = 'aws') {
     gates.shift()!();
     await new Promise((r) => setTimeout(r, 1));
   };
-  return { deployer, calls, events, results, release, setTemplate: (s: string | undefined) => (template = s) };
+  return { deployer, calls, verifies, verdicts, events, results, release, setTemplate: (s: string | undefined) => (template = s) };
 }
 
 const ids = (argv: string[]) => argv.flatMap((a, i) => (argv[i - 1] === '--resource-id' ? [a] : []));
@@ -119,6 +126,20 @@ describe('Deployer', () => {
     expect(h.calls[0]).not.toContain('--code');
     expect(h.calls[0]).toEqual(expect.arrayContaining(['--s3-bucket', 'dsync-artifacts', '--no-dependency-layer']));
     expect(h.events.find((e) => e.type === 'deploy-result')).toMatchObject({ ok: true, kind: 'infra' });
+    // and checks what the emulator holds before it says live
+    expect(h.verifies).toHaveLength(1);
+    expect(h.verifies[0]!.slice(1, 6)).toEqual(['/dsync/tools/dsync_verify.py', '--stack', 's', '--template', 'template.yaml']);
+  });
+
+  it('in emulator mode says ✖ with what differs when the emulator does not hold what was built', async () => {
+    const h = harness('emulator');
+    h.verdicts.push({ ok: false, checked: [], mismatches: [{ resource: 'A', what: 'deployed code differs: app.js' }] });
+    h.deployer.notify(['a/app.js'], 1);
+    await h.release();
+    await h.deployer.idle();
+    const live = h.events.find((e) => e.type === 'live');
+    expect(live).toMatchObject({ ok: false, cause: 'A: deployed code differs: app.js' });
+    expect(String(live?.message)).toMatch(/^✖ #1 A not live: A: deployed code differs: app.js/);
   });
 
   it('reports every batch live exactly once, in order, with its stages', async () => {

@@ -1,0 +1,179 @@
+"""Does the emulator hold what was built? dsync asks this before it prints ✔.
+
+For each resource named: a function's deployed code must equal, file by
+file, its folder in SAM's build (.aws-sam/build/<LogicalId>); a layer's
+newest version likewise; a state machine's definition must be the template's
+(its DefinitionUri file, or its inline Definition), with every
+${placeholder} of DefinitionSubstitutions, and every intrinsic, standing for
+whatever value the stack gave it. Prints one line:
+`DSYNC_VERIFY {"ok": bool, "checked": [...], "mismatches": [{"resource", "what"}]}`.
+
+Runs in the long-lived SAM worker (`sam dsync-verify ...`) or on its own
+(`python dsync_verify.py ...`), with the endpoint, region and credentials
+of the SAM command environment.
+"""
+import argparse
+import hashlib
+import io
+import json
+import os
+import re
+import sys
+import urllib.request
+import zipfile
+
+import boto3
+
+BUILD_DIR = ".aws-sam/build"
+
+
+def stack_resources(cfn, stack):
+    """Logical id -> (type, physical id), nested stacks included (their ids prefixed with theirs)."""
+    out = {}
+    paginator = cfn.get_paginator("list_stack_resources")
+    for page in paginator.paginate(StackName=stack):
+        for r in page["StackResourceSummaries"]:
+            out[r["LogicalResourceId"]] = (r["ResourceType"], r.get("PhysicalResourceId", ""))
+    return out
+
+
+def tree_hashes(root):
+    files = {}
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            full = os.path.join(folder, name)
+            if os.path.islink(full) and not os.path.exists(full):
+                continue
+            with open(full, "rb") as handle:
+                files[os.path.relpath(full, root).replace(os.sep, "/")] = hashlib.sha256(handle.read()).hexdigest()
+    return files
+
+
+def zip_hashes(data):
+    files = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if not info.is_dir():
+                files[info.filename] = hashlib.sha256(archive.read(info)).hexdigest()
+    return files
+
+
+def compare(built, deployed):
+    """What differs between two {path: hash} maps, in a few words."""
+    missing = sorted(set(built) - set(deployed))
+    extra = sorted(set(deployed) - set(built))
+    changed = sorted(p for p in set(built) & set(deployed) if built[p] != deployed[p])
+    parts = []
+    if changed:
+        parts.append("differs: " + ", ".join(changed[:5]) + (" ..." if len(changed) > 5 else ""))
+    if missing:
+        parts.append("not deployed: " + ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else ""))
+    if extra:
+        parts.append("deployed but not built: " + ", ".join(extra[:5]) + (" ..." if len(extra) > 5 else ""))
+    return "; ".join(parts)
+
+
+def fetch(endpoint, path):
+    with urllib.request.urlopen(endpoint.rstrip("/") + path, timeout=10) as response:
+        return response.read()
+
+
+def like(expected, actual):
+    """Whether a deployed definition value matches the template's, placeholders and intrinsics standing for anything."""
+    if isinstance(expected, dict) and len(expected) == 1 and (next(iter(expected)) in ("Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::If", "Fn::Select", "Fn::FindInMap")):
+        return True
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and set(expected) == set(actual) and all(like(expected[k], actual[k]) for k in expected)
+    if isinstance(expected, list):
+        return isinstance(actual, list) and len(expected) == len(actual) and all(like(e, a) for e, a in zip(expected, actual))
+    if isinstance(expected, str) and "${" in expected:
+        pattern = "^" + re.sub(r"\\\$\\\{[^}]*\\\}", ".*", re.escape(expected)) + "$"
+        return isinstance(actual, str) and re.match(pattern, actual, re.S) is not None
+    return expected == actual
+
+
+def template_definition(template, logical_id, template_dir):
+    from samcli.yamlhelper import yaml_parse
+
+    resource = template.get("Resources", {}).get(logical_id, {})
+    props = resource.get("Properties", {})
+    if "Definition" in props:
+        return props["Definition"]
+    uri = props.get("DefinitionUri")
+    if isinstance(uri, str) and not uri.startswith("s3://"):
+        with open(os.path.join(template_dir, uri), encoding="utf-8") as handle:
+            return yaml_parse(handle.read())
+    return None
+
+
+def verify(args):
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    cfn = boto3.client("cloudformation", region_name=region)
+    resources = stack_resources(cfn, args.stack)
+    template = None
+    mismatches, checked = [], []
+    for logical_id in args.resources:
+        kind = None
+        typed = resources.get(logical_id)
+        if typed is None:
+            # A layer version's logical id carries a hash of its content.
+            matches = [k for k, v in resources.items() if v[0] == "AWS::Lambda::LayerVersion" and re.fullmatch(re.escape(logical_id) + "[0-9a-f]{10}", k)]
+            typed = resources.get(matches[0]) if matches else None
+        if typed is None:
+            mismatches.append({"resource": logical_id, "what": "is not in the stack"})
+            continue
+        resource_type, physical = typed
+        build = os.path.join(BUILD_DIR, logical_id)
+        if resource_type == "AWS::Lambda::Function":
+            kind = "function"
+            if os.path.isdir(build):
+                deployed = zip_hashes(fetch(endpoint, f"/_dsync/lambda/{region}/{physical}/code"))
+                diff = compare(tree_hashes(build), deployed)
+                if diff:
+                    mismatches.append({"resource": logical_id, "what": f"deployed code {diff}"})
+        elif resource_type == "AWS::Lambda::LayerVersion":
+            kind = "layer"
+            if os.path.isdir(build):
+                # `sam sync --code` publishes a new version outside the stack (and deletes the old
+                # one): the newest version of the layer is what functions now use.
+                name = physical.split(":")[6]
+                versions = boto3.client("lambda", region_name=region).list_layer_versions(LayerName=name).get("LayerVersions", [])
+                version = max((v["Version"] for v in versions), default=physical.split(":")[7])
+                deployed = zip_hashes(fetch(endpoint, f"/_dsync/lambda/{region}/layers/{name}/{version}/code"))
+                diff = compare(tree_hashes(build), deployed)
+                if diff:
+                    mismatches.append({"resource": logical_id, "what": f"layer version {version} {diff}"})
+        elif resource_type == "AWS::StepFunctions::StateMachine":
+            kind = "state machine"
+            if template is None:
+                from samcli.yamlhelper import yaml_parse
+
+                with open(args.template, encoding="utf-8") as handle:
+                    template = yaml_parse(handle.read())
+            expected = template_definition(template, logical_id, os.path.dirname(os.path.abspath(args.template)))
+            actual_text = boto3.client("stepfunctions", region_name=region).describe_state_machine(stateMachineArn=physical).get("definition", "")
+            if not actual_text.strip():
+                mismatches.append({"resource": logical_id, "what": "the deployed definition is empty"})
+            elif expected is not None and not like(expected, json.loads(actual_text)):
+                mismatches.append({"resource": logical_id, "what": "the deployed definition is not the template's"})
+        checked.append({"resource": logical_id, "kind": kind or resource_type})
+    return {"ok": not mismatches, "checked": checked, "mismatches": mismatches}
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(prog="dsync-verify")
+    parser.add_argument("--stack", required=True)
+    parser.add_argument("--template", required=True)
+    parser.add_argument("resources", nargs="*")
+    args = parser.parse_args(argv)
+    try:
+        result = verify(args)
+    except Exception as error:  # noqa: BLE001 - a check that cannot run says so, it does not crash the worker
+        result = {"ok": False, "checked": [], "mismatches": [{"resource": args.stack, "what": f"could not be checked: {type(error).__name__}: {error}"}]}
+    print("DSYNC_VERIFY " + json.dumps(result), flush=True)
+    return 0 if result["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
