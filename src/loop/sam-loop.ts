@@ -8,13 +8,16 @@ import { interrupted, interruptible } from '../base/interrupt.js';
 import type { DsyncConfig } from '../config/config.js';
 import type { TargetMode } from '../sam/commands.js';
 import type { CredentialResolver, Credentials } from '../sam/credentials.js';
+import { debianImageExtras, realAwsImage, runtimesOf } from '../sam/runtimes.js';
 import { EMULATOR_PORT, type TargetInput } from '../sam/target.js';
+import { loadTemplateModel, type TemplateModel } from '../sam/template.js';
 import type { PluginRun, SessionHost, SessionPlugin } from '../session/plugin.js';
 import { ContentFilter } from './change-filter.js';
 import { ChangeLog } from './change-log.js';
 import type { Deployer } from './deployer.js';
 import { saveTarget, stopLogs, streamLogs } from './function-logs.js';
 import { ensureSamImage, type SamImageSource } from './image.js';
+import { ensureRuntimeImage } from './runtime-image.js';
 import { resolveSamProject } from './sam-project.js';
 import { prepareSamContainer, probeImage, requireSam, setUpSam, type SamSetupInput } from './setup.js';
 import { loopbackEndpoint, ReverseTunnel, tunnelTarget, urlPort } from './tunnel.js';
@@ -41,16 +44,44 @@ export function createSamLoop(config: DsyncConfig, request: SamRequest): Session
   return {
     container: {
       ports: emulator ? { [EMULATOR_PORT]: 0 } : undefined,
-      // Caches outlive the container: npm's download cache; SAM's own build cache lives in the workspace volume.
-      caches: { 'npm-cache': '/root/.npm' },
+      // Caches outlive the container: npm's and pip's download caches; SAM's own build cache lives in the workspace volume.
+      caches: { 'npm-cache': '/root/.npm', 'pip-cache': '/root/.cache/pip' },
     },
     async chooseImage(host, signal) {
-      // Emulator mode with the default image: go straight to the Debian SAM image (it has moto).
-      if (!emulator || config.imageChosen) return undefined;
-      return interruptible(ensureSamImage(host.client, host.reporter, await request.samImage()), signal);
+      if (config.imageChosen) return undefined;
+      const runtimes = runtimesOf(await templateModel(config, request, host));
+      if (!emulator) {
+        // Real AWS: SAM's build image for the template's runtime.
+        const { image, runtime } = realAwsImage(runtimes);
+        host.reporter.event({ type: 'image-choice', image, runtime, message: `image ${image} (the template's runtime is ${runtime})` });
+        return image;
+      }
+      // Emulator: dsync's Debian SAM image (it has moto), with the template's toolchains.
+      const extras = debianImageExtras(runtimes);
+      const base = await interruptible(ensureSamImage(host.client, host.reporter, await request.samImage()), signal);
+      return interruptible(ensureRuntimeImage(host.client, host.reporter, base, extras), signal);
     },
     start: (host, signal) => startSam(config, request, host, signal),
   };
+}
+
+/** The template as dsync models it, to choose toolchains; an empty model when it does not parse yet (the deployer says why). */
+async function templateModel(config: DsyncConfig, request: SamRequest, host: SessionHost): Promise<TemplateModel> {
+  const { templatePath } = await resolveSamProject({
+    config,
+    mode: request.mode,
+    flags: request.flags,
+    env: request.env,
+    projectName: host.platform.path.basename(config.root),
+    readHost: (p) => host.readHost(p),
+    flavour: host.platform.path,
+  });
+  const text = await host.readHost(templatePath);
+  try {
+    return loadTemplateModel(text ?? '', templatePath);
+  } catch {
+    return { file: templatePath, resources: new Map(), infraFiles: [] };
+  }
 }
 
 /** Probe the image (switching to the SAM image if the emulator needs moto), say where the stack goes, then set SAM up. */
@@ -60,7 +91,9 @@ async function startSam(config: DsyncConfig, request: SamRequest, host: SessionH
   let probe = await interruptible(probeImage(client, host.containerId()), signal);
   if (request.mode === 'emulator' && !probe.motoPython) {
     reporter.event({ type: 'image-switch', message: `${config.image} has no moto server; using dsync's SAM image for --emulator` });
-    const image = await interruptible(ensureSamImage(client, reporter, await request.samImage()), signal);
+    const extras = debianImageExtras(runtimesOf(await templateModel(config, request, host)));
+    const base = await interruptible(ensureSamImage(client, reporter, await request.samImage()), signal);
+    const image = await interruptible(ensureRuntimeImage(client, reporter, base, extras), signal);
     await interruptible(host.switchImage(image), signal);
     probe = await interruptible(probeImage(client, host.containerId()), signal);
   }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EmulatorApi } from '../helpers/emulator-api.js';
-import { deployOk, EmulatorRun, type Event } from '../helpers/emulator-run.js';
+import { cliRun, deployOk, EmulatorRun, type Event } from '../helpers/emulator-run.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const appsDir = path.resolve(here, '../fixtures/apps');
@@ -27,6 +27,8 @@ interface Fixture {
   /** Resources the emulator cannot create: each must be reported once as an emulator gap, and listed by `status`. */
   standIns?: string[];
   codeEdit: { file: string; find: string; replace: string; function: string; deployedFile: string };
+  /** A change of a dependency manifest (requirements.txt, package.json): the deployed zip then holds `contains` in `deployedFile`. */
+  dependencyEdit?: { file: string; find: string; replace: string; function: string; deployedFile: string; contains: string };
   configEdit: { file: string; find: string; replace: string; check: { kind: string; id: string; name?: string; value: string } };
 }
 
@@ -37,10 +39,10 @@ const apps = fs
   .filter((name) => !only || only.includes(name))
   .sort();
 
-const timings: Array<{ app: string; first?: number; code?: number; config?: number }> = [];
+const timings: Array<{ app: string; first?: number; code?: number; deps?: number; config?: number }> = [];
 afterAll(() => {
-  const s = (ms?: number) => (ms === undefined ? 'failed' : `${(ms / 1000).toFixed(1)} s`);
-  console.log(['app | first deploy | code edit | template edit', ...timings.map((t) => `${t.app} | ${s(t.first)} | ${s(t.code)} | ${s(t.config)}`)].join('\n'));
+  const s = (ms?: number) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`);
+  console.log(['app | first deploy | code edit | dependency edit | template edit', ...timings.map((t) => `${t.app} | ${s(t.first)} | ${s(t.code)} | ${s(t.deps)} | ${s(t.config)}`)].join('\n'));
 });
 
 function edit(root: string, e: { file: string; find: string; replace: string }): void {
@@ -58,7 +60,7 @@ describe.each(apps)('SAM app %s in the emulator', (app) => {
   const root = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dsync-corpus-')), app);
   fs.cpSync(path.join(appsDir, app), root, { recursive: true });
   const run = new EmulatorRun(root, fixture.stack);
-  const timing: { app: string; first?: number; code?: number; config?: number } = { app };
+  const timing: { app: string; first?: number; code?: number; deps?: number; config?: number } = { app };
   timings.push(timing);
   let api: EmulatorApi;
   afterAll(() => run.cleanUp());
@@ -109,7 +111,7 @@ describe.each(apps)('SAM app %s in the emulator', (app) => {
       const status = run.refreshEndpoint() as { standIns?: Array<{ logicalId: string }> };
       expect(status.standIns?.map((s) => s.logicalId).sort()).toEqual([...fixture.standIns].sort());
     }
-  }, 600_000);
+  }, 1_500_000);
 
   it('a code edit goes live: the deployed zip holds it', async () => {
     const from = run.events.length;
@@ -128,6 +130,17 @@ describe.each(apps)('SAM app %s in the emulator', (app) => {
         })()
       : await api.functionZip(name);
     expect(zip.get(codeEdit.deployedFile)?.toString('utf8') ?? `(no ${codeEdit.deployedFile} in ${[...zip.keys()].join(', ')})`).toContain(codeEdit.replace);
+  }, 300_000);
+
+  it.runIf(fixture.dependencyEdit)('a dependency edit goes live: the deployed zip holds the new version', async () => {
+    const dep = fixture.dependencyEdit!;
+    const from = run.events.length;
+    edit(root, dep);
+    const live = await liveAfter(run, from, `the dependency edit of ${dep.file}`);
+    expect(live, String(live.cause)).toMatchObject({ ok: true });
+    timing.deps = Number(live.latencyMs);
+    const zip = await api.functionZip(await physical(dep.function));
+    expect(zip.get(dep.deployedFile)?.toString('utf8') ?? `(no ${dep.deployedFile} among ${[...zip.keys()].filter((k) => k.includes('dist-info') || k.includes('node_modules/ms')).slice(0, 8).join(', ')})`).toContain(dep.contains);
   }, 300_000);
 
   it('a template edit goes live: the emulator holds the new configuration', async () => {
@@ -188,4 +201,18 @@ describe('an app with what the emulator cannot do (test/fixtures/apps-unsupporte
     expect(next, String(next.cause)).toMatchObject({ ok: true });
     expect(await run.stop()).toBe(0);
   }, 600_000);
+});
+
+describe('an app whose runtime dsync cannot build (test/fixtures/apps-unsupported/java-app)', () => {
+  const dir = path.resolve(here, '../fixtures/apps-unsupported/java-app');
+  const fixture = JSON.parse(fs.readFileSync(path.join(dir, 'dsync-fixture.json'), 'utf8')) as { unsupported: string };
+
+  it('stops before anything is built, with one line naming the runtime, the function and what to do', () => {
+    const r = cliRun(['up', '--emulator', '--cwd', dir]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toContain(`dsync's image cannot build ${fixture.unsupported}: dsync's image has no java toolchain`);
+    expect(lines[1]).toMatch(/^hint: set "image" in dsync.json/);
+    expect(r.stderr).not.toMatch(/Traceback|\n\s+at /);
+  });
 });

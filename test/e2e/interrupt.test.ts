@@ -79,7 +79,10 @@ describe('Ctrl-C at any moment', () => {
     const types = second.events.map((e) => e.type);
     expect(types.indexOf('deploy-result')).toBeGreaterThan(types.indexOf('deploy-started'));
     expect(types.at(-1)).toBe('stopped');
-    // Nothing dsync started for the run is left behind in the container (the emulator stays for the next run).
+    // Nothing dsync started for the run is left behind in the container (the emulator stays for the next
+    // run); the SAM worker ends when its stdin closes, which may take it a moment while it is still loading.
+    const gone = Date.now() + 20_000;
+    while (Date.now() < gone && containerProcesses(dir, 'dsync_sam_worker').length > 0) await new Promise((r) => setTimeout(r, 250));
     expect(containerProcesses(dir, 'sam sync')).toEqual([]);
     expect(containerProcesses(dir, 'dsync_sam_worker')).toEqual([]);
   });

@@ -45,7 +45,8 @@ export class EmulatorRun {
     this.child = child;
     child.stderr!.on('data', (c) => (this.stderr += c));
     createInterface({ input: child.stdout! }).on('line', (l) => this.events.push(JSON.parse(l) as Event));
-    await this.nextEvent(0, (e) => e.type === 'live', 'the first deploy');
+    // The first run with new runtimes builds them into the image (Python from source: minutes).
+    await this.until('the first deploy', () => this.events.find((e) => e.type === 'live'), 1_200_000);
     this.refreshEndpoint();
   }
 
