@@ -4,7 +4,8 @@
 # missing. `npm test` runs this; so does CI (.ci/run).
 #   1. npm packages (npm ci when node_modules is missing or older than the lock file)
 #   2. a Docker engine (scripts/ensure-docker.sh: a running one is used as is)
-#   3. the local base images (debootstrap; no registry is needed) and dsync's SAM image
+#   3. the local base images (debootstrap; no registry is needed), dsync's SAM
+#      image, and the runtime images the fixture apps need
 #   4. a private sshd on loopback for the SSH engine test (scripts/test-sshd.sh)
 #   5. build, the layering check (dependency-cruiser), then vitest: unit,
 #      integration and end-to-end tests
@@ -26,8 +27,11 @@ bash docker/base/build-local-bases.sh
 step "build and the layering check"
 npm run --silent build
 npm run --silent check:layers
-step "dsync's SAM image"
-DSYNC_SAM_BASE_IMAGE="${DSYNC_SAM_BASE_IMAGE:-dsync-local/debian:bookworm}" node bin/dsync.js image --base "${DSYNC_SAM_BASE_IMAGE:-dsync-local/debian:bookworm}" >/dev/null
+step "dsync's SAM image, and the runtimes the fixture apps add (Python 3.13 builds from source: several minutes, once)"
+base="${DSYNC_SAM_BASE_IMAGE:-dsync-local/debian:bookworm}"
+node bin/dsync.js image --base "$base" >/dev/null
+node bin/dsync.js image --base "$base" --runtime nodejs20.x --runtime nodejs24.x >/dev/null
+node bin/dsync.js image --base "$base" --runtime python3.13 >/dev/null
 step "test sshd"
 bash scripts/test-sshd.sh
 step "set-up done in $(( $(date +%s) - started )) s; running the tests"

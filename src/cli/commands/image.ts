@@ -4,22 +4,31 @@ import { connectEngine, loadCliConfig, samImageSource } from '../deps.js';
 import { chooseReporter, type OutputStreams } from '../output.js';
 import { EXIT } from '../../base/errors.js';
 import { ensureSamImage } from '../../loop/image.js';
+import { ensureRuntimeImage } from '../../loop/runtime-image.js';
+import { debianImageExtras } from '../../sam/runtimes.js';
 
-export const help = `Usage: dsync image [--base IMAGE] [--force] [options]
+export const help = `Usage: dsync image [--base IMAGE] [--runtime RUNTIME ...] [--force] [options]
 
 Build dsync's Debian-based SAM image (docker/Dockerfile: Node.js, npm,
 esbuild, Python, a pinned SAM CLI and moto) on the Docker engine, and print
 its tag. \`dsync up --emulator\` does this by itself the first time; run it
 ahead to pay the few minutes once, e.g. in CI.
 
+With --runtime, also add those toolchains (nodejs18.x, nodejs20.x,
+nodejs24.x, python3.13), as \`up --emulator\` does for a template that names
+them, and print that image's tag.
+
 Options:
   --base IMAGE    base image (default: DSYNC_SAM_BASE_IMAGE, "samBaseImage" in dsync.json, else debian:bookworm-slim)
+  --runtime RT    a Lambda runtime to add (repeatable)
   --force         rebuild even if the engine already has the image
 ${COMMON_HELP}
 `;
 
 export async function run(args: string[], io: OutputStreams): Promise<number> {
-  const { values } = parse('image', args, { ...COMMON_OPTIONS, base: { type: 'string' }, force: { type: 'boolean', default: false } });
+  const { values } = parse('image', args, { ...COMMON_OPTIONS, base: { type: 'string' }, runtime: { type: 'string', multiple: true }, force: { type: 'boolean', default: false } });
+  // Checked before any build: an unsupported runtime is one line.
+  const extras = debianImageExtras(new Map((values.runtime ?? []).map((rt) => [rt, ['--runtime']])));
   const config = loadCliConfig(values, io.env);
   const reporter = await chooseReporter(io, values.json);
   let tag: string;
@@ -28,7 +37,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
     const client = connectEngine(io.env);
     await client.ping();
     if (values.base) source.baseImage = values.base;
-    tag = await ensureSamImage(client, reporter, source, values.force);
+    tag = await ensureRuntimeImage(client, reporter, await ensureSamImage(client, reporter, source, values.force), extras);
     reporter.done();
   } finally {
     reporter.close();
