@@ -143,18 +143,40 @@ def _put_rest_api(original):
     return put_rest_api
 
 
-class CfnRestApiStage(CloudFormationModel):
+class _BridgeModel(CloudFormationModel):
+    """A CloudFormation model moto lacks. Subclasses name the type and its name
+    property, and set __module__ to moto.<service>.dsync_bridge (moto's
+    BaseModel derives the service from the module name). By default an update
+    creates the resource anew and a delete does nothing."""
+
+    __module__ = "moto.cloudformation.dsync_bridge"
+    CFN_TYPE = None
+    NAME_PROPERTY = None
+
+    @classmethod
+    def cloudformation_type(cls):
+        return cls.CFN_TYPE
+
+    @classmethod
+    def cloudformation_name_type(cls):
+        return cls.NAME_PROPERTY
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        return None
+
+
+class CfnRestApiStage(_BridgeModel):
     """AWS::ApiGateway::Stage: no moto model, so SAM's stage (Prod, or StageName) was silently missing."""
 
     __module__ = "moto.apigateway.dsync_bridge"  # moto's BaseModel derives the service from the module name
 
-    @staticmethod
-    def cloudformation_type():
-        return "AWS::ApiGateway::Stage"
-
-    @staticmethod
-    def cloudformation_name_type():
-        return "StageName"
+    CFN_TYPE = "AWS::ApiGateway::Stage"
+    NAME_PROPERTY = "StageName"
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
@@ -166,10 +188,6 @@ class CfnRestApiStage(CloudFormationModel):
         )
         stage.physical_resource_id = props["StageName"]
         return stage
-
-    @classmethod
-    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
-        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
 
     @classmethod
     def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
@@ -244,18 +262,13 @@ def state_machines():
     _wrap_classmethod(sfn.StateMachine, "update_from_cloudformation_json", update)
 
 
-class CfnHttpApi(CloudFormationModel):
+class CfnHttpApi(_BridgeModel):
     """AWS::ApiGatewayV2::Api: moto's apigatewayv2 has no CloudFormation models at all."""
 
     __module__ = "moto.apigatewayv2.dsync_bridge"
 
-    @staticmethod
-    def cloudformation_type():
-        return "AWS::ApiGatewayV2::Api"
-
-    @staticmethod
-    def cloudformation_name_type():
-        return "Name"
+    CFN_TYPE = "AWS::ApiGatewayV2::Api"
+    NAME_PROPERTY = "Name"
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
@@ -290,18 +303,13 @@ class CfnHttpApi(CloudFormationModel):
         apigw2.apigatewayv2_backends[account_id][region_name].apis.pop(resource_name, None)
 
 
-class CfnHttpApiStage(CloudFormationModel):
+class CfnHttpApiStage(_BridgeModel):
     """AWS::ApiGatewayV2::Stage (an HTTP API's $default or named stage)."""
 
     __module__ = "moto.apigatewayv2.dsync_bridge"
 
-    @staticmethod
-    def cloudformation_type():
-        return "AWS::ApiGatewayV2::Stage"
-
-    @staticmethod
-    def cloudformation_name_type():
-        return "StageName"
+    CFN_TYPE = "AWS::ApiGatewayV2::Stage"
+    NAME_PROPERTY = "StageName"
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
@@ -314,27 +322,13 @@ class CfnHttpApiStage(CloudFormationModel):
             {"stageName": props["StageName"], "autoDeploy": props.get("AutoDeploy"), "stageVariables": props.get("StageVariables", {}), "description": props.get("Description")},
         )
 
-    @classmethod
-    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
-        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
-
-    @classmethod
-    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
-        return None
-
-
-class CfnSnsSubscription(CloudFormationModel):
+class CfnSnsSubscription(_BridgeModel):
     """AWS::SNS::Subscription (what an SNS event of a function becomes): moto has no model."""
 
     __module__ = "moto.sns.dsync_bridge"
 
-    @staticmethod
-    def cloudformation_type():
-        return "AWS::SNS::Subscription"
-
-    @staticmethod
-    def cloudformation_name_type():
-        return ""
+    CFN_TYPE = "AWS::SNS::Subscription"
+    NAME_PROPERTY = ""
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):

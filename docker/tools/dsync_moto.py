@@ -19,6 +19,7 @@ cache.
 """
 import argparse
 import json
+import traceback
 import os
 import sys
 
@@ -82,8 +83,11 @@ def main():
             return moto_app(environ, start_response)
         except AttributeError as error:
             # moto could not tell which service the request is for (an API it does not
-            # have, e.g. the Serverless Application Repository): a clear 400, not an HTML 500
-            # that clients retry four times.
+            # have, e.g. the Serverless Application Repository; get_backend(None) fails):
+            # a clear 400, not an HTML 500 that clients retry four times. Any other
+            # AttributeError is moto's own failure and stays a 500.
+            if traceback.extract_tb(error.__traceback__)[-1].name != "get_backend":
+                raise
             message = f"the emulator (moto) has no API for {environ.get('REQUEST_METHOD')} {path}: {error}"
             body = json.dumps({"__type": "UnsupportedOperation", "message": message, "Message": message})
             return Response(body, status=400, mimetype="application/json")(environ, start_response)

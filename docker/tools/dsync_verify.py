@@ -125,25 +125,26 @@ def verify(args):
             continue
         resource_type, physical = typed
         build = os.path.join(BUILD_DIR, logical_id)
+
+        def same_as_build(path, label):
+            """The deployed zip at `path` against the build folder, file by file (code without a build folder is not checked)."""
+            if not os.path.isdir(build):
+                return
+            diff = compare(tree_hashes(build), zip_hashes(fetch(endpoint, path)))
+            if diff:
+                mismatches.append({"resource": logical_id, "what": f"{label} {diff}"})
+
         if resource_type == "AWS::Lambda::Function":
             kind = "function"
-            if os.path.isdir(build):
-                deployed = zip_hashes(fetch(endpoint, f"/_dsync/lambda/{region}/{physical}/code"))
-                diff = compare(tree_hashes(build), deployed)
-                if diff:
-                    mismatches.append({"resource": logical_id, "what": f"deployed code {diff}"})
+            same_as_build(f"/_dsync/lambda/{region}/{physical}/code", "deployed code")
         elif resource_type == "AWS::Lambda::LayerVersion":
             kind = "layer"
-            if os.path.isdir(build):
-                # `sam sync --code` publishes a new version outside the stack (and deletes the old
-                # one): the newest version of the layer is what functions now use.
-                name = physical.split(":")[6]
-                versions = boto3.client("lambda", region_name=region).list_layer_versions(LayerName=name).get("LayerVersions", [])
-                version = max((v["Version"] for v in versions), default=physical.split(":")[7])
-                deployed = zip_hashes(fetch(endpoint, f"/_dsync/lambda/{region}/layers/{name}/{version}/code"))
-                diff = compare(tree_hashes(build), deployed)
-                if diff:
-                    mismatches.append({"resource": logical_id, "what": f"layer version {version} {diff}"})
+            # `sam sync --code` publishes a new version outside the stack (and deletes the old
+            # one): the newest version of the layer is what functions now use.
+            name = physical.split(":")[6]
+            versions = boto3.client("lambda", region_name=region).list_layer_versions(LayerName=name).get("LayerVersions", [])
+            version = max((v["Version"] for v in versions), default=physical.split(":")[7])
+            same_as_build(f"/_dsync/lambda/{region}/layers/{name}/{version}/code", f"layer version {version}")
         elif resource_type == "AWS::StepFunctions::StateMachine":
             kind = "state machine"
             if template is None:

@@ -38,14 +38,14 @@ export interface SshMaterial {
 const SSH_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
 function sshMaterial(input: EngineEnv): SshMaterial {
-  const dir = path.join(input.homedir, '.ssh');
+  const dir = pathOf(input).join(input.homedir, '.ssh');
   let privateKey: string | undefined;
   let privateKeyPath: string | undefined;
   for (const name of SSH_KEYS) {
-    const text = input.readFile(path.join(dir, name));
+    const text = input.readFile(pathOf(input).join(dir, name));
     if (text !== undefined) {
       privateKey = text;
-      privateKeyPath = path.join(dir, name);
+      privateKeyPath = pathOf(input).join(dir, name);
       break;
     }
   }
@@ -53,7 +53,7 @@ function sshMaterial(input: EngineEnv): SshMaterial {
     agent: input.env.SSH_AUTH_SOCK || undefined,
     privateKey,
     privateKeyPath,
-    knownHosts: input.readFile(path.join(dir, 'known_hosts')),
+    knownHosts: input.readFile(pathOf(input).join(dir, 'known_hosts')),
     defaultUser: input.env.USER || input.env.USERNAME || 'root',
   };
 }
@@ -66,6 +66,9 @@ export interface EngineEnv {
   readFile(p: string): string | undefined;
 }
 
+/** Paths in the caller's flavour: a Windows home is C:\\Users\\..., wherever this code runs. */
+const pathOf = (input: EngineEnv) => (input.platform === 'win32' ? path.win32 : path.posix);
+
 export function defaultHost(platform: NodeJS.Platform): string {
   return platform === 'win32' ? 'npipe:////./pipe/docker_engine' : 'unix:///var/run/docker.sock';
 }
@@ -77,7 +80,7 @@ export function resolveEngine(input: EngineEnv): EngineEndpoint {
 
 function resolveHost(input: EngineEnv): EngineEndpoint {
   const { env } = input;
-  const configDir = env.DOCKER_CONFIG || path.join(input.homedir, '.docker');
+  const configDir = env.DOCKER_CONFIG || pathOf(input).join(input.homedir, '.docker');
   if (env.DOCKER_HOST) {
     return { host: env.DOCKER_HOST, source: 'DOCKER_HOST', tls: tlsFromEnv(input, configDir) };
   }
@@ -93,20 +96,20 @@ function tlsFromEnv(input: EngineEnv, configDir: string): TlsMaterial | undefine
   const dir = env.DOCKER_CERT_PATH || configDir;
   return {
     verify,
-    ca: input.readFile(path.join(dir, 'ca.pem')),
-    cert: input.readFile(path.join(dir, 'cert.pem')),
-    key: input.readFile(path.join(dir, 'key.pem')),
+    ca: input.readFile(pathOf(input).join(dir, 'ca.pem')),
+    cert: input.readFile(pathOf(input).join(dir, 'cert.pem')),
+    key: input.readFile(pathOf(input).join(dir, 'key.pem')),
   };
 }
 
 function currentContext(input: EngineEnv, configDir: string): string | undefined {
-  const text = input.readFile(path.join(configDir, 'config.json'));
+  const text = input.readFile(pathOf(input).join(configDir, 'config.json'));
   if (text === undefined) return undefined;
   try {
     const parsed = JSON.parse(text) as { currentContext?: unknown };
     return typeof parsed.currentContext === 'string' ? parsed.currentContext : undefined;
   } catch {
-    throw new DsyncError('CONFIG', `Docker config ${path.join(configDir, 'config.json')} is not valid JSON`, {
+    throw new DsyncError('CONFIG', `Docker config ${pathOf(input).join(configDir, 'config.json')} is not valid JSON`, {
       hint: 'fix or remove that file, or set DOCKER_HOST',
     });
   }
@@ -115,7 +118,7 @@ function currentContext(input: EngineEnv, configDir: string): string | undefined
 /** Contexts live in <config>/contexts/meta/<sha256(name)>/meta.json, TLS files beside them under tls/. */
 function fromContext(input: EngineEnv, configDir: string, name: string): EngineEndpoint {
   const digest = createHash('sha256').update(name).digest('hex');
-  const metaPath = path.join(configDir, 'contexts', 'meta', digest, 'meta.json');
+  const metaPath = pathOf(input).join(configDir, 'contexts', 'meta', digest, 'meta.json');
   const text = input.readFile(metaPath);
   if (text === undefined) {
     throw new DsyncError('CONFIG', `Docker context "${name}" was not found (looked for ${metaPath})`, {
@@ -136,10 +139,10 @@ function fromContext(input: EngineEnv, configDir: string, name: string): EngineE
       hint: 'recreate it with `docker context create`',
     });
   }
-  const tlsDir = path.join(configDir, 'contexts', 'tls', digest, 'docker');
-  const ca = input.readFile(path.join(tlsDir, 'ca.pem'));
-  const cert = input.readFile(path.join(tlsDir, 'cert.pem'));
-  const key = input.readFile(path.join(tlsDir, 'key.pem'));
+  const tlsDir = pathOf(input).join(configDir, 'contexts', 'tls', digest, 'docker');
+  const ca = input.readFile(pathOf(input).join(tlsDir, 'ca.pem'));
+  const cert = input.readFile(pathOf(input).join(tlsDir, 'cert.pem'));
+  const key = input.readFile(pathOf(input).join(tlsDir, 'key.pem'));
   const tls = ca || cert || key ? { ca, cert, key, verify: !skipVerify } : undefined;
   return { host, source: `context "${name}"`, tls };
 }

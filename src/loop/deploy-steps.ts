@@ -57,10 +57,9 @@ export class DeploySteps {
     }
     reporter.event({ type: 'build-started', seq, resources: ids });
     // Every mode runs SAM's own `sam sync`; the emulator applies the SAM transform as CloudFormation does.
-    const since = Date.now() / 1000;
     const result = await runner.step('sync', syncInfraArgv(runner.target));
     reporter.event({ type: 'build-finished', seq, resources: ids, ok: result.ok, ms: result.ms });
-    const gapCause = await this.reportGaps(since);
+    const gapCause = await this.reportGaps();
     const marks = { ...result.marks, startedAt: started };
     let cause = result.ok ? undefined : (gapCause ?? result.cause);
     if (result.ok) cause = await this.verify(seq, [...model.resources.values()].filter((r) => r.kind === 'function' || r.kind === 'layer' || r.kind === 'state-machine').map((r) => r.id));
@@ -68,10 +67,10 @@ export class DeploySteps {
   }
 
   /** Say each new stand-in once; return the emulator's own failure, if that is why the deploy failed. */
-  private async reportGaps(since: number): Promise<string | undefined> {
+  private async reportGaps(): Promise<string | undefined> {
     if (!this.options.emulatorGaps) return undefined;
     const stack = this.options.runner.target.stackName;
-    const { standIns, failures } = this.gapLog.take(await this.options.emulatorGaps(), stack, since - 1);
+    const { standIns, failures } = this.gapLog.take(await this.options.emulatorGaps(), stack);
     for (const gap of standIns) {
       this.options.reporter.event({ type: 'emulator-gap', level: 'warn', logicalId: gap.logicalId, resourceType: gap.type, error: gap.error, message: `emulator gap: ${describeGap(gap)}` });
     }

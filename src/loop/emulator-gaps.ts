@@ -43,15 +43,19 @@ export function describeGap(gap: EmulatorGap): string {
 /** Remembers which gaps were said, so each is said once per run. */
 export class GapLog {
   private readonly said = new Set<string>();
+  /** How many gaps the emulator had recorded when last asked: its list only grows (until it restarts). */
+  private seen = 0;
 
-  /** Gaps of `stack` not said before, stand-ins and failures apart; failures only from `since` (epoch s). */
-  take(gaps: readonly EmulatorGap[], stack: string, since: number): { standIns: EmulatorGap[]; failures: EmulatorGap[] } {
+  /** Gaps of `stack` not said before, stand-ins and failures apart; failures only among those recorded since the last call. */
+  take(gaps: readonly EmulatorGap[], stack: string): { standIns: EmulatorGap[]; failures: EmulatorGap[] } {
     const standIns: EmulatorGap[] = [];
     const failures: EmulatorGap[] = [];
-    for (const gap of gaps) {
+    const fresh = gaps.length < this.seen ? 0 : this.seen;
+    this.seen = gaps.length;
+    for (const [i, gap] of gaps.entries()) {
       if (gap.stack !== stack) continue;
       if (!gap.standIn) {
-        if (gap.time >= since) failures.push(gap);
+        if (i >= fresh) failures.push(gap);
         continue;
       }
       const key = `${gap.logicalId}\0${gap.type}\0${gap.error}`;

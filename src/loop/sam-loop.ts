@@ -57,17 +57,22 @@ export function createSamLoop(config: DsyncConfig, request: SamRequest): Session
         return image;
       }
       // Emulator: dsync's Debian SAM image (it has moto), with the template's toolchains.
-      const extras = debianImageExtras(runtimes);
-      const base = await interruptible(ensureSamImage(host.client, host.reporter, await request.samImage()), signal);
-      return interruptible(ensureRuntimeImage(host.client, host.reporter, base, extras), signal);
+      return emulatorImage(request, host, runtimes, signal);
     },
     start: (host, signal) => startSam(config, request, host, signal),
   };
 }
 
-/** The template as dsync models it, to choose toolchains; an empty model when it does not parse yet (the deployer says why). */
-async function templateModel(config: DsyncConfig, request: SamRequest, host: SessionHost): Promise<TemplateModel> {
-  const { templatePath } = await resolveSamProject({
+/** dsync's Debian SAM image with the toolchains these runtimes need, built first where missing. */
+async function emulatorImage(request: SamRequest, host: SessionHost, runtimes: ReadonlyMap<string, string[]>, signal?: AbortSignal): Promise<string> {
+  const extras = debianImageExtras(runtimes);
+  const base = await interruptible(ensureSamImage(host.client, host.reporter, await request.samImage()), signal);
+  return interruptible(ensureRuntimeImage(host.client, host.reporter, base, extras), signal);
+}
+
+/** The SAM project (samconfig, template path, target) as flags, dsync.json and samconfig say. */
+function samProject(config: DsyncConfig, request: SamRequest, host: SessionHost) {
+  return resolveSamProject({
     config,
     mode: request.mode,
     flags: request.flags,
@@ -76,6 +81,11 @@ async function templateModel(config: DsyncConfig, request: SamRequest, host: Ses
     readHost: (p) => host.readHost(p),
     flavour: host.platform.path,
   });
+}
+
+/** The template as dsync models it, to choose toolchains; an empty model when it does not parse yet (the deployer says why). */
+async function templateModel(config: DsyncConfig, request: SamRequest, host: SessionHost): Promise<TemplateModel> {
+  const { templatePath } = await samProject(config, request, host);
   const text = await host.readHost(templatePath);
   try {
     return loadTemplateModel(text ?? '', templatePath);
@@ -91,22 +101,12 @@ async function startSam(config: DsyncConfig, request: SamRequest, host: SessionH
   let probe = await interruptible(probeImage(client, host.containerId()), signal);
   if (request.mode === 'emulator' && !probe.motoPython) {
     reporter.event({ type: 'image-switch', message: `${config.image} has no moto server; using dsync's SAM image for --emulator` });
-    const extras = debianImageExtras(runtimesOf(await templateModel(config, request, host)));
-    const base = await interruptible(ensureSamImage(client, reporter, await request.samImage()), signal);
-    const image = await interruptible(ensureRuntimeImage(client, reporter, base, extras), signal);
+    const image = await emulatorImage(request, host, runtimesOf(await templateModel(config, request, host)), signal);
     await interruptible(host.switchImage(image), signal);
     probe = await interruptible(probeImage(client, host.containerId()), signal);
   }
   requireSam(probe);
-  const { target, templatePath, infraFiles } = await resolveSamProject({
-    config,
-    mode: request.mode,
-    flags: request.flags,
-    env: request.env,
-    projectName: host.platform.path.basename(config.root),
-    readHost: (p) => host.readHost(p),
-    flavour: host.platform.path,
-  });
+  const { target, templatePath, infraFiles } = await samProject(config, request, host);
   let identity = '';
   if (request.identify) {
     const credentials = await interruptible(request.credentials.get(), signal);

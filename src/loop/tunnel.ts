@@ -142,11 +142,11 @@ export class ReverseTunnel {
 }
 
 /** Fail early, with one line, when nothing answers at a loopback endpoint on this machine. */
-export async function checkLoopbackEndpoint(url: URL, connect = (host: string, port: number) => net.connect({ host, port })): Promise<void> {
+export async function checkLoopbackEndpoint(url: URL): Promise<void> {
   const port = urlPort(url);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   await new Promise<void>((resolve, reject) => {
-    const socket = connect(host, port);
+    const socket = net.connect({ host, port });
     socket.setTimeout(3000);
     socket.once('connect', () => {
       socket.destroy();

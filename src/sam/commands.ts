@@ -63,14 +63,6 @@ export function syncCodeArgv(t: SamTarget, resourceIds: readonly string[]): stri
   return ['sam', 'sync', '--code', ...resourceIds.flatMap((id) => ['--resource-id', id]), ...common(t)];
 }
 
-/** `sam build` of the whole template (a fresh build, to compare artifacts with). */
-export function buildArgv(t: SamTarget): string[] {
-  const args = ['sam', 'build', '--template-file', t.templateFile, '--cached', '--parallel', ...profileArgs];
-  if (t.parameterOverrides.length > 0) args.push('--parameter-overrides', ...t.parameterOverrides);
-  args.push('--config-env', t.configEnv);
-  return args;
-}
-
 /**
  * The environment for one SAM command. Credentials are passed per command
  * (exec environment), never stored in the container, image or a volume.

@@ -39,7 +39,7 @@ export function classifySamLine(line: string): SamLine {
 }
 
 /** A Python exception's own line (`KeyError: 'Name'`, `botocore.exceptions.ClientError: ...`), the last line of a traceback. */
-export function exceptionLine(line: string): string | undefined {
+function exceptionLine(line: string): string | undefined {
   const text = line.trim();
   const m = /^((?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure|Warning))(?::\s*(.*))?$/.exec(text);
   if (!m) return undefined;

@@ -15,6 +15,18 @@ describe('resolveEngine', () => {
     expect(resolveEngine(env({}, {}, 'win32')).host).toBe('npipe:////./pipe/docker_engine');
   });
 
+  it("reads a Windows ~/.docker in Windows' path flavour, wherever dsync runs (Docker Desktop's desktop-linux context)", () => {
+    const home = 'C:\\Users\\ana';
+    const meta = `${home}\\.docker\\contexts\\meta\\${digest('desktop-linux')}\\meta.json`;
+    const files: Record<string, string> = {
+      [`${home}\\.docker\\config.json`]: '{"currentContext":"desktop-linux"}',
+      [meta]: JSON.stringify({ Name: 'desktop-linux', Endpoints: { docker: { Host: 'npipe:////./pipe/dockerDesktopLinuxEngine', SkipTLSVerify: false } } }),
+    };
+    const endpoint = resolveEngine({ env: {}, platform: 'win32', homedir: home, readFile: (p) => files[p] });
+    expect(endpoint).toMatchObject({ host: 'npipe:////./pipe/dockerDesktopLinuxEngine', source: 'context "desktop-linux"' });
+    expect(connectionOptions(endpoint)).toEqual({ kind: 'socket', socketPath: '//./pipe/dockerDesktopLinuxEngine' });
+  });
+
   it('prefers DOCKER_HOST over contexts', () => {
     const files = { '/home/me/.docker/config.json': '{"currentContext":"remote"}' };
     expect(resolveEngine(env({ DOCKER_HOST: 'tcp://10.0.0.5:2375', DOCKER_CONTEXT: 'x' }, files))).toMatchObject({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildArgv, logsArgv, samEnv, syncCodeArgv, syncInfraArgv } from '../../src/sam/commands.js';
+import { logsArgv, samEnv, syncCodeArgv, syncInfraArgv } from '../../src/sam/commands.js';
 import { chooseProfile, hostCredentialResolver, parseProcessCredentials } from '../../src/sam/credentials.js';
 import { classifySamLine, failureCause, hostPaths } from '../../src/sam/output.js';
 import { readSamConfig, splitSamList } from '../../src/sam/samconfig.js';
@@ -60,7 +60,6 @@ describe('real-AWS target, argv and env', () => {
     ]);
     expect(syncCodeArgv(target, ['A', 'B']).slice(0, 7)).toEqual(['sam', 'sync', '--code', '--resource-id', 'A', '--resource-id', 'B']);
     expect(() => syncCodeArgv(target, [])).toThrow();
-    expect(buildArgv(target)).toContain('--cached');
   });
 
   it('passes credentials per command and no endpoint', () => {
@@ -176,7 +175,7 @@ describe('host credentials', () => {
     const samconfigWithProfile = readSamConfig('version = 0.1\n[default.global.parameters]\nprofile = "dev"\nstack_name = "s"\nregion = "eu-west-1"\n', 'samconfig.toml');
     expect(samconfigWithProfile.profile).toBe('dev');
     const t = resolveTarget({ mode: 'aws', projectName: 'x', templateFile: 'template.yaml', flags: {}, settings: {}, samconfig: samconfigWithProfile, env: {} });
-    for (const argv of [syncInfraArgv(t), syncCodeArgv(t, ['F']), buildArgv(t), logsArgv(t, [], true)]) {
+    for (const argv of [syncInfraArgv(t), syncCodeArgv(t, ['F']), logsArgv(t, [], true)]) {
       expect(argv.join(' ')).toContain('--profile dsync');
     }
     const env = samEnv(t, { accessKeyId: 'A', secretAccessKey: 'S', source: 'x' });
