@@ -143,13 +143,15 @@ def _put_rest_api(original):
     return put_rest_api
 
 
-class _BridgeModel(CloudFormationModel):
-    """A CloudFormation model moto lacks. Subclasses name the type and its name
-    property, and set __module__ to moto.<service>.dsync_bridge (moto's
-    BaseModel derives the service from the module name). By default an update
-    creates the resource anew and a delete does nothing."""
+class _BridgeDefaults:
+    """What the CloudFormation models moto lacks have in common. A model is
+    declared as (_BridgeDefaults, CloudFormationModel): moto finds models as
+    *direct* subclasses of CloudFormationModel, so this must stay a mixin.
+    Subclasses name the type and its name property, and set __module__ to
+    moto.<service>.dsync_bridge (moto's BaseModel derives the service from the
+    module name). By default an update creates the resource anew and a delete
+    does nothing."""
 
-    __module__ = "moto.cloudformation.dsync_bridge"
     CFN_TYPE = None
     NAME_PROPERTY = None
 
@@ -170,7 +172,7 @@ class _BridgeModel(CloudFormationModel):
         return None
 
 
-class CfnRestApiStage(_BridgeModel):
+class CfnRestApiStage(_BridgeDefaults, CloudFormationModel):
     """AWS::ApiGateway::Stage: no moto model, so SAM's stage (Prod, or StageName) was silently missing."""
 
     __module__ = "moto.apigateway.dsync_bridge"  # moto's BaseModel derives the service from the module name
@@ -262,7 +264,7 @@ def state_machines():
     _wrap_classmethod(sfn.StateMachine, "update_from_cloudformation_json", update)
 
 
-class CfnHttpApi(_BridgeModel):
+class CfnHttpApi(_BridgeDefaults, CloudFormationModel):
     """AWS::ApiGatewayV2::Api: moto's apigatewayv2 has no CloudFormation models at all."""
 
     __module__ = "moto.apigatewayv2.dsync_bridge"
@@ -303,7 +305,7 @@ class CfnHttpApi(_BridgeModel):
         apigw2.apigatewayv2_backends[account_id][region_name].apis.pop(resource_name, None)
 
 
-class CfnHttpApiStage(_BridgeModel):
+class CfnHttpApiStage(_BridgeDefaults, CloudFormationModel):
     """AWS::ApiGatewayV2::Stage (an HTTP API's $default or named stage)."""
 
     __module__ = "moto.apigatewayv2.dsync_bridge"
@@ -322,7 +324,7 @@ class CfnHttpApiStage(_BridgeModel):
             {"stageName": props["StageName"], "autoDeploy": props.get("AutoDeploy"), "stageVariables": props.get("StageVariables", {}), "description": props.get("Description")},
         )
 
-class CfnSnsSubscription(_BridgeModel):
+class CfnSnsSubscription(_BridgeDefaults, CloudFormationModel):
     """AWS::SNS::Subscription (what an SNS event of a function becomes): moto has no model."""
 
     __module__ = "moto.sns.dsync_bridge"
@@ -392,3 +394,7 @@ def install():
     # moto caches its model registry: make it see the models defined above.
     for cached in ("get_model_list", "get_model_map", "get_name_type_map"):
         getattr(cfn_parsing, cached).cache_clear()
+    models = cfn_parsing.get_model_map()
+    for bridge in _BridgeDefaults.__subclasses__():
+        if models.get(bridge.CFN_TYPE) is not bridge:
+            raise RuntimeError(f"dsync's {bridge.CFN_TYPE} model is not in moto's registry (is it a direct CloudFormationModel subclass?)")
