@@ -12,6 +12,10 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       // A real engine, the real SAM CLI and the real emulator; scripts/test.sh sets them up.
       { extends: true, test: { name: 'engine', include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'], globalSetup: ['test/setup/engine.ts'] } },
+      // The Windows tier's smoke (the CLI as node.exe under Wine): only through `npm run test:windows`.
+      ...(process.env.DSYNC_WINDOWS_TIER
+        ? [{ extends: true, test: { name: 'windows', include: ['test/windows/**/*.test.ts'], globalSetup: ['test/setup/engine.ts'], testTimeout: 600_000 } }]
+        : []),
     ],
   },
 });

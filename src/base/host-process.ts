@@ -7,16 +7,31 @@ export interface HostCommandResult {
   stderr: string;
 }
 
+/** Resolves with the exit code (124 on a timeout); rejects, as spawn does (code ENOENT…), when the command cannot be started. */
 export type HostCommandRunner = (file: string, args: string[], options: { cwd: string }) => Promise<HostCommandResult>;
 
 export const runHostCommand: HostCommandRunner = async (file, args, options) => {
   const result = await execa(file, args, { cwd: options.cwd, reject: false, stripFinalNewline: false, timeout: 30_000 });
+  const spawnError = (result as { code?: unknown }).code;
+  if (result.failed && result.exitCode === undefined && typeof spawnError === 'string') throw Object.assign(new Error(result.shortMessage), { code: spawnError });
+  if (process.platform === 'win32' && notFoundOnWindows(result.exitCode, String(result.stderr ?? ''))) {
+    throw Object.assign(new Error(`${file} is not on PATH`), { code: 'ENOENT' });
+  }
   return {
-    exitCode: result.exitCode ?? (result.failed ? 127 : 0),
+    exitCode: result.exitCode ?? (result.timedOut ? 124 : 127),
     stdout: String(result.stdout ?? ''),
     stderr: String(result.stderr ?? ''),
   };
 };
+
+/**
+ * On Windows a command that is not on PATH does not fail to spawn: execa
+ * hands it to cmd.exe, which exits 9009 (or 1) saying it is "not recognized
+ * as an internal or external command" (Wine: "Can't recognize …").
+ */
+export function notFoundOnWindows(exitCode: number | undefined, stderr: string): boolean {
+  return exitCode === 9009 || ((exitCode === 1 || exitCode === undefined) && /(is not recognized|can't recognize) .*as an internal or external command/i.test(stderr));
+}
 
 /**
  * Run the AWS CLI (or another credential helper) with the user's terminal on

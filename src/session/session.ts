@@ -82,9 +82,15 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, plugin?: S
   const hostPath = (p: string) => deps.platform.path.join(config.root, ...p.split('/').filter(Boolean));
 
   const loadGitIndex = async () => {
-    const index = await readGitIndex(config.root, deps.platform, deps.runHost);
+    const { index, gitMissing } = await readGitIndex(config.root, deps.platform, deps.runHost);
     describe.gitModes = index?.modes;
     describe.gitSymlinks = index?.symlinks;
+    if (gitMissing && (await deps.fs.lstat(hostPath('.git')).then(() => true, () => false))) {
+      describe.warn(
+        'git-missing',
+        'git is not on PATH, so the git index cannot be read: executable bits come from #! lines only, and symlinks checked out as text files are sent as files (install Git for Windows, or put git on PATH)',
+      );
+    }
   };
 
   const runningContainer = async (): Promise<ContainerInfo> => {

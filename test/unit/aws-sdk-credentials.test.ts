@@ -10,9 +10,10 @@ describe('sdkCredentials (AWS SDK provider chain)', () => {
   const saved = { ...process.env };
   beforeEach(() => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsync-aws-'));
-    const script = path.join(dir, 'creds.sh');
-    fs.writeFileSync(script, '#!/bin/sh\necho \'{"Version":1,"AccessKeyId":"FROMPROCESS","SecretAccessKey":"s","SessionToken":"t","Expiration":"2099-01-01T00:00:00Z"}\'\n', { mode: 0o755 });
-    fs.writeFileSync(path.join(dir, 'config'), `[profile team]\nregion = eu-west-1\ncredential_process = ${script}\n`);
+    // The credential process is a Node.js script run by this very node, so the same test runs on Linux and as win32.
+    const script = path.join(dir, 'creds.cjs');
+    fs.writeFileSync(script, 'console.log(JSON.stringify({ Version: 1, AccessKeyId: "FROMPROCESS", SecretAccessKey: "s", SessionToken: "t", Expiration: "2099-01-01T00:00:00Z" }))\n');
+    fs.writeFileSync(path.join(dir, 'config'), `[profile team]\nregion = eu-west-1\ncredential_process = "${process.execPath}" "${script}"\n`);
     fs.writeFileSync(path.join(dir, 'credentials'), '[static]\naws_access_key_id = STATICKEY\naws_secret_access_key = secret\n');
     for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete process.env[k];
     process.env.AWS_CONFIG_FILE = path.join(dir, 'config');

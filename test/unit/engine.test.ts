@@ -56,11 +56,11 @@ describe('resolveEngine', () => {
     const base = '/home/me/.docker';
     const files = {
       [`${base}/config.json`]: JSON.stringify({ currentContext: 'build-box' }),
-      [path.join(base, 'contexts', 'meta', digest('build-box'), 'meta.json')]: JSON.stringify({
+      [path.posix.join(base, 'contexts', 'meta', digest('build-box'), 'meta.json')]: JSON.stringify({
         Name: 'build-box',
         Endpoints: { docker: { Host: 'tcp://build-box:2376', SkipTLSVerify: false } },
       }),
-      [path.join(base, 'contexts', 'tls', digest('build-box'), 'docker', 'ca.pem')]: 'CA',
+      [path.posix.join(base, 'contexts', 'tls', digest('build-box'), 'docker', 'ca.pem')]: 'CA',
     };
     const endpoint = resolveEngine(env({}, files));
     expect(endpoint).toMatchObject({ host: 'tcp://build-box:2376', source: 'context "build-box"' });
@@ -69,7 +69,7 @@ describe('resolveEngine', () => {
 
   it('lets DOCKER_CONTEXT pick a context and DOCKER_CONFIG move the config folder', () => {
     const files = {
-      [path.join('/cfg', 'contexts', 'meta', digest('other'), 'meta.json')]: JSON.stringify({ Endpoints: { docker: { Host: 'unix:///run/other.sock' } } }),
+      [path.posix.join('/cfg', 'contexts', 'meta', digest('other'), 'meta.json')]: JSON.stringify({ Endpoints: { docker: { Host: 'unix:///run/other.sock' } } }),
     };
     expect(resolveEngine(env({ DOCKER_CONTEXT: 'other', DOCKER_CONFIG: '/cfg' }, files)).host).toBe('unix:///run/other.sock');
   });

@@ -5,6 +5,8 @@ import { loadConfig, validateSettings, DEFAULTS } from '../../src/config/config.
 import { projectId } from '../../src/docker/labels.js';
 import { hostPlatform } from '../../src/base/platform.js';
 import { chunkPaths } from '../../src/sync/transfer.js';
+import { readGitIndex } from '../../src/sync/git-modes.js';
+import { notFoundOnWindows } from '../../src/base/host-process.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -32,6 +34,31 @@ describe('file modes', () => {
     expect(shebangHasCrlf(bytes('#!/bin/sh\r\necho'))).toBe(true);
     expect(shebangHasCrlf(bytes('#!/bin/sh\necho\r\n'))).toBe(false);
     expect(shebangHasCrlf(bytes('echo\r\n'))).toBe(false);
+  });
+});
+
+describe('readGitIndex', () => {
+  const noGit = async () => {
+    throw Object.assign(new Error('spawn git ENOENT'), { code: 'ENOENT' });
+  };
+  const lsFiles = async (_file: string, args: string[]) =>
+    args[0] === 'ls-files' ? { exitCode: 0, stdout: '100755 aa 0\tbin/run\u0000120000 bb 0\tlink\u0000', stderr: '' } : { exitCode: 0, stdout: 'false\n', stderr: '' };
+
+  it('reads modes and symlinks from the index', async () => {
+    const read = await readGitIndex('/p', hostPlatform('win32'), lsFiles);
+    expect(read.index?.modes.get('bin/run')).toBe(0o755);
+    expect([...(read.index?.symlinks ?? [])]).toEqual(['link']);
+  });
+  it('says git is missing where the index matters (Windows), and only there', async () => {
+    expect(await readGitIndex('C:\\p', hostPlatform('win32'), noGit)).toEqual({ gitMissing: true });
+    expect(await readGitIndex('/p', hostPlatform('linux'), noGit)).toEqual({});
+  });
+  it("knows cmd.exe's way of saying a command is not on PATH (Windows, and Wine)", () => {
+    expect(notFoundOnWindows(1, "'git' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n")).toBe(true);
+    expect(notFoundOnWindows(9009, '')).toBe(true);
+    expect(notFoundOnWindows(9009, `Can't recognize 'git "--version"' as an internal or external command, or batch script.\r\n`)).toBe(true);
+    expect(notFoundOnWindows(128, 'fatal: not a git repository (or any of the parent directories): .git')).toBe(false);
+    expect(notFoundOnWindows(1, '')).toBe(false);
   });
 });
 

@@ -114,7 +114,7 @@ describe('packEntries', () => {
     expect((await archive.report).changed).toEqual(['big.bin']);
   });
 
-  it('keeps a POSIX backslash as part of one name: no traversal', async () => {
+  it.skipIf(process.platform === 'win32')('keeps a POSIX backslash as part of one name: no traversal (not as win32: there a backslash separates folders, so the name cannot exist; the refusal test below covers traversal)', async () => {
     const root = tempRoot();
     const hostile = '..\\..\\..\\tmp\\x';
     fs.writeFileSync(path.join(root, hostile), 'literal');
