@@ -17,7 +17,10 @@ export type ErrorCode =
   | 'SAM_MISSING'
   | 'SAM_FAILED'
   | 'CREDENTIALS'
-  | 'EMULATOR';
+  | 'EMULATOR'
+  | 'STACK_IN_USE'
+  | 'STACK_PROTECTED'
+  | 'STACK_LOST';
 
 export class DsyncError extends Error {
   override readonly name = 'DsyncError';
@@ -43,6 +46,7 @@ export const EXIT = {
   engine: 3,
   notFound: 4,
   failed: 5,
+  stackRefused: 6,
   interrupted: 130,
 } as const;
 
@@ -63,6 +67,10 @@ export function exitCodeFor(error: unknown): number {
     case 'NOT_FOUND':
     case 'CONTAINER_GONE':
       return EXIT.notFound;
+    case 'STACK_IN_USE':
+    case 'STACK_PROTECTED':
+    case 'STACK_LOST':
+      return EXIT.stackRefused;
     case 'INTERRUPTED':
       return EXIT.interrupted;
     default:

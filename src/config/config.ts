@@ -31,6 +31,20 @@ export interface DsyncConfig {
   configEnv?: string;
   /** Base image for the Debian SAM image built for emulator mode. */
   samBaseImage?: string;
+  /** A stack per developer and the production guard (real AWS and --endpoint-url). */
+  stack?: StackSettings;
+}
+
+/** What dsync.json's "stack" object may say. */
+export interface StackSettings {
+  /** Derive a stack per developer from the base name (default true; real AWS and --endpoint-url only). */
+  perDeveloper?: boolean;
+  /** How: "{stack}" is the base name (samconfig's stack_name), "{who}" the developer. Default "{stack}-{who}". */
+  pattern?: string;
+  /** Stack names (regular expressions, case-insensitive) that dsync refuses unless it created them. */
+  protectedNames?: string[];
+  /** Tags that mark a stack as protected (key -> value). */
+  protectedTags?: Record<string, string>;
 }
 
 export const CONFIG_FILE = 'dsync.json';
@@ -75,10 +89,45 @@ export function validateSettings(raw: unknown, source: string): Settings {
         throw new DsyncError('CONFIG', `${source}: "${key}" must be a whole number >= 0, got ${JSON.stringify(value)}`);
       }
       out[key as (typeof NUMBER_KEYS)[number]] = n;
+    } else if (key === 'stack') {
+      out.stack = validateStack(value, source);
     } else if (key !== '$schema') {
       throw new DsyncError('CONFIG', `${source}: unknown setting "${key}"`, {
-        hint: `known settings: image, ${STRING_KEYS.join(', ')}, ${NUMBER_KEYS.join(', ')}`,
+        hint: `known settings: image, stack, ${STRING_KEYS.join(', ')}, ${NUMBER_KEYS.join(', ')}`,
       });
+    }
+  }
+  return out;
+}
+
+function validateStack(raw: unknown, source: string): StackSettings {
+  const bad = (what: string, got: unknown) => new DsyncError('CONFIG', `${source}: "stack"${what}, got ${JSON.stringify(got)}`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad(' must be an object', raw);
+  const out: StackSettings = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === 'perDeveloper') {
+      if (typeof value !== 'boolean') throw bad('.perDeveloper must be true or false', value);
+      out.perDeveloper = value;
+    } else if (key === 'pattern') {
+      if (typeof value !== 'string' || !value.includes('{who}')) throw bad('.pattern must be a string holding {who} (and usually {stack})', value);
+      out.pattern = value;
+    } else if (key === 'protectedNames') {
+      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw bad('.protectedNames must be a list of regular expressions', value);
+      for (const pattern of value as string[]) {
+        try {
+          new RegExp(pattern, 'i');
+        } catch (error) {
+          throw bad(`.protectedNames holds a bad regular expression (${(error as Error).message})`, pattern);
+        }
+      }
+      out.protectedNames = value as string[];
+    } else if (key === 'protectedTags') {
+      if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+        throw bad('.protectedTags must map tag keys to values', value);
+      }
+      out.protectedTags = value as Record<string, string>;
+    } else {
+      throw new DsyncError('CONFIG', `${source}: unknown setting "stack.${key}"`, { hint: 'known: perDeveloper, pattern, protectedNames, protectedTags' });
     }
   }
   return out;

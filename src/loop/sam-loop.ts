@@ -20,6 +20,8 @@ import { ensureSamImage, type SamImageSource } from './image.js';
 import { ensureRuntimeImage } from './runtime-image.js';
 import { resolveSamProject } from './sam-project.js';
 import { prepareSamContainer, probeImage, requireSam, setUpSam, type SamSetupInput } from './setup.js';
+import { claimStack, type StackAccount } from './stack-claim.js';
+import type { LeaseTiming, StackLease } from './stack-lease.js';
 import { loopbackEndpoint, ReverseTunnel, tunnelTarget, urlPort } from './tunnel.js';
 
 /** Where `up --logs` records its `sam logs --tail` process, to stop exactly that one. */
@@ -31,8 +33,21 @@ export interface SamRequest {
   flags: TargetInput['flags'];
   env: Record<string, string | undefined>;
   credentials: CredentialResolver;
-  /** Who the credentials belong to (STS), to say at start which account the stack goes to; real-AWS mode. */
-  identify?(credentials: Credentials, region: string): Promise<{ account: string; arn: string }>;
+  /**
+   * Real AWS and --endpoint-url: the account as the host sees it (who the
+   * credentials are, the stack's tags, the stack lease), for the stack per
+   * developer, the production guard and one `dsync up` per stack.
+   */
+  account?(credentials: Credentials, region: string): StackAccount | Promise<StackAccount>;
+  /** This machine, for the lease record. */
+  machine?: { osUser: string; hostname: string; pid: number };
+  /** --take-over: take the stack's lease even while another `dsync up` holds it. */
+  takeOver?: boolean;
+  /** --allow-protected: sync into a protected stack dsync did not create. */
+  allowProtected?: boolean;
+  leaseTiming?: LeaseTiming;
+  /** dsync must stop (the stack's lease was taken over): the CLI ends the run with this error. */
+  fatal?(error: DsyncError): void;
   /** The Debian SAM image's build inputs, for emulator mode when the image has no moto. */
   samImage(): Promise<SamImageSource>;
   /** Interleave the functions' runtime logs (`sam logs --tail`) with the sync status. */
@@ -106,18 +121,18 @@ async function startSam(config: DsyncConfig, request: SamRequest, host: SessionH
     probe = await interruptible(probeImage(client, host.containerId()), signal);
   }
   requireSam(probe);
-  const { target, templatePath, infraFiles } = await samProject(config, request, host);
+  const project = await samProject(config, request, host);
+  const { templatePath, infraFiles } = project;
+  let target = project.target;
   let identity = '';
-  if (request.identify) {
-    const credentials = await interruptible(request.credentials.get(), signal);
-    const who = await interruptible(request.identify(credentials, target.region), signal).catch((error: unknown) => {
-      throw new DsyncError('CREDENTIALS', `AWS did not accept the credentials from ${credentials.source}: ${(error as Error).message.split('\n')[0]}`, {
-        hint: 'refresh them (`aws sso login`, new keys) or check the profile with `aws sts get-caller-identity`',
-        cause: error,
-      });
-    });
-    identity = ` as ${who.arn} (account ${who.account}, credentials from ${credentials.source})`;
-    reporter.event({ type: 'aws-identity', account: who.account, arn: who.arn, credentials: credentials.source });
+  let lease: StackLease | undefined;
+  if (request.account) {
+    // Which stack (one per developer unless told otherwise), may dsync touch it, and is anyone else on it.
+    const stackRequest = { ...request, account: request.account, exact: request.flags.stackName !== undefined };
+    const claimed = await claimStack({ config, request: stackRequest, target, reporter, signal });
+    target = { ...target, stackName: claimed.stackName };
+    identity = claimed.identity;
+    lease = claimed.lease;
   }
   reporter.event({
     type: 'sam-ready',
@@ -127,6 +142,26 @@ async function startSam(config: DsyncConfig, request: SamRequest, host: SessionH
     samVersion: probe.samVersion,
     message: `SAM ${probe.samVersion ?? '?'} → stack ${target.stackName} in ${target.region}${target.mode === 'emulator' ? ' (emulator)' : target.endpointUrl ? ` at ${target.endpointUrl}` : ''}${identity}`,
   });
+  try {
+    return await runSam(config, request, host, { target, templatePath, infraFiles, probe, loopback, lease }, signal);
+  } catch (error) {
+    await lease?.release().catch(() => undefined);
+    throw error;
+  }
+}
+
+interface SamStart {
+  target: Awaited<ReturnType<typeof samProject>>['target'];
+  templatePath: string;
+  infraFiles: string[];
+  probe: Awaited<ReturnType<typeof probeImage>>;
+  loopback: ReturnType<typeof loopbackEndpoint> | undefined;
+  lease: StackLease | undefined;
+}
+
+async function runSam(config: DsyncConfig, request: SamRequest, host: SessionHost, start: SamStart, signal?: AbortSignal): Promise<PluginRun> {
+  const { client, reporter } = host;
+  const { target, templatePath, infraFiles, probe, loopback, lease } = start;
   await interruptible(saveTarget(client, host.containerId(), target), signal);
 
   const changeLog = new ChangeLog(client, () => host.containerId());
@@ -214,6 +249,13 @@ async function startSam(config: DsyncConfig, request: SamRequest, host: SessionH
       reporter.progress('waiting for the running SAM step to finish');
       await deployer.close();
       tunnel?.close();
+      if (lease) {
+        const released = await lease.release().catch((error: unknown) => {
+          reporter.event({ type: 'warning', level: 'warn', message: `could not release the lease on stack ${target.stackName}: ${(error as Error).message}; it goes stale by itself` });
+          return false;
+        });
+        if (released) reporter.event({ type: 'lease-released', stackName: target.stackName });
+      }
     },
   };
 }

@@ -6,6 +6,8 @@ import { CHANGES_FILE, type ChangesSummary } from './change-log.js';
 import { readEmulatorGaps, standInsOf } from './emulator-gaps.js';
 import { loadTarget } from './function-logs.js';
 import { probeImage } from './setup.js';
+import { describeHolder, type LeaseRecord } from './stack-lease.js';
+import type { SamTarget } from '../sam/commands.js';
 
 export interface SamStatus {
   /** The embedded AWS emulator's URL on host loopback, when the container publishes it. */
@@ -14,9 +16,14 @@ export interface SamStatus {
   changes?: ChangesSummary;
   /** Resources the emulator could not create and stands in for (emulator mode). */
   standIns?: Array<{ logicalId: string; type: string; reason: string }>;
+  /** Real AWS and --endpoint-url: the stack and who holds its lease (null: nobody; a string: why it is unknown). */
+  stack?: { name: string; region: string; lease: LeaseRecord['holder'] | null | string; leaseText: string };
 }
 
-export async function samStatus(client: ContainerClient, containerId: string): Promise<SamStatus> {
+/** Reads the stack's lease record with the user's credentials (real AWS and --endpoint-url). */
+export type LeaseReader = (target: SamTarget) => Promise<LeaseRecord | undefined>;
+
+export async function samStatus(client: ContainerClient, containerId: string, readLease?: LeaseReader): Promise<SamStatus> {
   const out: SamStatus = {};
   const ports = await client.publishedPorts(containerId);
   if (ports[EMULATOR_PORT]) out.endpoint = `http://127.0.0.1:${ports[EMULATOR_PORT]}`;
@@ -24,6 +31,16 @@ export async function samStatus(client: ContainerClient, containerId: string): P
   if (out.endpoint && target?.mode === 'emulator') {
     const probe = await probeImage(client, containerId);
     if (probe.motoPython) out.standIns = standInsOf(await readEmulatorGaps(client, containerId, probe.motoPython), target.stackName);
+  }
+  if (target && target.mode !== 'emulator' && readLease) {
+    const stack = { name: target.stackName, region: target.region };
+    try {
+      const holder = (await readLease(target))?.holder;
+      out.stack = { ...stack, lease: holder ?? null, leaseText: holder ? `held by ${describeHolder(holder, Date.now())}` : 'free (no dsync up on it)' };
+    } catch (error) {
+      const why = `unknown: ${(error as Error).message.split('\n')[0]}`;
+      out.stack = { ...stack, lease: why, leaseText: why };
+    }
   }
   const log = await client.exec(containerId, { cmd: ['cat', CHANGES_FILE] });
   if (log.exitCode === 0) {

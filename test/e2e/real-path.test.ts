@@ -10,19 +10,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packFiles } from '../../src/sync/tar-pack.js';
 import { runCli, startUp, type UpProcess } from '../helpers/cli.js';
 import { EmulatorApi } from '../helpers/emulator-api.js';
+import { startEndpointEmulator, type EndpointEmulator } from '../helpers/emulator-endpoint.js';
 import { cliRun, SAM_BASE } from '../helpers/emulator-run.js';
 import { engineClient } from '../helpers/real-docker.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const tools = path.resolve(here, '../../docker/tools');
 const app = path.resolve(here, '../fixtures/apps/hello-world-rest');
 
 describe('the real-AWS path against an endpoint on this machine', () => {
   const client = engineClient();
-  let emulatorId = '';
   let port = 0;
   let up: UpProcess | undefined;
   const root = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dsync-real-path-')), 'hello-world-rest');
@@ -31,24 +29,15 @@ describe('the real-AWS path against an endpoint on this machine', () => {
   fs.writeFileSync(path.join(root, 'samconfig.toml'), 'version = 0.1\n[default.global.parameters]\nstack_name = "hello-real"\nregion = "us-east-1"\n');
   const env = { AWS_ACCESS_KEY_ID: 'AKIAREALPATH', AWS_SECRET_ACCESS_KEY: 'real-path-secret', AWS_SESSION_TOKEN: '', AWS_PROFILE: '', AWS_REGION: 'us-east-1', DSYNC_SAM_BASE_IMAGE: SAM_BASE };
 
+  let emulator: EndpointEmulator | undefined;
   beforeAll(async () => {
-    const image = cliRun(['image', '--base', SAM_BASE]).stdout.trim();
-    emulatorId = await client.createContainer({ name: `dsync-endpoint-${process.pid}`, image, labels: { 'dev.dsync.test': 'endpoint' }, mounts: [], workingDir: '/', ports: { 5000: 0 } });
-    await client.startContainer(emulatorId);
-    const files = ['dsync_moto.py', 'dsync_emu_cfn.py', 'dsync_emu_bridges.py', 'dsync_emu_gaps.py'].map((name) => ({ name: `srv/${name}`, content: fs.readFileSync(path.join(tools, name)) }));
-    await client.putArchive(emulatorId, '/', packFiles(files));
-    // Start it and wait, inside its container, until it answers.
-    const started = await client.exec(emulatorId, {
-      cmd: ['sh', '-c', 'nohup /opt/moto/bin/python /srv/dsync_moto.py --host 0.0.0.0 --port 5000 >/tmp/emulator.log 2>&1 & for i in $(seq 1 150); do curl -sf -o /dev/null localhost:5000/moto-api/ && exit 0; sleep 0.2; done; cat /tmp/emulator.log; exit 1'],
-    });
-    expect(started.exitCode, started.stdout).toBe(0);
-    port = (await client.publishedPorts(emulatorId))[5000]!;
-    expect(await fetch(`http://127.0.0.1:${port}/moto-api/`, { signal: AbortSignal.timeout(5000) }).then((r) => r.status)).toBe(200);
+    emulator = await startEndpointEmulator(client, 'dsync-endpoint');
+    port = emulator.port;
   }, 300_000);
   afterAll(async () => {
     await up?.stop();
     runCli(['down', '--purge', '--cwd', root]);
-    if (emulatorId) await client.removeContainer(emulatorId);
+    await emulator?.stop();
   });
 
   it('deploys through sam sync, answering its confirmation prompt, and a code edit goes live', async () => {
@@ -60,9 +49,12 @@ describe('the real-AWS path against an endpoint on this machine', () => {
     expect(lines.some((l) => /managed.*stack|aws-sam-cli-managed-default/i.test(l))).toBe(true);
 
     const api = new EmulatorApi(`http://127.0.0.1:${port}`);
-    expect(await api.stackStatus('hello-real')).toMatch(/_COMPLETE$/);
+    // A stack per developer: samconfig's name plus who the credentials are (moto's STS calls an unknown key "moto").
+    const stack = String(up.events.find((e) => e.type === 'stack-choice')?.stackName);
+    expect(stack).toBe('hello-real-moto');
+    expect(await api.stackStatus(stack)).toMatch(/_COMPLETE$/);
     expect(await api.stackStatus('aws-sam-cli-managed-default')).toMatch(/_COMPLETE$/);
-    const resources = await api.stackResources('hello-real');
+    const resources = await api.stackResources(stack);
     const rest = await api.restApi(resources.get('ServerlessRestApi')!.physicalId);
     expect(rest.routes).toContain('GET /hello');
     expect(rest.stages).toContain('Prod');

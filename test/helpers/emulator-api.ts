@@ -58,6 +58,36 @@ export class EmulatorApi {
     return out;
   }
 
+  /** An IAM user with an access key: credentials whose STS identity is that user. */
+  async iamUserKeys(user: string): Promise<{ AWS_ACCESS_KEY_ID: string; AWS_SECRET_ACCESS_KEY: string }> {
+    await this.query('iam', { Action: 'CreateUser', Version: '2010-05-08', UserName: user });
+    const xml = await this.query('iam', { Action: 'CreateAccessKey', Version: '2010-05-08', UserName: user });
+    return {
+      AWS_ACCESS_KEY_ID: /<AccessKeyId>([^<]*)<\/AccessKeyId>/.exec(xml)![1]!,
+      AWS_SECRET_ACCESS_KEY: /<SecretAccessKey>([^<]*)<\/SecretAccessKey>/.exec(xml)![1]!,
+    };
+  }
+
+  /** An SSM parameter's value, or undefined. */
+  async parameter(name: string): Promise<string | undefined> {
+    try {
+      const out = await this.json('ssm', 'AmazonSSM.GetParameter', { Name: name });
+      return (out.Parameter as { Value?: string } | undefined)?.Value;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A stack made outside dsync (a pipeline's), with tags. */
+  async createStack(name: string, templateBody: string, tags: Record<string, string>): Promise<void> {
+    const params: Record<string, string> = { Action: 'CreateStack', Version: '2010-05-15', StackName: name, TemplateBody: templateBody };
+    Object.entries(tags).forEach(([key, value], i) => {
+      params[`Tags.member.${i + 1}.Key`] = key;
+      params[`Tags.member.${i + 1}.Value`] = value;
+    });
+    await this.query('cloudformation', params);
+  }
+
   async stackStatus(stack: string): Promise<string | undefined> {
     try {
       const xml = await this.query('cloudformation', { Action: 'DescribeStacks', Version: '2010-05-15', StackName: stack });

@@ -1,7 +1,7 @@
 // `dsync status`: the session's report plus the SAM loop's (emulator URL, changes).
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
-import { connectEngine, createCliSession, loadCliConfig } from '../deps.js';
-import { samStatus, type SamStatus } from '../../loop/status.js';
+import { connectEngine, createCliSession, credentialsFor, loadCliConfig, profileFor } from '../deps.js';
+import { samStatus, type LeaseReader, type SamStatus } from '../../loop/status.js';
 import type { StatusReport } from '../../session/session.js';
 import type { OutputStreams } from '../output.js';
 import { silentReporter } from '../../base/reporter.js';
@@ -11,7 +11,8 @@ export const help = `Usage: dsync status [options]
 
 Show this project's container (id, state), the workspace path inside it, the
 last sync, whether the container's files match the host (drift check), the
-emulator's endpoint, and the last changes of the current \`dsync up\` run with
+emulator's endpoint (or, for real AWS, the stack and who holds its lease),
+and the last changes of the current \`dsync up\` run with
 their save-to-live p50/p95.
 
 Options:
@@ -23,7 +24,17 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
   const config = loadCliConfig(values, io.env);
   const session = createCliSession(config, silentReporter, io.env);
   const base = await session.status();
-  const report: StatusReport & SamStatus = base.container?.state === 'running' ? { ...base, ...(await samStatus(connectEngine(io.env), base.container.id)) } : base;
+  // Real AWS and --endpoint-url: who holds the stack's lease, read with this machine's credentials.
+  const readLease: LeaseReader = async (target) => {
+    const credentials = await credentialsFor(target.mode, io.env, await profileFor(config, undefined, target.configEnv)).get();
+    const account = (await import('../aws-sdk.js')).awsAccount(credentials, target.region, target.mode === 'endpoint' ? target.endpointUrl : undefined);
+    try {
+      return await account.leaseStore(target.stackName).read();
+    } finally {
+      account.close();
+    }
+  };
+  const report: StatusReport & SamStatus = base.container?.state === 'running' ? { ...base, ...(await samStatus(connectEngine(io.env), base.container.id, readLease)) } : base;
   if (values.json) {
     io.stdout.write(`${JSON.stringify(report)}\n`);
     return EXIT.ok;
@@ -45,6 +56,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
       for (const p of d.toRemove.slice(0, 10)) out.push(`  - ${p}`);
     }
     if (report.endpoint) out.push(`emulator   ${report.endpoint}`);
+    if (report.stack) out.push(`stack      ${report.stack.name} in ${report.stack.region}: lease ${report.stack.leaseText}`);
     const c = report.changes;
     if (c) {
       const secs = (ms: number | null) => (ms === null ? '-' : `${(ms / 1000).toFixed(2)} s`);

@@ -1,4 +1,5 @@
 // `dsync up`: flags to a SAM request (or --sync-only), then the session until Ctrl-C.
+import os from 'node:os';
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
 import { createCliSession, credentialsFor, loadCliConfig, profileFor, samImageSource } from '../deps.js';
 import { chooseReporter, type OutputStreams } from '../output.js';
@@ -6,6 +7,7 @@ import { DsyncError, EXIT, isDsyncError } from '../../base/errors.js';
 import { interruptible } from '../../base/interrupt.js';
 import type { RunningSync } from '../../session/session.js';
 import type { SamRequest } from '../../loop/sam-loop.js';
+import type { LeaseTiming } from '../../loop/stack-lease.js';
 import { checkLoopbackEndpoint, loopbackEndpoint } from '../../loop/tunnel.js';
 import type { TargetMode } from '../../sam/commands.js';
 
@@ -28,8 +30,19 @@ Where the stack goes:
                           localhost URL means this machine, reached from the
                           container through a tunnel
 
+A stack per developer (real AWS and --endpoint-url): the stack is
+samconfig's stack_name plus your name from the AWS identity (e.g. shop-ana),
+so teammates never overwrite each other's code; --stack-name is used exactly.
+While dsync runs it holds the stack's lease (an SSM parameter under
+/dsync/stack-lease/): a second \`dsync up\` on that stack is refused, naming
+who holds it. A protected stack (tag dsync:protected=true, or "prod" in its
+name) that dsync did not create is refused.
+
 Options:
-  --stack-name NAME       stack (default: samconfig stack_name; in emulator mode, the folder name)
+  --stack-name NAME       the stack, exactly (default: samconfig stack_name plus
+                          your name; in emulator mode, the folder name)
+  --take-over             take the stack's lease although another dsync up holds it
+  --allow-protected       sync into a protected stack dsync did not create (deliberately)
   --region REGION         region (default: samconfig, then AWS_REGION)
   --template PATH         SAM template (default: samconfig template_file, else template.yaml)
   --parameter-overrides K=V ...
@@ -51,6 +64,8 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
     emulator: { type: 'boolean', default: false },
     'endpoint-url': { type: 'string' },
     'stack-name': { type: 'string' },
+    'take-over': { type: 'boolean', default: false },
+    'allow-protected': { type: 'boolean', default: false },
     region: { type: 'string' },
     template: { type: 'string' },
     'parameter-overrides': { type: 'string', multiple: true },
@@ -66,6 +81,9 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
   }
   const config = loadCliConfig(values, io.env);
   const mode: TargetMode = values.emulator ? 'emulator' : values['endpoint-url'] ? 'endpoint' : 'aws';
+  // Ctrl-C, SIGTERM, or a fatal event while running (the stack's lease taken over) stop the run.
+  const stopping = new AbortController();
+  let fatal: DsyncError | undefined;
   const sam: SamRequest | undefined = values['sync-only']
     ? undefined
     : {
@@ -79,7 +97,16 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
         },
         env: io.env,
         credentials: credentialsFor(mode, io.env, mode === 'emulator' ? {} : await profileFor(config, values.profile, values['config-env'])),
-        identify: mode === 'aws' ? async (credentials, region) => (await import('../aws-sdk.js')).callerIdentity(credentials, region) : undefined,
+        account:
+          mode === 'emulator' ? undefined : async (credentials, region) => (await import('../aws-sdk.js')).awsAccount(credentials, region, values['endpoint-url']),
+        machine: { osUser: safeUserName(), hostname: os.hostname(), pid: process.pid },
+        takeOver: values['take-over'],
+        allowProtected: values['allow-protected'],
+        leaseTiming: leaseTiming(io.env),
+        fatal: (error) => {
+          fatal ??= error;
+          stopping.abort();
+        },
         samImage: () => samImageSource(config, io.env),
         logs: values.logs,
       };
@@ -89,7 +116,6 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
   // and exit with the interrupted status; once it watches, they stop it
   // cleanly (the batch and SAM step in flight finish) with status 0. A
   // second Ctrl-C quits at once.
-  const stopping = new AbortController();
   const onSignal = () => {
     if (!stopping.signal.aborted) {
       stopping.abort();
@@ -114,6 +140,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
     try {
       running = await session.startLiveSync({ signal: stopping.signal });
     } catch (error) {
+      if (fatal) throw fatal;
       if (isDsyncError(error, 'INTERRUPTED')) {
         reporter.done('interrupted before dsync was watching; the container (if created) is kept for the next `dsync up`', false);
         reporter.event({ type: 'stopped', interrupted: true });
@@ -124,6 +151,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
     if (!stopping.signal.aborted) await new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
     reporter.progress('stopping: finishing the current batch');
     await running.stop();
+    if (fatal) throw fatal;
     reporter.done('stopped; the container is kept for the next `dsync up`');
     reporter.event({ type: 'stopped' });
     return EXIT.ok;
@@ -133,4 +161,21 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+function safeUserName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? 'dev';
+  }
+}
+
+/** The lease's heartbeat and stale time: DSYNC_LEASE_HEARTBEAT_S and DSYNC_LEASE_STALE_S (seconds; for tests and slow links). */
+function leaseTiming(env: Record<string, string | undefined>): LeaseTiming | undefined {
+  const heartbeat = Number(env.DSYNC_LEASE_HEARTBEAT_S);
+  const stale = Number(env.DSYNC_LEASE_STALE_S);
+  if (!(heartbeat > 0) && !(stale > 0)) return undefined;
+  const heartbeatMs = heartbeat > 0 ? heartbeat * 1000 : 30_000;
+  return { heartbeatMs, staleMs: stale > 0 ? Math.max(stale * 1000, 2 * heartbeatMs) : 6 * heartbeatMs };
 }

@@ -1,0 +1,121 @@
+// Before SAM touches a real account (AWS, or an endpoint given with
+// --endpoint-url): which stack, whether dsync may sync into it, and that no
+// one else's `dsync up` is on it.
+// 1. who: the caller's identity from STS;
+// 2. the stack: `<stack_name>-<who>` unless --stack-name names it exactly or
+//    dsync.json turns it off ("stack": {"perDeveloper": false});
+// 3. the production guard: a stack that exists, that dsync did not create,
+//    and that is protected (a tag, or a name like "prod") is refused unless
+//    --allow-protected;
+// 4. the lease (stack-lease.ts), renewed until dsync stops.
+import { randomUUID } from 'node:crypto';
+import { DsyncError } from '../base/errors.js';
+import { interruptible } from '../base/interrupt.js';
+import type { Reporter } from '../base/reporter.js';
+import type { DsyncConfig } from '../config/config.js';
+import type { LeaseTiming } from './stack-lease.js';
+import type { SamTarget } from '../sam/commands.js';
+import { developerName, perDeveloperStackName, protectedReason } from '../sam/stack-name.js';
+import type { CredentialResolver, Credentials } from '../sam/credentials.js';
+import { describeHolder, StackLease, type LeaseStore } from './stack-lease.js';
+
+/** The account as the host sees it (implemented with the AWS SDK in cli/aws-sdk.ts). */
+export interface StackAccount {
+  identity(): Promise<{ account: string; arn: string }>;
+  /** undefined when the stack does not exist. */
+  stackTags(stackName: string): Promise<Record<string, string> | undefined>;
+  leaseStore(stackName: string): LeaseStore;
+  close(): void;
+}
+
+export interface StackChoice {
+  stackName: string;
+  /** For the start line: why this name. */
+  why: string;
+}
+
+/** The stack for this run: exact with --stack-name or when per-developer stacks are off, else the base name and the developer's. */
+export function chooseStack(base: string, exact: boolean, settings: DsyncConfig['stack'], arn: string, osUser: string): StackChoice {
+  if (exact) return { stackName: base, why: '--stack-name' };
+  if (settings?.perDeveloper === false) return { stackName: base, why: 'per-developer stacks are off in dsync.json' };
+  const who = developerName(arn, osUser);
+  return { stackName: perDeveloperStackName(base, who, settings?.pattern), why: `a stack per developer: ${base} + ${who}; --stack-name ${base} to use the shared one` };
+}
+
+/** What `dsync up` asked for, as far as the stack is concerned. */
+export interface StackRequest {
+  credentials: CredentialResolver;
+  account(credentials: Credentials, region: string): StackAccount | Promise<StackAccount>;
+  /** --stack-name was given: use it exactly. */
+  exact: boolean;
+  machine?: { osUser: string; hostname: string; pid: number };
+  takeOver?: boolean;
+  allowProtected?: boolean;
+  leaseTiming?: LeaseTiming;
+  fatal?(error: DsyncError): void;
+}
+
+export interface ClaimInput {
+  config: DsyncConfig;
+  request: StackRequest;
+  target: SamTarget;
+  reporter: Reporter;
+  signal?: AbortSignal;
+}
+
+export async function claimStack(input: ClaimInput): Promise<{ stackName: string; identity: string; lease: StackLease }> {
+  const { config, request, target, reporter, signal } = input;
+  const credentials = await interruptible(request.credentials.get(), signal);
+  // Its clients stay open while dsync runs: the lease's heartbeat uses them.
+  const account = await request.account(credentials, target.region);
+  const who = await interruptible(account.identity(), signal).catch((error: unknown) => {
+    throw new DsyncError('CREDENTIALS', `AWS did not accept the credentials from ${credentials.source}: ${(error as Error).message.split('\n')[0]}`, {
+      hint: 'refresh them (`aws sso login`, new keys) or check the profile with `aws sts get-caller-identity`',
+      cause: error,
+    });
+  });
+  reporter.event({ type: 'aws-identity', account: who.account, arn: who.arn, credentials: credentials.source });
+  const machine = request.machine ?? { osUser: 'dev', hostname: 'localhost', pid: 0 };
+  const choice = chooseStack(target.stackName, request.exact, config.stack, who.arn, machine.osUser);
+  reporter.event({ type: 'stack-choice', stackName: choice.stackName, why: choice.why, message: `stack ${choice.stackName} (${choice.why})` });
+
+  const lease = new StackLease(
+    account.leaseStore(choice.stackName),
+    choice.stackName,
+    { id: randomUUID(), who: developerName(who.arn, machine.osUser), arn: who.arn, host: machine.hostname, pid: machine.pid },
+    request.leaseTiming,
+  );
+  const [tags, record] = await interruptible(Promise.all([account.stackTags(choice.stackName), lease.peek()]), signal);
+  if (tags !== undefined && !record?.createdByDsync) {
+    const why = protectedReason(choice.stackName, tags, config.stack);
+    if (why && !request.allowProtected) {
+      throw new DsyncError('STACK_PROTECTED', `stack ${choice.stackName} is protected: ${why}, and dsync did not create it`, {
+        hint: 'sync into your own stack (leave --stack-name out for one per developer); to sync into it anyway, deliberately, add --allow-protected',
+      });
+    }
+    if (why) reporter.event({ type: 'warning', level: 'warn', message: `stack ${choice.stackName} is protected (${why}); syncing into it because of --allow-protected` });
+  }
+  const acquired = await interruptible(lease.acquire({ takeOver: request.takeOver === true, stackExists: tags !== undefined }), signal);
+  if (acquired.tookOver) {
+    const { from, reason } = acquired.tookOver;
+    reporter.event({
+      type: 'lease-taken-over',
+      level: 'warn',
+      from,
+      reason,
+      message: `took over stack ${choice.stackName} from ${describeHolder(from, Date.now())}${reason === 'stale' ? ' (its lease was stale)' : ' (--take-over)'}`,
+    });
+  }
+  reporter.event({ type: 'lease-acquired', stackName: choice.stackName });
+  lease.startHeartbeat(
+    (by) => {
+      request.fatal?.(
+        new DsyncError('STACK_LOST', `stack ${choice.stackName} was taken over by ${by ? describeHolder(by, Date.now()) : 'someone else'}; dsync stopped syncing to it`, {
+          hint: 'run `dsync up` again to take it back when they are done (or --take-over), or use your own stack',
+        }),
+      );
+    },
+    (error) => reporter.event({ type: 'warning', level: 'warn', message: `could not renew the lease on stack ${choice.stackName}: ${(error as Error).message.split('\n')[0]}` }),
+  );
+  return { stackName: choice.stackName, identity: ` as ${who.arn} (account ${who.account}, credentials from ${credentials.source})`, lease };
+}

@@ -1,0 +1,144 @@
+// A stack per developer, the production guard and the stack lease, with a
+// fake lease store and a fake wall clock.
+import { describe, expect, it } from 'vitest';
+import { isDsyncError } from '../../src/base/errors.js';
+import { validateSettings } from '../../src/config/config.js';
+import { chooseStack } from '../../src/loop/stack-claim.js';
+import { StackLease, type LeaseRecord, type LeaseStore } from '../../src/loop/stack-lease.js';
+import { cloudFormationName, developerName, normaliseWho, perDeveloperStackName, protectedReason } from '../../src/sam/stack-name.js';
+
+describe('the developer and the stack name', () => {
+  it('takes the name from IAM users, federated users and SSO sessions; tools\' session names fall back to the OS user', () => {
+    expect(developerName('arn:aws:iam::123456789012:user/ana', 'root')).toBe('ana');
+    expect(developerName('arn:aws:iam::123456789012:user/division/team/Bo.Li', 'root')).toBe('bo-li');
+    expect(developerName('arn:aws:sts::123456789012:federated-user/carla', 'root')).toBe('carla');
+    expect(developerName('arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Developer_0a1b2c3d/dana.ortiz@example.com', 'root')).toBe('dana-ortiz');
+    expect(developerName('arn:aws:sts::123456789012:assumed-role/deploy/botocore-session-1716800000', 'erik')).toBe('erik');
+    expect(developerName('arn:aws:sts::123456789012:assumed-role/ci/i-0abc123def', 'runner')).toBe('runner');
+    expect(developerName('arn:aws:iam::123456789012:root', 'Frank')).toBe('frank');
+    expect(developerName(undefined, 'ÅSA Öberg')).toBe('asa-oberg');
+    expect(developerName('arn:aws:iam::123456789012:root', '!!!')).toBe('dev');
+  });
+
+  it('normalises to letters, digits and single dashes, at most 32 characters', () => {
+    expect(normaliseWho('  Über__Dev--01 ')).toBe('uber-dev-01');
+    expect(normaliseWho('a'.repeat(40))).toHaveLength(32);
+    expect(normaliseWho(`${'b'.repeat(31)}-tail`)).toBe('b'.repeat(31));
+  });
+
+  it('makes names CloudFormation accepts: a letter first, no other characters, at most 128 with a hash of the whole', () => {
+    expect(perDeveloperStackName('shop-api', 'ana')).toBe('shop-api-ana');
+    expect(perDeveloperStackName('shop_api.v2', 'ana', 'dev-{who}-{stack}')).toBe('dev-ana-shop-api-v2');
+    expect(cloudFormationName('1st-stack')).toBe('s-1st-stack');
+    const long = perDeveloperStackName('x'.repeat(150), 'ana');
+    expect(long).toHaveLength(128);
+    expect(long).toMatch(/^x+-[0-9a-f]{8}$/);
+    expect(perDeveloperStackName('y'.repeat(150), 'bob')).not.toBe(perDeveloperStackName('y'.repeat(150), 'bo'));
+    for (const name of [long, cloudFormationName('--a b--'), cloudFormationName('ü')]) expect(name).toMatch(/^[A-Za-z][A-Za-z0-9-]{0,127}$/);
+  });
+
+  it('uses --stack-name exactly, and the base when dsync.json turns per-developer stacks off', () => {
+    const arn = 'arn:aws:iam::1:user/ana';
+    expect(chooseStack('shop', false, undefined, arn, 'root').stackName).toBe('shop-ana');
+    expect(chooseStack('shop', true, undefined, arn, 'root')).toMatchObject({ stackName: 'shop', why: '--stack-name' });
+    expect(chooseStack('shop', false, { perDeveloper: false }, arn, 'root').stackName).toBe('shop');
+    expect(chooseStack('shop', false, { pattern: '{who}-{stack}' }, arn, 'root').stackName).toBe('ana-shop');
+  });
+
+  it('checks dsync.json\'s "stack" settings', () => {
+    expect(validateSettings({ stack: { perDeveloper: false, protectedNames: ['^live-'], protectedTags: { env: 'prod' } } }, 'dsync.json').stack).toEqual({
+      perDeveloper: false,
+      protectedNames: ['^live-'],
+      protectedTags: { env: 'prod' },
+    });
+    expect(() => validateSettings({ stack: { pattern: '{stack}-dev' } }, 'dsync.json')).toThrow(/pattern must be a string holding \{who\}/);
+    expect(() => validateSettings({ stack: { protectedNames: ['('] } }, 'dsync.json')).toThrow(/bad regular expression/);
+    expect(() => validateSettings({ stack: { owner: 'x' } }, 'dsync.json')).toThrow(/unknown setting "stack.owner"/);
+  });
+});
+
+describe('protected stacks', () => {
+  it('by tag, or by a name with prod, production or live as a word', () => {
+    expect(protectedReason('shop', { 'dsync:protected': 'true' })).toContain('tag dsync:protected=true');
+    expect(protectedReason('shop-prod', {})).toContain('protected pattern');
+    expect(protectedReason('production-eu', {})).toBeDefined();
+    expect(protectedReason('shop-live', {})).toBeDefined();
+    expect(protectedReason('product-catalog', {})).toBeUndefined();
+    expect(protectedReason('shop-ana', { env: 'dev' })).toBeUndefined();
+    expect(protectedReason('shop-ana', { env: 'PROD' }, { protectedTags: { env: 'prod' } })).toContain('env=PROD');
+    expect(protectedReason('shop-prod', {}, { protectedNames: [] })).toBeUndefined();
+  });
+});
+
+/** An SSM parameter in memory: create fails when it exists, like PutParameter without Overwrite. */
+function memoryStore(): LeaseStore & { value?: LeaseRecord } {
+  const store: LeaseStore & { value?: LeaseRecord } = {
+    where: 'memory',
+    value: undefined,
+    async read() {
+      return store.value ? structuredClone(store.value) : undefined;
+    },
+    async create(record) {
+      if (store.value) return false;
+      store.value = structuredClone(record);
+      return true;
+    },
+    async write(record) {
+      store.value = structuredClone(record);
+    },
+  };
+  return store;
+}
+
+describe('the stack lease', () => {
+  const me = (id: string, who: string) => ({ id, who, arn: `arn:aws:iam::1:user/${who}`, host: 'laptop', pid: 42 });
+  const timing = { heartbeatMs: 1000, staleMs: 5000 };
+
+  it('the first takes it; a second is refused with the holder; after release, or once stale, the next one takes it', async () => {
+    const store = memoryStore();
+    let now = 1_000_000;
+    const a = new StackLease(store, 'shop-ana', me('a', 'ana'), timing, () => now);
+    const b = new StackLease(store, 'shop-ana', me('b', 'ana'), timing, () => now);
+    expect((await a.acquire({ takeOver: false, stackExists: false })).record.createdByDsync).toBe(true);
+    const refused = await b.acquire({ takeOver: false, stackExists: true }).catch((e: unknown) => e);
+    expect(isDsyncError(refused, 'STACK_IN_USE')).toBe(true);
+    expect((refused as Error).message).toMatch(/in use by ana \(arn:aws:iam::1:user\/ana\) on laptop, pid 42, since .*, renewed 0 s ago/);
+
+    expect(await a.release()).toBe(true);
+    expect(store.value).toEqual({ v: 1, createdByDsync: true });
+    const taken = await b.acquire({ takeOver: false, stackExists: true });
+    expect(taken.tookOver).toBeUndefined();
+    expect(taken.record.createdByDsync).toBe(true);
+
+    // b dies without releasing: stale after 5 s.
+    const c = new StackLease(store, 'shop-ana', me('c', 'ana'), timing, () => now);
+    await expect(c.acquire({ takeOver: false, stackExists: true })).rejects.toThrow(/in use by ana/);
+    now += 6000;
+    expect((await c.acquire({ takeOver: false, stackExists: true })).tookOver).toMatchObject({ reason: 'stale', from: { id: 'b' } });
+  });
+
+  it('--take-over takes a live lease; the old holder learns it on its next heartbeat and stops', async () => {
+    const store = memoryStore();
+    const a = new StackLease(store, 'shop', me('a', 'ana'), { heartbeatMs: 20, staleMs: 60_000 });
+    await a.acquire({ takeOver: false, stackExists: false });
+    const lost = new Promise((resolve) => a.startHeartbeat(resolve, () => undefined));
+    const b = new StackLease(store, 'shop', me('b', 'bo'), { heartbeatMs: 20, staleMs: 60_000 });
+    expect((await b.acquire({ takeOver: true, stackExists: true })).tookOver).toMatchObject({ reason: 'forced', from: { who: 'ana' } });
+    expect(await lost).toMatchObject({ id: 'b', who: 'bo' });
+    expect(await a.release()).toBe(false);
+    expect(store.value?.holder?.id).toBe('b');
+  });
+
+  it('renews on the heartbeat, and remembers a stack dsync did not create', async () => {
+    const store = memoryStore();
+    let now = 0;
+    const a = new StackLease(store, 'prod', me('a', 'ana'), { heartbeatMs: 10, staleMs: 50 }, () => now);
+    expect((await a.acquire({ takeOver: false, stackExists: true })).record.createdByDsync).toBe(false);
+    now = 1000;
+    a.startHeartbeat(() => undefined, () => undefined);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(store.value?.holder?.renewedAt).toBe(1000);
+    await a.release();
+    expect(store.value).toEqual({ v: 1, createdByDsync: false });
+  });
+});
