@@ -85,7 +85,9 @@ export async function claimStack(input: ClaimInput): Promise<{ stackName: string
     { id: randomUUID(), who: developerName(who.arn, machine.osUser), arn: who.arn, host: machine.hostname, pid: machine.pid },
     request.leaseTiming,
   );
-  const [tags, record] = await interruptible(Promise.all([account.stackTags(choice.stackName), lease.peek()]), signal);
+  const [tags, record] = await interruptible(Promise.all([account.stackTags(choice.stackName), lease.peek()]), signal).catch((error: unknown) => {
+    throw accountError(error, choice.stackName, target.region);
+  });
   if (tags !== undefined && !record?.createdByDsync) {
     const why = protectedReason(choice.stackName, tags, config.stack);
     if (why && !request.allowProtected) {
@@ -95,7 +97,9 @@ export async function claimStack(input: ClaimInput): Promise<{ stackName: string
     }
     if (why) reporter.event({ type: 'warning', level: 'warn', message: `stack ${choice.stackName} is protected (${why}); syncing into it because of --allow-protected` });
   }
-  const acquired = await interruptible(lease.acquire({ takeOver: request.takeOver === true, stackExists: tags !== undefined }), signal);
+  const acquired = await interruptible(lease.acquire({ takeOver: request.takeOver === true, stackExists: tags !== undefined }), signal).catch((error: unknown) => {
+    throw accountError(error, choice.stackName, target.region);
+  });
   if (acquired.tookOver) {
     const { from, reason } = acquired.tookOver;
     reporter.event({
@@ -118,4 +122,21 @@ export async function claimStack(input: ClaimInput): Promise<{ stackName: string
     (error) => reporter.event({ type: 'warning', level: 'warn', message: `could not renew the lease on stack ${choice.stackName}: ${(error as Error).message.split('\n')[0]}` }),
   );
   return { stackName: choice.stackName, identity: ` as ${who.arn} (account ${who.account}, credentials from ${credentials.source})`, lease };
+}
+
+/** An AWS refusal while looking at the stack or its lease, as one line with what to do. */
+function accountError(error: unknown, stackName: string, region: string): unknown {
+  if (error instanceof DsyncError) return error;
+  const name = (error as Error).name ?? '';
+  const first = ((error as Error).message ?? String(error)).split('\n')[0] ?? '';
+  if (/AccessDenied|UnauthorizedOperation|NotAuthorized/i.test(name) || /not authorized/i.test(first)) {
+    return new DsyncError('CREDENTIALS', `AWS refused dsync's check of stack ${stackName}: ${first}`, {
+      hint: `dsync needs cloudformation:DescribeStacks on the stack and ssm:GetParameter / ssm:PutParameter on parameter/dsync/stack-lease/* in ${region} (the stack's lease); ask for them, or use the emulator (--emulator)`,
+      cause: error,
+    });
+  }
+  return new DsyncError('SAM_FAILED', `could not check stack ${stackName} and its lease: ${name ? `${name}: ` : ''}${first}`, {
+    hint: 'check the network and the region, then run `dsync up` again',
+    cause: error,
+  });
 }

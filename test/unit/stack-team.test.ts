@@ -3,7 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { isDsyncError } from '../../src/base/errors.js';
 import { validateSettings } from '../../src/config/config.js';
-import { chooseStack } from '../../src/loop/stack-claim.js';
+import { chooseStack, claimStack, type StackAccount } from '../../src/loop/stack-claim.js';
+import { silentReporter } from '../../src/base/reporter.js';
+import type { SamTarget } from '../../src/sam/commands.js';
 import { StackLease, type LeaseRecord, type LeaseStore } from '../../src/loop/stack-lease.js';
 import { cloudFormationName, developerName, normaliseWho, perDeveloperStackName, protectedReason } from '../../src/sam/stack-name.js';
 
@@ -140,5 +142,34 @@ describe('the stack lease', () => {
     expect(store.value?.holder?.renewedAt).toBe(1000);
     await a.release();
     expect(store.value).toEqual({ v: 1, createdByDsync: false });
+  });
+});
+
+describe('claiming the stack', () => {
+  const target = { mode: 'aws', stackName: 'shop', region: 'eu-west-1', templateFile: 'template.yaml', parameterOverrides: [], capabilities: [], tags: [], dependencyLayer: true, configEnv: 'default' } as SamTarget;
+  const credentials = { get: async () => ({ accessKeyId: 'k', secretAccessKey: 's', source: 'env' }) };
+  const account = (over: Partial<StackAccount>): StackAccount => ({
+    identity: async () => ({ account: '1', arn: 'arn:aws:iam::1:user/ana' }),
+    stackTags: async () => undefined,
+    leaseStore: () => memoryStore(),
+    close() {},
+    ...over,
+  });
+  const claim = (acc: StackAccount) => claimStack({ config: { root: '/p' } as never, request: { credentials, account: () => acc, exact: false }, target, reporter: silentReporter });
+
+  it('turns an AWS refusal into one line saying which permissions dsync needs', async () => {
+    const denied = Object.assign(new Error('User: arn:aws:iam::1:user/ana is not authorized to perform: ssm:GetParameter'), { name: 'AccessDeniedException' });
+    const refusal = await claim(account({ leaseStore: () => ({ ...memoryStore(), read: async () => Promise.reject(denied) }) })).catch((e: unknown) => e);
+    expect(isDsyncError(refusal, 'CREDENTIALS')).toBe(true);
+    expect((refusal as Error).message).toBe("AWS refused dsync's check of stack shop-ana: User: arn:aws:iam::1:user/ana is not authorized to perform: ssm:GetParameter");
+    expect((refusal as { hint: string }).hint).toContain('ssm:GetParameter / ssm:PutParameter');
+  });
+
+  it('refuses a protected stack dsync did not create, and takes an unprotected one', async () => {
+    const prod = await claimStack({ config: { root: '/p' } as never, request: { credentials, account: () => account({ stackTags: async () => ({}) }), exact: true }, target: { ...target, stackName: 'shop-prod' }, reporter: silentReporter }).catch((e: unknown) => e);
+    expect(isDsyncError(prod, 'STACK_PROTECTED')).toBe(true);
+    const mine = await claim(account({}));
+    expect(mine.stackName).toBe('shop-ana');
+    await mine.lease.release();
   });
 });
