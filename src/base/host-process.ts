@@ -1,4 +1,6 @@
 // The only file that imports execa: commands dsync runs on the host.
+import fs from 'node:fs';
+import path from 'node:path';
 import { execa } from 'execa';
 
 export interface HostCommandResult {
@@ -11,6 +13,10 @@ export interface HostCommandResult {
 export type HostCommandRunner = (file: string, args: string[], options: { cwd: string }) => Promise<HostCommandResult>;
 
 export const runHostCommand: HostCommandRunner = async (file, args, options) => {
+  if (process.platform === 'win32' && !onWindowsPath(file, process.env, (p) => fs.existsSync(p))) {
+    // execa would hand it to cmd.exe, which answers "not recognized" in the system's language.
+    throw Object.assign(new Error(`${file} is not on PATH`), { code: 'ENOENT' });
+  }
   const result = await execa(file, args, { cwd: options.cwd, reject: false, stripFinalNewline: false, timeout: 30_000 });
   const spawnError = (result as { code?: unknown }).code;
   if (result.failed && result.exitCode === undefined && typeof spawnError === 'string') throw Object.assign(new Error(result.shortMessage), { code: spawnError });
@@ -23,6 +29,18 @@ export const runHostCommand: HostCommandRunner = async (file, args, options) => 
     stderr: String(result.stderr ?? ''),
   };
 };
+
+/** Whether a bare command name resolves on a Windows PATH (with PATHEXT), as cmd.exe would look it up. */
+export function onWindowsPath(file: string, env: Record<string, string | undefined>, exists: (p: string) => boolean): boolean {
+  if (/[\\/:]/.test(file)) return exists(file);
+  const pathVar = Object.entries(env).find(([k]) => k.toUpperCase() === 'PATH')?.[1] ?? '';
+  const pathExt = Object.entries(env).find(([k]) => k.toUpperCase() === 'PATHEXT')?.[1] ?? '.COM;.EXE;.BAT;.CMD';
+  const exts = ['', ...pathExt.split(';').filter(Boolean)];
+  return pathVar
+    .split(';')
+    .filter(Boolean)
+    .some((dir) => exts.some((ext) => exists(path.win32.join(dir.replace(/^"|"$/g, ''), file + ext))));
+}
 
 /**
  * On Windows a command that is not on PATH does not fail to spawn: execa

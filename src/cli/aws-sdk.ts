@@ -5,11 +5,12 @@
 // CloudFormation and the stack lease in SSM. Loaded only in real-AWS mode.
 import { createInterface } from 'node:readline/promises';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import type { LeaseRecord, LeaseStore } from '../loop/stack-lease.js';
-import type { Credentials, SdkCredentialSource } from '../sam/credentials.js';
+import type { StackAccount } from '../loop/stack-claim.js';
+import type { LeaseHolder, LeaseRead, LeaseRecord } from '../loop/stack-lease.js';
+import type { CredentialResolver, Credentials, SdkCredentialSource } from '../sam/credentials.js';
 
 /** Ask for an MFA code on the terminal (assume-role profiles with mfa_serial). */
 async function promptMfa(serial: string): Promise<string> {
@@ -57,26 +58,61 @@ export async function callerIdentity(credentials: Credentials, region: string): 
 }
 
 /** The account dsync syncs into, as the host sees it: for the stack-per-developer name, the production guard and the lease. */
-export interface AwsAccount {
-  identity(): Promise<CallerIdentity>;
-  /** The stack's tags, or undefined when there is no such stack (or it is gone: DELETE_COMPLETE). */
-  stackTags(stackName: string): Promise<Record<string, string> | undefined>;
-  leaseStore(stackName: string): LeaseStore;
-  close(): void;
-}
+export type AwsAccount = StackAccount;
 
 /** SSM parameter names allow letters, digits and . - _ / ; stack names are letters, digits and dashes. */
 export const leaseParameter = (stackName: string) => `/dsync/stack-lease/${stackName}`;
+export const originParameter = (stackName: string) => `/dsync/stack-origin/${stackName}`;
 
-export function awsAccount(credentials: Credentials, region: string, endpointUrl?: string): AwsAccount {
+/** A lease record as dsync writes it, or why it is not one. */
+export function parseLease(text: string | undefined): LeaseRead {
+  let value: unknown;
+  try {
+    value = JSON.parse(text ?? '');
+  } catch {
+    return { corrupt: 'it is not JSON' };
+  }
+  const record = value as Partial<LeaseRecord> | null;
+  const h = record?.holder as Partial<LeaseHolder> | undefined;
+  if (record?.v !== 1 || !h) return { corrupt: 'it is not a dsync lease record (version 1)' };
+  const strings = [h.id, h.who, h.arn, h.host].every((x) => typeof x === 'string');
+  const numbers = [h.pid, h.since, h.renewedAt].every((x) => typeof x === 'number' && Number.isFinite(x));
+  return strings && numbers ? { record: record as LeaseRecord } : { corrupt: 'its holder is incomplete' };
+}
+
+/**
+ * The SDK clients ask `credentials` before each request, so refreshed
+ * credentials (SSO, assume-role) keep the lease's heartbeat going for hours.
+ */
+export function awsAccount(credentials: CredentialResolver, region: string, endpointUrl?: string): AwsAccount {
   const common = {
     region,
-    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken },
+    credentials: async () => {
+      const c = await credentials.get();
+      return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiresAt ? new Date(c.expiresAt) : undefined };
+    },
     ...(endpointUrl ? { endpoint: endpointUrl } : {}),
   };
   const sts = new STSClient(common);
   const cfn = new CloudFormationClient(common);
   const ssm = new SSMClient(common);
+  const getText = async (name: string): Promise<string | undefined> => {
+    try {
+      return (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value ?? '';
+    } catch (error) {
+      if ((error as Error).name === 'ParameterNotFound') return undefined;
+      throw error;
+    }
+  };
+  const createText = async (name: string, value: string, description: string): Promise<boolean> => {
+    try {
+      await ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: false, Description: description }));
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ParameterAlreadyExists') return false;
+      throw error;
+    }
+  };
   return {
     async identity() {
       const out = await sts.send(new GetCallerIdentityCommand({}));
@@ -95,32 +131,35 @@ export function awsAccount(credentials: Credentials, region: string, endpointUrl
     },
     leaseStore(stackName) {
       const name = leaseParameter(stackName);
-      const put = (record: LeaseRecord, overwrite: boolean) =>
-        ssm.send(new PutParameterCommand({ Name: name, Value: JSON.stringify(record), Type: 'String', Overwrite: overwrite, Description: `dsync: who runs \`dsync up\` on stack ${stackName}` }));
+      const origin = originParameter(stackName);
       return {
         where: `SSM parameter ${name} (region ${region})`,
         async read() {
-          try {
-            const out = await ssm.send(new GetParameterCommand({ Name: name }));
-            const parsed = JSON.parse(out.Parameter?.Value ?? '') as LeaseRecord;
-            return parsed && parsed.v === 1 ? parsed : undefined;
-          } catch (error) {
-            if ((error as Error).name === 'ParameterNotFound') return undefined;
-            if (error instanceof SyntaxError) return undefined;
-            throw error;
-          }
+          const text = await getText(name);
+          return text === undefined ? {} : parseLease(text);
         },
-        async create(record) {
-          try {
-            await put(record, false);
-            return true;
-          } catch (error) {
-            if ((error as Error).name === 'ParameterAlreadyExists') return false;
-            throw error;
-          }
-        },
+        create: (record) => createText(name, JSON.stringify(record), `dsync: who runs \`dsync up\` on stack ${stackName}`),
         async write(record) {
-          await put(record, true);
+          await ssm.send(new PutParameterCommand({ Name: name, Value: JSON.stringify(record), Type: 'String', Overwrite: true }));
+        },
+        async remove() {
+          try {
+            await ssm.send(new DeleteParameterCommand({ Name: name }));
+          } catch (error) {
+            if ((error as Error).name !== 'ParameterNotFound') throw error;
+          }
+        },
+        async readOrigin() {
+          const text = await getText(origin);
+          if (text === undefined) return undefined;
+          try {
+            return { createdByDsync: (JSON.parse(text) as { createdByDsync?: unknown }).createdByDsync === true };
+          } catch {
+            return { createdByDsync: false };
+          }
+        },
+        async createOrigin(value) {
+          await createText(origin, JSON.stringify(value), `dsync: whether dsync created stack ${stackName}`);
         },
       };
     },

@@ -38,7 +38,7 @@ export interface SamRequest {
    * credentials are, the stack's tags, the stack lease), for the stack per
    * developer, the production guard and one `dsync up` per stack.
    */
-  account?(credentials: Credentials, region: string): StackAccount | Promise<StackAccount>;
+  account?(credentials: CredentialResolver, region: string): StackAccount | Promise<StackAccount>;
   /** This machine, for the lease record. */
   machine?: { osUser: string; hostname: string; pid: number };
   /** --take-over: take the stack's lease even while another `dsync up` holds it. */

@@ -10,13 +10,13 @@
 // 4. the lease (stack-lease.ts), renewed until dsync stops.
 import { randomUUID } from 'node:crypto';
 import { DsyncError } from '../base/errors.js';
-import { interruptible } from '../base/interrupt.js';
+import { interrupted, interruptible } from '../base/interrupt.js';
 import type { Reporter } from '../base/reporter.js';
 import type { DsyncConfig } from '../config/config.js';
 import type { LeaseTiming } from './stack-lease.js';
 import type { SamTarget } from '../sam/commands.js';
 import { developerName, perDeveloperStackName, protectedReason } from '../sam/stack-name.js';
-import type { CredentialResolver, Credentials } from '../sam/credentials.js';
+import type { CredentialResolver } from '../sam/credentials.js';
 import { describeHolder, StackLease, type LeaseStore } from './stack-lease.js';
 
 /** The account as the host sees it (implemented with the AWS SDK in cli/aws-sdk.ts). */
@@ -45,7 +45,7 @@ export function chooseStack(base: string, exact: boolean, settings: DsyncConfig[
 /** What `dsync up` asked for, as far as the stack is concerned. */
 export interface StackRequest {
   credentials: CredentialResolver;
-  account(credentials: Credentials, region: string): StackAccount | Promise<StackAccount>;
+  account(credentials: CredentialResolver, region: string): StackAccount | Promise<StackAccount>;
   /** --stack-name was given: use it exactly. */
   exact: boolean;
   machine?: { osUser: string; hostname: string; pid: number };
@@ -66,9 +66,10 @@ export interface ClaimInput {
 export async function claimStack(input: ClaimInput): Promise<{ stackName: string; identity: string; lease: StackLease }> {
   const { config, request, target, reporter, signal } = input;
   const credentials = await interruptible(request.credentials.get(), signal);
-  // Its clients stay open while dsync runs: the lease's heartbeat uses them.
-  const account = await request.account(credentials, target.region);
+  // Its clients stay open while dsync runs: the lease's heartbeat uses them (with refreshed credentials).
+  const account = await request.account(request.credentials, target.region);
   const who = await interruptible(account.identity(), signal).catch((error: unknown) => {
+    if (error instanceof DsyncError) throw error;
     throw new DsyncError('CREDENTIALS', `AWS did not accept the credentials from ${credentials.source}: ${(error as Error).message.split('\n')[0]}`, {
       hint: 'refresh them (`aws sso login`, new keys) or check the profile with `aws sts get-caller-identity`',
       cause: error,
@@ -78,6 +79,7 @@ export async function claimStack(input: ClaimInput): Promise<{ stackName: string
   const machine = request.machine ?? { osUser: 'dev', hostname: 'localhost', pid: 0 };
   const choice = chooseStack(target.stackName, request.exact, config.stack, who.arn, machine.osUser);
   reporter.event({ type: 'stack-choice', stackName: choice.stackName, why: choice.why, message: `stack ${choice.stackName} (${choice.why})` });
+  const failed = (error: unknown) => accountError(error, choice.stackName, target.region);
 
   const lease = new StackLease(
     account.leaseStore(choice.stackName),
@@ -85,10 +87,10 @@ export async function claimStack(input: ClaimInput): Promise<{ stackName: string
     { id: randomUUID(), who: developerName(who.arn, machine.osUser), arn: who.arn, host: machine.hostname, pid: machine.pid },
     request.leaseTiming,
   );
-  const [tags, record] = await interruptible(Promise.all([account.stackTags(choice.stackName), lease.peek()]), signal).catch((error: unknown) => {
-    throw accountError(error, choice.stackName, target.region);
+  const [tags, origin] = await interruptible(Promise.all([account.stackTags(choice.stackName), lease.origin()]), signal).catch((error: unknown) => {
+    throw failed(error);
   });
-  if (tags !== undefined && !record?.createdByDsync) {
+  if (tags !== undefined && !origin?.createdByDsync) {
     const why = protectedReason(choice.stackName, tags, config.stack);
     if (why && !request.allowProtected) {
       throw new DsyncError('STACK_PROTECTED', `stack ${choice.stackName} is protected: ${why}, and dsync did not create it`, {
@@ -97,24 +99,30 @@ export async function claimStack(input: ClaimInput): Promise<{ stackName: string
     }
     if (why) reporter.event({ type: 'warning', level: 'warn', message: `stack ${choice.stackName} is protected (${why}); syncing into it because of --allow-protected` });
   }
-  const acquired = await interruptible(lease.acquire({ takeOver: request.takeOver === true, stackExists: tags !== undefined }), signal).catch((error: unknown) => {
-    throw accountError(error, choice.stackName, target.region);
+  // Not raced against Ctrl-C: a lease being taken must be given back, so wait for it, then release.
+  const acquiring = lease.acquire({ takeOver: request.takeOver === true, stackExists: tags !== undefined });
+  const acquired = await acquiring.catch((error: unknown) => {
+    throw failed(error);
   });
-  if (acquired.tookOver) {
-    const { from, reason } = acquired.tookOver;
-    reporter.event({
-      type: 'lease-taken-over',
-      level: 'warn',
-      from,
-      reason,
-      message: `took over stack ${choice.stackName} from ${describeHolder(from, Date.now())}${reason === 'stale' ? ' (its lease was stale)' : ' (--take-over)'}`,
-    });
+  if (signal?.aborted) {
+    await lease.release().catch(() => undefined);
+    throw interrupted();
+  }
+  const took = acquired.tookOver;
+  if (took) {
+    const from = took.from ? describeHolder(took.from, Date.now()) : `an unreadable record (${took.detail ?? '?'})`;
+    const why = took.reason === 'stale' ? ' (its lease was stale)' : took.reason === 'forced' ? ' (--take-over)' : '';
+    reporter.event({ type: 'lease-taken-over', level: 'warn', from: took.from, reason: took.reason, message: `took over stack ${choice.stackName} from ${from}${why}` });
   }
   reporter.event({ type: 'lease-acquired', stackName: choice.stackName });
   lease.startHeartbeat(
-    (by) => {
+    (loss) => {
+      const what =
+        'by' in loss
+          ? `was taken over by ${describeHolder(loss.by, Date.now())}`
+          : `could not be kept: its lease was not renewed for longer than the stale time (${(loss.expired as Error).message?.split('\n')[0] ?? loss.expired}), so another dsync up may take it`;
       request.fatal?.(
-        new DsyncError('STACK_LOST', `stack ${choice.stackName} was taken over by ${by ? describeHolder(by, Date.now()) : 'someone else'}; dsync stopped syncing to it`, {
+        new DsyncError('STACK_LOST', `stack ${choice.stackName} ${what}; dsync stopped syncing to it`, {
           hint: 'run `dsync up` again to take it back when they are done (or --take-over), or use your own stack',
         }),
       );

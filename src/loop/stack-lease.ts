@@ -1,12 +1,12 @@
 // One running `dsync up` per stack: a lease kept in the account next to the
 // stack (an SSM parameter, see cli/aws-sdk.ts), renewed on a heartbeat.
-// - acquire: create the record when there is none (an atomic create); take a
-//   released or stale lease; refuse a live one held by someone else unless
-//   told to take it over;
-// - heartbeat: renew; when the record names someone else, the lease was
-//   taken over: say so and stop;
-// - release: on the way out, when it is still ours.
-// The record outlives the lease: it also remembers whether dsync created the
+// - acquire: a free lease is taken with an atomic create; a stale one (or a
+//   live one with --take-over, or a record dsync cannot read) is deleted and
+//   then created; a live one held by someone else is refused;
+// - heartbeat: renew; when the record names someone else, or it could not be
+//   renewed for the stale time, the lease is lost: say so and stop;
+// - release: on the way out, when it is still ours, delete it.
+// Beside it, created once, the stack's origin: whether dsync created the
 // stack, which the production guard needs.
 import { DsyncError } from '../base/errors.js';
 
@@ -24,19 +24,33 @@ export interface LeaseHolder {
 
 export interface LeaseRecord {
   v: 1;
-  holder?: LeaseHolder;
-  /** The stack did not exist when dsync first took a lease on it. */
+  holder: LeaseHolder;
+}
+
+/** What reading the lease found: nothing (free), a record, or something dsync cannot read (replaced on acquire). */
+export interface LeaseRead {
+  record?: LeaseRecord;
+  corrupt?: string;
+}
+
+/** Remembered once per stack, when dsync first takes a lease on it: the production guard needs it. */
+export interface StackOrigin {
   createdByDsync: boolean;
 }
 
-/** Where the record lives. */
+/** Where the lease lives (an SSM parameter; a map in tests). */
 export interface LeaseStore {
   /** A name for messages, e.g. "SSM parameter /dsync/stack-lease/NAME". */
   readonly where: string;
-  read(): Promise<LeaseRecord | undefined>;
-  /** Create only when there is none; false when one exists. */
+  read(): Promise<LeaseRead>;
+  /** Create only when there is none (atomic); false when one exists. */
   create(record: LeaseRecord): Promise<boolean>;
   write(record: LeaseRecord): Promise<void>;
+  /** Delete it (no error when it is gone). */
+  remove(): Promise<void>;
+  readOrigin(): Promise<StackOrigin | undefined>;
+  /** Create the origin record unless there is one. */
+  createOrigin(origin: StackOrigin): Promise<void>;
 }
 
 export interface LeaseTiming {
@@ -50,11 +64,12 @@ export const DEFAULT_LEASE_TIMING: LeaseTiming = { heartbeatMs: 30_000, staleMs:
 export interface Acquired {
   record: LeaseRecord;
   /** Whose lease this one replaced, and why. */
-  tookOver?: { from: LeaseHolder; reason: 'stale' | 'forced' };
+  tookOver?: { from?: LeaseHolder; reason: 'stale' | 'forced' | 'unreadable'; detail?: string };
 }
 
 export function describeHolder(h: LeaseHolder, now: number): string {
-  return `${h.who} (${h.arn}) on ${h.host}, pid ${h.pid}, since ${new Date(h.since).toISOString().replace(/\.\d+Z$/, 'Z')}, renewed ${ago(now - h.renewedAt)} ago`;
+  const since = Number.isFinite(h.since) ? new Date(h.since).toISOString().replace(/\.\d+Z$/, 'Z') : '?';
+  return `${h.who} (${h.arn}) on ${h.host}, pid ${h.pid}, since ${since}, renewed ${ago(now - h.renewedAt)} ago`;
 }
 
 function ago(ms: number): string {
@@ -62,10 +77,15 @@ function ago(ms: number): string {
   return s < 120 ? `${s} s` : `${Math.round(s / 60)} min`;
 }
 
+/** Why the lease ended while dsync ran: someone took it, or it could not be renewed for longer than the stale time. */
+export type LeaseLoss = { by: LeaseHolder } | { expired: unknown };
+
 export class StackLease {
-  private record: LeaseRecord | undefined;
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private lost = false;
+  private held = false;
+  private released = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private renewing: Promise<void> = Promise.resolve();
+  private lastRenewed = 0;
 
   constructor(
     private readonly store: LeaseStore,
@@ -75,88 +95,101 @@ export class StackLease {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** What the record says before dsync touches it (for the production guard). */
-  peek(): Promise<LeaseRecord | undefined> {
-    return this.store.read();
+  /** Whether dsync created the stack (undefined: dsync never held a lease on it). */
+  origin(): Promise<StackOrigin | undefined> {
+    return this.store.readOrigin();
   }
 
+  /**
+   * A free lease is taken with the store's atomic create. A stale one (or,
+   * with --take-over, a live one, or an unreadable record) is deleted first
+   * and then created, so two takers cannot both win: the second create fails
+   * and that run looks again (and is refused by the fresh lease).
+   */
   async acquire(options: { takeOver: boolean; stackExists: boolean }): Promise<Acquired> {
-    for (let attempt = 0; attempt < 3; attempt++) {
+    let tookOver: Acquired['tookOver'];
+    for (let attempt = 0; attempt < 4; attempt++) {
       const now = this.now();
-      const mine: LeaseHolder = { ...this.me, since: now, renewedAt: now };
-      const existing = await this.store.read();
-      if (!existing) {
-        const record: LeaseRecord = { v: 1, holder: mine, createdByDsync: !options.stackExists };
-        if (await this.store.create(record)) return this.confirm(record);
-        continue; // someone created it in between: look again
+      const found = await this.store.read();
+      if (found.corrupt !== undefined) {
+        tookOver = { reason: 'unreadable', detail: found.corrupt };
+        await this.store.remove();
+        continue;
       }
-      const other = existing.holder;
-      let tookOver: Acquired['tookOver'];
+      const other = found.record?.holder;
       if (other && other.id !== this.me.id) {
         const stale = now - other.renewedAt > this.timing.staleMs;
         if (!stale && !options.takeOver) {
           throw new DsyncError('STACK_IN_USE', `stack ${this.stackName} is in use by ${describeHolder(other, now)}`, {
-            hint: `wait until they stop (Ctrl-C releases it), use your own stack (--stack-name), or take it over with --take-over; the lease is the ${this.store.where}`,
+            hint: `wait until they stop (Ctrl-C releases it), use your own stack (leave out --stack-name), or take it over with --take-over; the lease is the ${this.store.where}`,
           });
         }
         tookOver = { from: other, reason: stale ? 'stale' : 'forced' };
+        await this.store.remove();
       }
-      const record: LeaseRecord = { ...existing, v: 1, holder: mine };
-      await this.store.write(record);
-      return { ...(await this.confirm(record)), tookOver };
+      const record: LeaseRecord = { v: 1, holder: { ...this.me, since: now, renewedAt: now } };
+      if (!(await this.store.create(record))) continue; // someone else was quicker: look again
+      await this.store.createOrigin({ createdByDsync: !options.stackExists });
+      const back = await this.store.read();
+      if (back.record?.holder.id !== this.me.id) continue;
+      this.held = true;
+      this.lastRenewed = this.now();
+      return { record, tookOver };
     }
-    throw new DsyncError('STACK_IN_USE', `stack ${this.stackName}: could not take its lease (others kept changing the ${this.store.where})`, { hint: 'try again' });
+    throw new DsyncError('STACK_IN_USE', `stack ${this.stackName}: could not take its lease (others kept changing the ${this.store.where})`, { hint: 'try again in a moment' });
   }
 
-  /** Read back what was written: when two take a free lease at once, the last write wins and the other is refused. */
-  private async confirm(record: LeaseRecord): Promise<Acquired> {
-    const back = await this.store.read();
-    if (back?.holder?.id !== this.me.id) {
-      const now = this.now();
-      throw new DsyncError('STACK_IN_USE', `stack ${this.stackName} was just taken by ${back?.holder ? describeHolder(back.holder, now) : 'someone else'}`, {
-        hint: 'use your own stack (--stack-name), or take it over with --take-over',
-      });
-    }
-    this.record = record;
-    return { record };
+  /** Renew on a heartbeat; `onLost` is called once when the lease is someone else's now, or could not be renewed for the stale time. */
+  startHeartbeat(onLost: (loss: LeaseLoss) => void, onError: (error: unknown) => void): void {
+    const beat = () => {
+      if (this.released) return;
+      this.timer = setTimeout(() => {
+        this.renewing = this.renew().then(
+          (by) => {
+            if (by) return this.lose(onLost, { by });
+            beat();
+          },
+          (error: unknown) => {
+            if (this.released) return;
+            if (this.now() - this.lastRenewed > this.timing.staleMs) return this.lose(onLost, { expired: error });
+            onError(error);
+            beat();
+          },
+        );
+      }, this.timing.heartbeatMs);
+      this.timer.unref?.();
+    };
+    beat();
   }
 
-  /** Renew on a heartbeat; `onLost` is called once if someone else took the lease. */
-  startHeartbeat(onLost: (by: LeaseHolder | undefined) => void, onError: (error: unknown) => void): void {
-    this.timer = setInterval(() => {
-      this.renew().then((by) => {
-        if (by === null || this.lost) return;
-        this.lost = true;
-        this.stopHeartbeat();
-        onLost(by);
-      }, onError);
-    }, this.timing.heartbeatMs);
-    this.timer.unref?.();
+  private lose(onLost: (loss: LeaseLoss) => void, loss: LeaseLoss): void {
+    if (this.released || !this.held) return;
+    this.held = false;
+    onLost(loss);
   }
 
-  /** null while the lease is ours (renewed); else who holds it now (undefined: nobody). */
-  private async renew(): Promise<LeaseHolder | undefined | null> {
+  /** undefined while the lease is ours (renewed); else who holds it now. */
+  private async renew(): Promise<LeaseHolder | undefined> {
+    if (this.released) return undefined;
     const current = await this.store.read();
-    if (current?.holder?.id !== this.me.id) return current?.holder;
-    const record: LeaseRecord = { ...current, holder: { ...current.holder, renewedAt: this.now() } };
-    await this.store.write(record);
-    this.record = record;
-    return null;
+    const holder = current.record?.holder;
+    if (holder?.id !== this.me.id) return holder ?? { ...this.me, id: '?', who: 'nobody (the lease was deleted)', arn: '-', since: NaN, renewedAt: this.now() };
+    if (this.released) return undefined;
+    await this.store.write({ v: 1, holder: { ...holder, renewedAt: this.now() } });
+    this.lastRenewed = this.now();
+    return undefined;
   }
 
-  stopHeartbeat(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-  }
-
-  /** Give the lease back, when it is still ours; the record (and what it remembers) stays. */
+  /** Give the lease back, when it is still ours. A renewal in flight finishes first, so it cannot write after the release. */
   async release(): Promise<boolean> {
-    this.stopHeartbeat();
-    if (!this.record || this.lost) return false;
+    this.released = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.renewing.catch(() => undefined);
+    if (!this.held) return false;
+    this.held = false;
     const current = await this.store.read();
-    if (current?.holder?.id !== this.me.id) return false;
-    await this.store.write({ v: 1, createdByDsync: current.createdByDsync });
-    this.record = undefined;
+    if (current.record?.holder.id !== this.me.id) return false;
+    await this.store.remove();
     return true;
   }
 }

@@ -6,7 +6,7 @@ import { CHANGES_FILE, type ChangesSummary } from './change-log.js';
 import { readEmulatorGaps, standInsOf } from './emulator-gaps.js';
 import { loadTarget } from './function-logs.js';
 import { probeImage } from './setup.js';
-import { describeHolder, type LeaseRecord } from './stack-lease.js';
+import { describeHolder, type LeaseRead, type LeaseRecord } from './stack-lease.js';
 import type { SamTarget } from '../sam/commands.js';
 
 export interface SamStatus {
@@ -21,7 +21,7 @@ export interface SamStatus {
 }
 
 /** Reads the stack's lease record with the user's credentials (real AWS and --endpoint-url). */
-export type LeaseReader = (target: SamTarget) => Promise<LeaseRecord | undefined>;
+export type LeaseReader = (target: SamTarget) => Promise<LeaseRead>;
 
 export async function samStatus(client: ContainerClient, containerId: string, readLease?: LeaseReader): Promise<SamStatus> {
   const out: SamStatus = {};
@@ -35,8 +35,10 @@ export async function samStatus(client: ContainerClient, containerId: string, re
   if (target && target.mode !== 'emulator' && readLease) {
     const stack = { name: target.stackName, region: target.region };
     try {
-      const holder = (await readLease(target))?.holder;
-      out.stack = { ...stack, lease: holder ?? null, leaseText: holder ? `held by ${describeHolder(holder, Date.now())}` : 'free (no dsync up on it)' };
+      const read = await readLease(target);
+      const holder = read.record?.holder;
+      if (read.corrupt) out.stack = { ...stack, lease: `unreadable: ${read.corrupt}`, leaseText: `unreadable (${read.corrupt}); the next dsync up replaces it` };
+      else out.stack = { ...stack, lease: holder ?? null, leaseText: holder ? `held by ${describeHolder(holder, Date.now())}` : 'free (no dsync up on it)' };
     } catch (error) {
       const why = `unknown: ${(error as Error).message.split('\n')[0]}`;
       out.stack = { ...stack, lease: why, leaseText: why };

@@ -81,11 +81,20 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, plugin?: S
   const syncer = new Syncer({ client: deps.client, project, describe, uid: config.uid, gid: config.gid, hostname: deps.hostname });
   const hostPath = (p: string) => deps.platform.path.join(config.root, ...p.split('/').filter(Boolean));
 
+  /** Whether the folder or one above it holds .git (the project may be a folder of a bigger repository). */
+  const insideGitWorkTree = async (root: string): Promise<boolean> => {
+    const p = deps.platform.path;
+    for (let dir = root; ; dir = p.dirname(dir)) {
+      if (await deps.fs.lstat(p.join(dir, '.git')).then(() => true, () => false)) return true;
+      if (p.dirname(dir) === dir) return false;
+    }
+  };
+
   const loadGitIndex = async () => {
     const { index, gitMissing } = await readGitIndex(config.root, deps.platform, deps.runHost);
     describe.gitModes = index?.modes;
     describe.gitSymlinks = index?.symlinks;
-    if (gitMissing && (await deps.fs.lstat(hostPath('.git')).then(() => true, () => false))) {
+    if (gitMissing && (await insideGitWorkTree(config.root))) {
       describe.warn(
         'git-missing',
         'git is not on PATH, so the git index cannot be read: executable bits come from #! lines only, and symlinks checked out as text files are sent as files (install Git for Windows, or put git on PATH)',

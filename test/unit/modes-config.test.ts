@@ -6,7 +6,7 @@ import { projectId } from '../../src/docker/labels.js';
 import { hostPlatform } from '../../src/base/platform.js';
 import { chunkPaths } from '../../src/sync/transfer.js';
 import { readGitIndex } from '../../src/sync/git-modes.js';
-import { notFoundOnWindows } from '../../src/base/host-process.js';
+import { notFoundOnWindows, onWindowsPath } from '../../src/base/host-process.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -59,6 +59,16 @@ describe('readGitIndex', () => {
     expect(notFoundOnWindows(9009, `Can't recognize 'git "--version"' as an internal or external command, or batch script.\r\n`)).toBe(true);
     expect(notFoundOnWindows(128, 'fatal: not a git repository (or any of the parent directories): .git')).toBe(false);
     expect(notFoundOnWindows(1, '')).toBe(false);
+    expect(notFoundOnWindows(1, `Can't recognize 'git "--version"' as an internal or external command, or batch script.\r\n`)).toBe(true);
+  });
+  it('looks a command up on a Windows PATH with PATHEXT, whatever the language of cmd.exe', () => {
+    // Windows file names are case-insensitive (PATHEXT says .EXE, the file is git.exe).
+    const files = new Set(['c:\\program files\\git\\cmd\\git.exe', 'c:\\tools\\sam.cmd']);
+    const env = { Path: 'C:\\windows\\system32;"C:\\Program Files\\Git\\cmd";C:\\tools', PATHEXT: '.COM;.EXE;.BAT;.CMD' };
+    expect(onWindowsPath('git', env, (p) => files.has(p.toLowerCase()))).toBe(true);
+    expect(onWindowsPath('sam', env, (p) => files.has(p.toLowerCase()))).toBe(true);
+    expect(onWindowsPath('docker', env, (p) => files.has(p.toLowerCase()))).toBe(false);
+    expect(onWindowsPath('C:\\tools\\sam.cmd', env, (p) => files.has(p.toLowerCase()))).toBe(true);
   });
 });
 

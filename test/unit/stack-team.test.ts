@@ -6,7 +6,8 @@ import { validateSettings } from '../../src/config/config.js';
 import { chooseStack, claimStack, type StackAccount } from '../../src/loop/stack-claim.js';
 import { silentReporter } from '../../src/base/reporter.js';
 import type { SamTarget } from '../../src/sam/commands.js';
-import { StackLease, type LeaseRecord, type LeaseStore } from '../../src/loop/stack-lease.js';
+import { StackLease, type LeaseRecord, type LeaseStore, type StackOrigin } from '../../src/loop/stack-lease.js';
+import { parseLease } from '../../src/cli/aws-sdk.js';
 import { cloudFormationName, developerName, normaliseWho, perDeveloperStackName, protectedReason } from '../../src/sam/stack-name.js';
 
 describe('the developer and the stack name', () => {
@@ -72,21 +73,30 @@ describe('protected stacks', () => {
   });
 });
 
-/** An SSM parameter in memory: create fails when it exists, like PutParameter without Overwrite. */
-function memoryStore(): LeaseStore & { value?: LeaseRecord } {
-  const store: LeaseStore & { value?: LeaseRecord } = {
+/** SSM parameters in memory: create fails when the lease exists, like PutParameter without Overwrite. */
+function memoryStore(): LeaseStore & { value?: LeaseRecord | string; originValue?: StackOrigin } {
+  const store: LeaseStore & { value?: LeaseRecord | string; originValue?: StackOrigin } = {
     where: 'memory',
-    value: undefined,
     async read() {
-      return store.value ? structuredClone(store.value) : undefined;
+      if (store.value === undefined) return {};
+      return typeof store.value === 'string' ? parseLease(store.value) : { record: structuredClone(store.value) };
     },
     async create(record) {
-      if (store.value) return false;
+      if (store.value !== undefined) return false;
       store.value = structuredClone(record);
       return true;
     },
     async write(record) {
       store.value = structuredClone(record);
+    },
+    async remove() {
+      store.value = undefined;
+    },
+    async readOrigin() {
+      return store.originValue;
+    },
+    async createOrigin(origin) {
+      store.originValue ??= origin;
     },
   };
   return store;
@@ -101,22 +111,49 @@ describe('the stack lease', () => {
     let now = 1_000_000;
     const a = new StackLease(store, 'shop-ana', me('a', 'ana'), timing, () => now);
     const b = new StackLease(store, 'shop-ana', me('b', 'ana'), timing, () => now);
-    expect((await a.acquire({ takeOver: false, stackExists: false })).record.createdByDsync).toBe(true);
+    await a.acquire({ takeOver: false, stackExists: false });
+    expect(store.originValue).toEqual({ createdByDsync: true });
     const refused = await b.acquire({ takeOver: false, stackExists: true }).catch((e: unknown) => e);
     expect(isDsyncError(refused, 'STACK_IN_USE')).toBe(true);
     expect((refused as Error).message).toMatch(/in use by ana \(arn:aws:iam::1:user\/ana\) on laptop, pid 42, since .*, renewed 0 s ago/);
 
     expect(await a.release()).toBe(true);
-    expect(store.value).toEqual({ v: 1, createdByDsync: true });
+    expect(store.value).toBeUndefined();
     const taken = await b.acquire({ takeOver: false, stackExists: true });
     expect(taken.tookOver).toBeUndefined();
-    expect(taken.record.createdByDsync).toBe(true);
+    expect(store.originValue).toEqual({ createdByDsync: true });
 
     // b dies without releasing: stale after 5 s.
     const c = new StackLease(store, 'shop-ana', me('c', 'ana'), timing, () => now);
     await expect(c.acquire({ takeOver: false, stackExists: true })).rejects.toThrow(/in use by ana/);
     now += 6000;
     expect((await c.acquire({ takeOver: false, stackExists: true })).tookOver).toMatchObject({ reason: 'stale', from: { id: 'b' } });
+  });
+
+  it('two taking a stale lease at once: one wins, the other is refused', async () => {
+    const store = memoryStore();
+    let now = 0;
+    await new StackLease(store, 's', me('old', 'ana'), timing, () => now).acquire({ takeOver: false, stackExists: false });
+    now = 10_000;
+    // Both read the stale record before either writes.
+    const slowRead = store.read.bind(store);
+    let reads = 0;
+    let open = () => {};
+    const gate = { promise: new Promise<void>((r) => (open = r)), resolve: () => open() };
+    store.read = async () => {
+      const r = await slowRead();
+      if (++reads <= 2) {
+        if (reads === 2) gate.resolve();
+        await gate.promise;
+      }
+      return r;
+    };
+    const results = await Promise.allSettled([
+      new StackLease(store, 's', me('x', 'xi'), timing, () => now).acquire({ takeOver: false, stackExists: true }),
+      new StackLease(store, 's', me('y', 'yo'), timing, () => now).acquire({ takeOver: false, stackExists: true }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([expect.stringMatching(/in use by (xi|yo)/)]);
   });
 
   it('--take-over takes a live lease; the old holder learns it on its next heartbeat and stops', async () => {
@@ -126,22 +163,55 @@ describe('the stack lease', () => {
     const lost = new Promise((resolve) => a.startHeartbeat(resolve, () => undefined));
     const b = new StackLease(store, 'shop', me('b', 'bo'), { heartbeatMs: 20, staleMs: 60_000 });
     expect((await b.acquire({ takeOver: true, stackExists: true })).tookOver).toMatchObject({ reason: 'forced', from: { who: 'ana' } });
-    expect(await lost).toMatchObject({ id: 'b', who: 'bo' });
+    expect(await lost).toMatchObject({ by: { id: 'b', who: 'bo' } });
     expect(await a.release()).toBe(false);
-    expect(store.value?.holder?.id).toBe('b');
+    expect((store.value as LeaseRecord).holder.id).toBe('b');
   });
 
-  it('renews on the heartbeat, and remembers a stack dsync did not create', async () => {
+  it('replaces a record it cannot read, and says so', async () => {
+    const store = memoryStore();
+    store.value = '{"v":1,"holder":{"who":"x"}}';
+    const a = new StackLease(store, 's', me('a', 'ana'), timing);
+    expect((await a.acquire({ takeOver: false, stackExists: true })).tookOver).toEqual({ reason: 'unreadable', detail: 'its holder is incomplete' });
+    expect(parseLease('not json')).toEqual({ corrupt: 'it is not JSON' });
+    expect(parseLease('{"v":2,"holder":{}}')).toEqual({ corrupt: 'it is not a dsync lease record (version 1)' });
+    await a.release();
+  });
+
+  it('renews on the heartbeat; a release waits for a renewal in flight, which then cannot write', async () => {
     const store = memoryStore();
     let now = 0;
     const a = new StackLease(store, 'prod', me('a', 'ana'), { heartbeatMs: 10, staleMs: 50 }, () => now);
-    expect((await a.acquire({ takeOver: false, stackExists: true })).record.createdByDsync).toBe(false);
+    await a.acquire({ takeOver: false, stackExists: true });
+    expect(store.originValue).toEqual({ createdByDsync: false });
     now = 1000;
     a.startHeartbeat(() => undefined, () => undefined);
     await new Promise((r) => setTimeout(r, 60));
-    expect(store.value?.holder?.renewedAt).toBe(1000);
-    await a.release();
-    expect(store.value).toEqual({ v: 1, createdByDsync: false });
+    expect((store.value as LeaseRecord).holder.renewedAt).toBe(1000);
+    // A slow store: the renewal is between its read and its write when Ctrl-C comes.
+    const write = store.write.bind(store);
+    store.write = async (record) => {
+      await new Promise((r) => setTimeout(r, 30));
+      await write(record);
+    };
+    await new Promise((r) => setTimeout(r, 15));
+    expect(await a.release()).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(store.value).toBeUndefined();
+  });
+
+  it('stops when the lease cannot be renewed for longer than the stale time', async () => {
+    const store = memoryStore();
+    let now = 0;
+    const a = new StackLease(store, 's', me('a', 'ana'), { heartbeatMs: 5, staleMs: 100 }, () => now);
+    await a.acquire({ takeOver: false, stackExists: false });
+    store.read = async () => Promise.reject(new Error('ExpiredTokenException: the security token included in the request is expired'));
+    const errors: unknown[] = [];
+    const lost = new Promise((resolve) => a.startHeartbeat(resolve, (e) => errors.push(e)));
+    await new Promise((r) => setTimeout(r, 20));
+    now = 500;
+    expect(await lost).toMatchObject({ expired: expect.any(Error) });
+    expect(errors.length).toBeGreaterThan(0);
   });
 });
 
@@ -159,7 +229,7 @@ describe('claiming the stack', () => {
 
   it('turns an AWS refusal into one line saying which permissions dsync needs', async () => {
     const denied = Object.assign(new Error('User: arn:aws:iam::1:user/ana is not authorized to perform: ssm:GetParameter'), { name: 'AccessDeniedException' });
-    const refusal = await claim(account({ leaseStore: () => ({ ...memoryStore(), read: async () => Promise.reject(denied) }) })).catch((e: unknown) => e);
+    const refusal = await claim(account({ leaseStore: () => ({ ...memoryStore(), readOrigin: async () => Promise.reject(denied) }) })).catch((e: unknown) => e);
     expect(isDsyncError(refusal, 'CREDENTIALS')).toBe(true);
     expect((refusal as Error).message).toBe("AWS refused dsync's check of stack shop-ana: User: arn:aws:iam::1:user/ana is not authorized to perform: ssm:GetParameter");
     expect((refusal as { hint: string }).hint).toContain('ssm:GetParameter / ssm:PutParameter');

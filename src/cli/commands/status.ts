@@ -26,7 +26,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
   const base = await session.status();
   // Real AWS and --endpoint-url: who holds the stack's lease, read with this machine's credentials.
   const readLease: LeaseReader = async (target) => {
-    const credentials = await credentialsFor(target.mode, io.env, await profileFor(config, undefined, target.configEnv)).get();
+    const credentials = credentialsFor(target.mode, io.env, await profileFor(config, undefined, target.configEnv));
     const account = (await import('../aws-sdk.js')).awsAccount(credentials, target.region, target.mode === 'endpoint' ? target.endpointUrl : undefined);
     try {
       return await account.leaseStore(target.stackName).read();
