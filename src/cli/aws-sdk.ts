@@ -12,6 +12,10 @@ import type { StackAccount } from '../loop/stack-claim.js';
 import type { LeaseHolder, LeaseRead, LeaseRecord } from '../loop/stack-lease.js';
 import type { CredentialResolver, Credentials, SdkCredentialSource } from '../sam/credentials.js';
 
+// dsync supports Node.js 20 (the lock file pins SDK versions that do); the
+// SDK's notice about its future Node.js 22 requirement is not the user's to act on.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /** Ask for an MFA code on the terminal (assume-role profiles with mfa_serial). */
 async function promptMfa(serial: string): Promise<string> {
   if (!process.stdin.isTTY) throw new Error(`the profile needs an MFA code for ${serial}, and there is no terminal to ask on`);

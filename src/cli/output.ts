@@ -11,7 +11,10 @@ export interface OutputStreams {
 
 export async function chooseReporter(io: OutputStreams, json: boolean): Promise<Reporter> {
   if (json) return createJsonReporter(io.stdout);
-  if (io.stderr.isTTY && !io.env.CI) {
+  // A terminal that reports no width (a pseudo-terminal nobody sized: `script`
+  // without a terminal, some CI consoles) gets plain lines: the spinner's
+  // line arithmetic divides by the width.
+  if (io.stderr.isTTY && !io.env.CI && (io.stderr.columns ?? 0) > 0) {
     const { createOraReporter } = await import('./ora-reporter.js');
     return createOraReporter(io.stderr);
   }

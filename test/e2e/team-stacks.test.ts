@@ -108,7 +108,9 @@ describe('a stack per developer, one dsync up per stack, and the production guar
     expect(later.stderr).toMatch(/dsync: stack team-app-alice was taken over by bob/);
     expect((await lease('team-app-alice'))?.holder?.who).toBe('bob');
     expect(await forced.waitFor('live', 600_000)).toMatchObject({ ok: true });
-    expect(await forced.stop('SIGINT')).toBe(0);
+    // A closed terminal window (SIGHUP) stops the run like Ctrl-C, and gives the lease back.
+    expect(await forced.stop('SIGHUP')).toBe(0);
+    expect(forced.events.some((e) => e.type === 'lease-released')).toBe(true);
     expect((await lease('team-app-alice'))?.holder).toBeUndefined();
   }, 900_000);
 

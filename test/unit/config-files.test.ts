@@ -8,6 +8,8 @@ import { loadCliConfig, samImageSource } from '../../src/cli/deps.js';
 import { decodeText } from '../../src/config/text.js';
 import { DEFAULTS } from '../../src/config/config.js';
 import { certificateBlocks } from '../../src/loop/image.js';
+import { Writable } from 'node:stream';
+import { chooseReporter } from '../../src/cli/output.js';
 
 const JSON_TEXT = '{ "image": "team/sam:1", "quietMs": 20 }\n';
 
@@ -65,5 +67,28 @@ describe('extra CA files', () => {
     const extra = source.caCertificates.filter((c) => c.name === 'proxy-bundle.pem' || c.name === 'key.pem');
     expect(extra).toEqual([{ name: 'proxy-bundle.pem', pem: `${CERT}\n` }]);
     expect(source.caCertificates.every((c) => !c.pem.includes('PRIVATE KEY'))).toBe(true);
+  });
+});
+
+describe('the reporter for a terminal', () => {
+  const terminal = (columns: number | undefined) => {
+    const chunks: string[] = [];
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        chunks.push(String(chunk));
+        done();
+      },
+    }) as unknown as NodeJS.WriteStream;
+    Object.assign(stream, { isTTY: true, columns });
+    return { stream, text: () => chunks.join('') };
+  };
+
+  it('a terminal that reports no width gets plain lines, not a spinner (whose line arithmetic divides by the width)', async () => {
+    const t = terminal(0);
+    const reporter = await chooseReporter({ stdout: t.stream, stderr: t.stream, env: {} }, false);
+    reporter.progress('comparing host and container');
+    reporter.done('initial sync: nothing to change');
+    reporter.close();
+    expect(t.text()).toMatch(/^\d\d:\d\d:\d\d\.\d{3} comparing host and container\n\d\d:\d\d:\d\d\.\d{3} initial sync: nothing to change\n$/);
   });
 });

@@ -35,8 +35,14 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
   // (an exec outlives its connection), then exit 0.
   const stop = new AbortController();
   const onSignal = () => stop.abort();
+  // A closed terminal (SIGHUP) too, without failing on writes to it.
+  const onHangup = () => {
+    for (const stream of [io.stdout, io.stderr]) stream.on('error', () => undefined);
+    stop.abort();
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onHangup);
   try {
     const container = await session.runningContainer();
     const code = await showLogs({
@@ -54,5 +60,6 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onHangup);
   }
 }

@@ -126,9 +126,17 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
     io.stderr.write('dsync: quit without waiting\n');
     process.exit(EXIT.interrupted);
   };
+  // A closed terminal window (SIGHUP; on Windows the console's close event)
+  // stops the run the same way, so the stack's lease is given back; the
+  // terminal is gone, so writing to it must not fail the teardown.
+  const onHangup = () => {
+    for (const stream of [io.stdout, io.stderr]) stream.on('error', () => undefined);
+    onSignal();
+  };
   let running: RunningSync | undefined;
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onHangup);
   try {
     const session = createCliSession(config, reporter, io.env, sam);
     if (sam && mode !== 'emulator') {
@@ -160,6 +168,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
     reporter.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onHangup);
   }
 }
 
