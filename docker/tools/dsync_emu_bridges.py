@@ -73,6 +73,32 @@ def layer_versions():
     backend.publish_layer_version = lambda self, spec: publish(self, dict(spec, LayerName=layer_name(spec.get("LayerName", ""))))
 
 
+def function_versions():
+    # AutoPublishAlias (common in AWS's samples) makes an AWS::Lambda::Version and an
+    # Alias pointing at `!GetAtt Version.Version`; moto's LambdaVersion keeps only the
+    # number: AttributeError: 'LambdaVersion' object has no attribute 'get_cfn_attribute',
+    # and a Ref to it is not the version's ARN.
+    def create(inner, cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        version = inner(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        function = lam.lambda_backends[account_id][region_name].get_function(cloudformation_json["Properties"]["FunctionName"])
+        version.function_arn = f"{function.function_arn}:{version.version}"
+        return version
+
+    def get_cfn_attribute(self, name):
+        if name == "Version":
+            return str(self.version)
+        if name == "FunctionArn":
+            return self.function_arn
+        raise UnformattedGetAttTemplateException()
+
+    _wrap_classmethod(lam.LambdaVersion, "create_from_cloudformation_json", create)
+    lam.LambdaVersion.physical_resource_id = property(lambda self: getattr(self, "function_arn", str(self.version)))
+    lam.LambdaVersion.has_cfn_attr = classmethod(lambda cls, attr: attr in ("Version", "FunctionArn"))
+    lam.LambdaVersion.get_cfn_attribute = get_cfn_attribute
+    # CloudFormation keeps published versions when a new one replaces them; so does the emulator.
+    lam.LambdaVersion.delete_from_cloudformation_json = classmethod(lambda cls, *args, **kwargs: None)
+
+
 def function_properties():
     # LambdaFunction.create_from_cloudformation_json copies a fixed list of properties:
     # Layers, Architectures and PackageType are silently dropped.
@@ -324,6 +350,60 @@ class CfnHttpApiStage(_BridgeDefaults, CloudFormationModel):
             {"stageName": props["StageName"], "autoDeploy": props.get("AutoDeploy"), "stageVariables": props.get("StageVariables", {}), "description": props.get("Description")},
         )
 
+class _AliasResource:
+    """What the stack holds for an alias: moto's LambdaAlias is no CloudFormation model."""
+
+    def __init__(self, alias):
+        self.alias = alias
+        self.physical_resource_id = alias.arn
+
+    def is_created(self):
+        return True
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr == "AliasArn"
+
+    def get_cfn_attribute(self, name):
+        if name == "AliasArn":
+            return self.alias.arn
+        raise UnformattedGetAttTemplateException()
+
+
+class CfnLambdaAlias(_BridgeDefaults, CloudFormationModel):
+    """AWS::Lambda::Alias (what AutoPublishAlias makes): moto has the API, not the model."""
+
+    __module__ = "moto.awslambda.dsync_bridge"
+
+    CFN_TYPE = "AWS::Lambda::Alias"
+    NAME_PROPERTY = "Name"
+
+    @staticmethod
+    def _function_name(props):
+        # FunctionName may be a name or an ARN (a Ref to the function is its name).
+        name = props["FunctionName"]
+        return name.split(":")[6] if name.startswith("arn:") else name
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        backend = lam.lambda_backends[account_id][region_name]
+        name, function = props.get("Name", resource_name), cls._function_name(props)
+        routing = props.get("RoutingConfig")
+        try:
+            alias = backend.get_alias(name, function)
+            alias.update(description=props.get("Description"), function_version=str(props["FunctionVersion"]), routing_config=routing)
+        except Exception:  # noqa: BLE001 - no such alias yet
+            alias = backend.create_alias(name=name, function_name=function, function_version=str(props["FunctionVersion"]), description=props.get("Description", ""), routing_config=routing)
+        return _AliasResource(alias)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        props = cloudformation_json.get("Properties", {})
+        if props.get("FunctionName"):
+            lam.lambda_backends[account_id][region_name].delete_alias(props.get("Name", resource_name), cls._function_name(props))
+
+
 class CfnSnsSubscription(_BridgeDefaults, CloudFormationModel):
     """AWS::SNS::Subscription (what an SNS event of a function becomes): moto has no model."""
 
@@ -387,6 +467,7 @@ def http_apis():
 def install():
     nested_stack_outputs()
     layer_versions()
+    function_versions()
     function_properties()
     rest_apis()
     state_machines()

@@ -1,6 +1,7 @@
 // Sets SAM up inside the project's container for `dsync up`: checks that the
 // image has SAM (and moto for the emulator), copies dsync's helper scripts in,
 // starts the emulator, and wires a runner and a deployer to the container.
+import { createHash } from 'node:crypto';
 import { Writable, Readable } from 'node:stream';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -115,7 +116,9 @@ export async function prepareSamContainer(input: SamSetupInput, signal?: AbortSi
   if (target.mode === 'emulator') {
     if (!probe.motoPython) throw new DsyncError('EMULATOR', 'The container image has no moto server for --emulator');
     reporter.progress('starting the AWS emulator (moto) in the container');
-    const started = await interruptible(client.exec(input.containerId(), { cmd: emulatorStartArgv(probe.motoPython, EMULATOR_PORT) }), signal);
+    const toolsHash = createHash('sha256');
+    for (const f of files) toolsHash.update(f.name).update(f.content);
+    const started = await interruptible(client.exec(input.containerId(), { cmd: emulatorStartArgv(probe.motoPython, EMULATOR_PORT, toolsHash.digest('hex').slice(0, 16)) }), signal);
     if (started.exitCode !== 0) {
       throw new DsyncError('EMULATOR', `The AWS emulator did not start: ${started.stderr.trim().split('\n').pop() ?? `exit ${started.exitCode}`}`, {
         hint: 'see /dsync/state/emulator.log in the container (`dsync exec cat /dsync/state/emulator.log`)',

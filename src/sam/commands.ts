@@ -101,13 +101,27 @@ export const TOOLS_DIR = '/dsync/tools';
 export const EMULATOR_BUCKET = 'dsync-artifacts';
 
 /** Start dsync's emulator (docker/tools/dsync_moto.py) in the background with the artifact bucket, and wait until it answers. */
-export function emulatorStartArgv(motoPython: string, port: number, bucket = EMULATOR_BUCKET): string[] {
+/**
+ * Start the emulator unless one answers that runs these very tools
+ * (`toolsHash`): a running emulator keeps its stack between `up` runs, but
+ * one started by an older dsync is stopped and started again.
+ */
+export function emulatorStartArgv(motoPython: string, port: number, toolsHash: string, bucket = EMULATOR_BUCKET): string[] {
   const url = `http://localhost:${port}/moto-api/`;
   const probe = `${motoPython} -c "import urllib.request; urllib.request.urlopen('${url}', timeout=1)" >/dev/null 2>&1`;
   const script = [
-    `if ${probe}; then exit 0; fi`,
     `mkdir -p /dsync/state`,
+    `if ${probe}; then`,
+    `  if [ "$(cat /dsync/state/emulator.tools 2>/dev/null)" = "${toolsHash}" ]; then exit 0; fi`,
+    // (An emulator of a dsync that kept no pid file is found by its command line.)
+    `  pid=$(cat /dsync/state/emulator.pid 2>/dev/null)`,
+    // ([d]: the pattern must not match this script's own command line.)
+    `  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null; else pkill -f "${TOOLS_DIR}/[d]sync_moto.py" 2>/dev/null; fi`,
+    `  i=0; while [ $i -lt 50 ] && ${probe}; do i=$((i+1)); sleep 0.1; done`,
+    `fi`,
+    `echo "${toolsHash}" >/dsync/state/emulator.tools`,
     `nohup ${motoPython} ${TOOLS_DIR}/dsync_moto.py --host 0.0.0.0 --port ${port} --bucket ${bucket} >/dsync/state/emulator.log 2>&1 &`,
+    `echo $! >/dsync/state/emulator.pid`,
     `i=0; while [ $i -lt 150 ]; do if ${probe}; then exit 0; fi; i=$((i+1)); sleep 0.2; done`,
     `tail -n 20 /dsync/state/emulator.log >&2; exit 1`,
   ].join('\n');
