@@ -9,8 +9,8 @@
   code, and every gap is recorded.
 
 Read-only routes of its own:
-- `GET /_dsync/lambda/<region>/<function>/code`: the deployed zip of a
-  function, and `GET /_dsync/lambda/<region>/layers/<name>/<version>/code`
+- `GET /_dsync/lambda/<region>/<function>[/<version or alias>]/code`: the
+  deployed zip of a function (or of a version or alias of it), and `GET /_dsync/lambda/<region>/layers/<name>/<version>/code`
   a layer version's (moto's GetFunction gives no address that resolves);
 - `GET /_dsync/gaps`: the gaps recorded, as JSON.
 One API moto lacks is answered: API Gateway's FlushStageCache (`sam sync
@@ -42,9 +42,10 @@ GAPS = "/_dsync/gaps"
 def inspect(path):
     parts = path[len(PREFIX):].strip("/").split("/")
     try:
-        if len(parts) == 3 and parts[2] == "code":
+        if len(parts) in (3, 4) and parts[-1] == "code":
             region, name = parts[0], parts[1]
-            fn = lambda_backends[DEFAULT_ACCOUNT_ID][region].get_function(name)
+            qualifier = parts[2] if len(parts) == 4 else None
+            fn = lambda_backends[DEFAULT_ACCOUNT_ID][region].get_function(name, qualifier)
             return Response(fn.code_bytes, mimetype="application/zip")
         if len(parts) == 5 and parts[1] == "layers" and parts[4] == "code":
             region, name, version = parts[0], parts[2], parts[3]

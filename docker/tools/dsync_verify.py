@@ -137,6 +137,11 @@ def verify(args):
         if resource_type == "AWS::Lambda::Function":
             kind = "function"
             same_as_build(f"/_dsync/lambda/{region}/{physical}/code", "deployed code")
+            # AutoPublishAlias: what callers reach is the version behind the alias, which
+            # `sam sync --code` publishes and moves; it must hold the build too.
+            aliases = boto3.client("lambda", region_name=region).list_aliases(FunctionName=physical).get("Aliases", [])
+            for alias in aliases:
+                same_as_build(f"/_dsync/lambda/{region}/{physical}/{alias['Name']}/code", f"the code behind alias {alias['Name']} (version {alias.get('FunctionVersion')})")
         elif resource_type == "AWS::Lambda::LayerVersion":
             kind = "layer"
             # `sam sync --code` publishes a new version outside the stack (and deletes the old
