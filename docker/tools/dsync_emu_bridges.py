@@ -13,6 +13,7 @@ from moto.apigateway import models as apigw
 from moto.apigatewayv2 import models as apigw2
 from moto.awslambda import models as lam
 from moto.cloudformation import parsing as cfn_parsing
+from moto.events import models as events
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.cloudformation.models import Stack
 from moto.core.common_models import CloudFormationModel
@@ -97,6 +98,13 @@ def function_versions():
     lam.LambdaVersion.get_cfn_attribute = get_cfn_attribute
     # CloudFormation keeps published versions when a new one replaces them; so does the emulator.
     lam.LambdaVersion.delete_from_cloudformation_json = classmethod(lambda cls, *args, **kwargs: None)
+
+
+def event_buses():
+    # A Ref to an AWS::Events::EventBus is its name; moto's EventBus has no physical id,
+    # so the Ref was the object and a rule on that bus failed:
+    # AttributeError: 'EventBus' object has no attribute 'split' (moto/events/models.py _normalize_event_bus_arn).
+    events.EventBus.physical_resource_id = property(lambda self: self.name)
 
 
 def function_properties():
@@ -468,6 +476,7 @@ def install():
     nested_stack_outputs()
     layer_versions()
     function_versions()
+    event_buses()
     function_properties()
     rest_apis()
     state_machines()

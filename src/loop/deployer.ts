@@ -197,6 +197,10 @@ export class Deployer {
     }
     const model = this.model!;
     const route = routeChanges(paths, model, this.options.infraFiles);
+    // A save that broke the template, with no code beside it: that change is not live (not "✔ no resource affected").
+    if (this.templateError && paths.includes(this.options.templatePath) && route.resources.length === 0) {
+      return { seq, kind: 'infra', resources: [], ok: false, ms: 0, cause: this.templateError };
+    }
     if (route.infra && !this.templateError) infra = true;
     // A new folder may be the fix for a missing CodeUri: retry the stack then.
     if (!infra && route.resources.length === 0 && !(this.infraBehind && route.unowned.length > 0)) return undefined;

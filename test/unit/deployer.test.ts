@@ -105,6 +105,8 @@ describe('Deployer', () => {
     h.deployer.notify(['template.yaml'], 1);
     await h.deployer.idle();
     expect(h.events.find((e) => e.type === 'error')?.message).toMatch(/not valid YAML/);
+    // The broken save itself is not live: ✖ with the template's error, not "✔ no resource affected".
+    expect(h.events.find((e) => e.type === 'live' && e.seq === 1)).toMatchObject({ ok: false, kind: 'infra', cause: expect.stringMatching(/not valid YAML/) });
     h.deployer.notify(['b/x.js'], 2);
     await h.release();
     await h.deployer.idle();
