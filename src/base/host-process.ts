@@ -14,15 +14,13 @@ export type HostCommandRunner = (file: string, args: string[], options: { cwd: s
 
 export const runHostCommand: HostCommandRunner = async (file, args, options) => {
   if (process.platform === 'win32' && !onWindowsPath(file, process.env, (p) => fs.existsSync(p))) {
-    // execa would hand it to cmd.exe, which answers "not recognized" in the system's language.
+    // Not a spawn error on Windows: execa would hand the name to cmd.exe, which
+    // answers exit 1 (9009 under Wine) and "not recognized" in the system's language.
     throw Object.assign(new Error(`${file} is not on PATH`), { code: 'ENOENT' });
   }
   const result = await execa(file, args, { cwd: options.cwd, reject: false, stripFinalNewline: false, timeout: 30_000 });
   const spawnError = (result as { code?: unknown }).code;
   if (result.failed && result.exitCode === undefined && typeof spawnError === 'string') throw Object.assign(new Error(result.shortMessage), { code: spawnError });
-  if (process.platform === 'win32' && notFoundOnWindows(result.exitCode, String(result.stderr ?? ''))) {
-    throw Object.assign(new Error(`${file} is not on PATH`), { code: 'ENOENT' });
-  }
   return {
     exitCode: result.exitCode ?? (result.timedOut ? 124 : 127),
     stdout: String(result.stdout ?? ''),
@@ -40,15 +38,6 @@ export function onWindowsPath(file: string, env: Record<string, string | undefin
     .split(';')
     .filter(Boolean)
     .some((dir) => exts.some((ext) => exists(path.win32.join(dir.replace(/^"|"$/g, ''), file + ext))));
-}
-
-/**
- * On Windows a command that is not on PATH does not fail to spawn: execa
- * hands it to cmd.exe, which exits 9009 (or 1) saying it is "not recognized
- * as an internal or external command" (Wine: "Can't recognize …").
- */
-export function notFoundOnWindows(exitCode: number | undefined, stderr: string): boolean {
-  return exitCode === 9009 || ((exitCode === 1 || exitCode === undefined) && /(is not recognized|can't recognize) .*as an internal or external command/i.test(stderr));
 }
 
 /**

@@ -10,7 +10,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { StackAccount } from '../loop/stack-claim.js';
 import type { LeaseHolder, LeaseRead, LeaseRecord } from '../loop/stack-lease.js';
-import type { CredentialResolver, Credentials, SdkCredentialSource } from '../sam/credentials.js';
+import type { CredentialResolver, SdkCredentialSource } from '../sam/credentials.js';
 
 // dsync supports Node.js 20 (the lock file pins SDK versions that do); the
 // SDK's notice about its future Node.js 22 requirement is not the user's to act on.
@@ -41,25 +41,6 @@ export const sdkCredentials: SdkCredentialSource = async (profile) => {
     source: profile ? `profile "${profile}"` : 'the default credential chain',
   };
 };
-
-export interface CallerIdentity {
-  account: string;
-  arn: string;
-}
-
-/** Who these credentials are (sts get-caller-identity), in the target region. */
-export async function callerIdentity(credentials: Credentials, region: string): Promise<CallerIdentity> {
-  const client = new STSClient({
-    region,
-    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken },
-  });
-  try {
-    const out = await client.send(new GetCallerIdentityCommand({}));
-    return { account: out.Account ?? '?', arn: out.Arn ?? '?' };
-  } finally {
-    client.destroy();
-  }
-}
 
 /** The account dsync syncs into, as the host sees it: for the stack-per-developer name, the production guard and the lease. */
 export type AwsAccount = StackAccount;

@@ -7,7 +7,7 @@ import { DsyncError } from '../base/errors.js';
 import { interrupted, interruptible } from '../base/interrupt.js';
 import type { DsyncConfig } from '../config/config.js';
 import type { TargetMode } from '../sam/commands.js';
-import type { CredentialResolver, Credentials } from '../sam/credentials.js';
+import type { CredentialResolver } from '../sam/credentials.js';
 import { debianImageExtras, realAwsImage, runtimesOf } from '../sam/runtimes.js';
 import { EMULATOR_PORT, type TargetInput } from '../sam/target.js';
 import { loadTemplateModel, type TemplateModel } from '../sam/template.js';
@@ -128,8 +128,7 @@ async function startSam(config: DsyncConfig, request: SamRequest, host: SessionH
   let lease: StackLease | undefined;
   if (request.account) {
     // Which stack (one per developer unless told otherwise), may dsync touch it, and is anyone else on it.
-    const stackRequest = { ...request, account: request.account, exact: request.flags.stackName !== undefined };
-    const claimed = await claimStack({ config, request: stackRequest, target, reporter, signal });
+    const claimed = await claimStack({ config, request: { ...request, account: request.account, exact: request.flags.stackName !== undefined }, target, reporter, signal });
     target = { ...target, stackName: claimed.stackName };
     identity = claimed.identity;
     lease = claimed.lease;

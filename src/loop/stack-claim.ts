@@ -120,7 +120,9 @@ export async function claimStack(input: ClaimInput): Promise<{ stackName: string
       const what =
         'by' in loss
           ? `was taken over by ${describeHolder(loss.by, Date.now())}`
-          : `could not be kept: its lease was not renewed for longer than the stale time (${(loss.expired as Error).message?.split('\n')[0] ?? loss.expired}), so another dsync up may take it`;
+          : 'deleted' in loss
+            ? 'lost its lease (someone deleted it)'
+            : `could not be kept: its lease was not renewed for longer than the stale time (${(loss.expired as Error).message?.split('\n')[0] ?? loss.expired}), so another dsync up may take it`;
       request.fatal?.(
         new DsyncError('STACK_LOST', `stack ${choice.stackName} ${what}; dsync stopped syncing to it`, {
           hint: 'run `dsync up` again to take it back when they are done (or --take-over), or use your own stack',

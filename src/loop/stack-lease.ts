@@ -68,8 +68,7 @@ export interface Acquired {
 }
 
 export function describeHolder(h: LeaseHolder, now: number): string {
-  const since = Number.isFinite(h.since) ? new Date(h.since).toISOString().replace(/\.\d+Z$/, 'Z') : '?';
-  return `${h.who} (${h.arn}) on ${h.host}, pid ${h.pid}, since ${since}, renewed ${ago(now - h.renewedAt)} ago`;
+  return `${h.who} (${h.arn}) on ${h.host}, pid ${h.pid}, since ${new Date(h.since).toISOString().replace(/\.\d+Z$/, 'Z')}, renewed ${ago(now - h.renewedAt)} ago`;
 }
 
 function ago(ms: number): string {
@@ -77,8 +76,8 @@ function ago(ms: number): string {
   return s < 120 ? `${s} s` : `${Math.round(s / 60)} min`;
 }
 
-/** Why the lease ended while dsync ran: someone took it, or it could not be renewed for longer than the stale time. */
-export type LeaseLoss = { by: LeaseHolder } | { expired: unknown };
+/** Why the lease ended while dsync ran: someone took it (or deleted it), or it could not be renewed for longer than the stale time. */
+export type LeaseLoss = { by: LeaseHolder } | { deleted: true } | { expired: unknown };
 
 export class StackLease {
   private held = false;
@@ -145,8 +144,8 @@ export class StackLease {
       if (this.released) return;
       this.timer = setTimeout(() => {
         this.renewing = this.renew().then(
-          (by) => {
-            if (by) return this.lose(onLost, { by });
+          (loss) => {
+            if (loss) return this.lose(onLost, loss);
             beat();
           },
           (error: unknown) => {
@@ -168,12 +167,12 @@ export class StackLease {
     onLost(loss);
   }
 
-  /** undefined while the lease is ours (renewed); else who holds it now. */
-  private async renew(): Promise<LeaseHolder | undefined> {
+  /** undefined while the lease is ours (renewed); else how it was lost. */
+  private async renew(): Promise<LeaseLoss | undefined> {
     if (this.released) return undefined;
     const current = await this.store.read();
     const holder = current.record?.holder;
-    if (holder?.id !== this.me.id) return holder ?? { ...this.me, id: '?', who: 'nobody (the lease was deleted)', arn: '-', since: NaN, renewedAt: this.now() };
+    if (holder?.id !== this.me.id) return holder ? { by: holder } : { deleted: true };
     if (this.released) return undefined;
     await this.store.write({ v: 1, holder: { ...holder, renewedAt: this.now() } });
     this.lastRenewed = this.now();

@@ -9,8 +9,15 @@ export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 
 export type Env = Record<string, string | undefined>;
 
-export function runCli(args: string[], env: Env = {}, input?: string) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1', ...env }, input });
+/** How to start the CLI: this Node.js on the built bin by default (the Windows tier passes node.exe under Wine). */
+export interface CliCommand {
+  file: string;
+  args: string[];
+}
+const NODE_CLI: CliCommand = { file: process.execPath, args: [CLI] };
+
+export function runCli(args: string[], env: Env = {}, input?: string, via: CliCommand = NODE_CLI) {
+  const result = spawnSync(via.file, [...via.args, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1', ...env }, input });
   return { code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -26,8 +33,8 @@ export interface UpProcess {
 }
 
 /** `dsync up --json ARGS` in the background (add --sync-only yourself when wanted). */
-export function startUp(args: string[], env: Env = {}): UpProcess {
-  const child = spawn(process.execPath, [CLI, 'up', '--json', ...args], { env: { ...process.env, CI: '1', ...env } });
+export function startUp(args: string[], env: Env = {}, via: CliCommand = NODE_CLI): UpProcess {
+  const child = spawn(via.file, [...via.args, 'up', '--json', ...args], { env: { ...process.env, CI: '1', ...env } });
   const events: Array<Record<string, unknown>> = [];
   let stderr = '';
   child.stderr.on('data', (c) => (stderr += c));

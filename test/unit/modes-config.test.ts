@@ -6,7 +6,7 @@ import { projectId } from '../../src/docker/labels.js';
 import { hostPlatform } from '../../src/base/platform.js';
 import { chunkPaths } from '../../src/sync/transfer.js';
 import { readGitIndex } from '../../src/sync/git-modes.js';
-import { notFoundOnWindows, onWindowsPath } from '../../src/base/host-process.js';
+import { onWindowsPath } from '../../src/base/host-process.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -52,14 +52,6 @@ describe('readGitIndex', () => {
   it('says git is missing where the index matters (Windows), and only there', async () => {
     expect(await readGitIndex('C:\\p', hostPlatform('win32'), noGit)).toEqual({ gitMissing: true });
     expect(await readGitIndex('/p', hostPlatform('linux'), noGit)).toEqual({});
-  });
-  it("knows cmd.exe's way of saying a command is not on PATH (Windows, and Wine)", () => {
-    expect(notFoundOnWindows(1, "'git' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n")).toBe(true);
-    expect(notFoundOnWindows(9009, '')).toBe(true);
-    expect(notFoundOnWindows(9009, `Can't recognize 'git "--version"' as an internal or external command, or batch script.\r\n`)).toBe(true);
-    expect(notFoundOnWindows(128, 'fatal: not a git repository (or any of the parent directories): .git')).toBe(false);
-    expect(notFoundOnWindows(1, '')).toBe(false);
-    expect(notFoundOnWindows(1, `Can't recognize 'git "--version"' as an internal or external command, or batch script.\r\n`)).toBe(true);
   });
   it('looks a command up on a Windows PATH with PATHEXT, whatever the language of cmd.exe', () => {
     // Windows file names are case-insensitive (PATHEXT says .EXE, the file is git.exe).

@@ -168,6 +168,16 @@ describe('the stack lease', () => {
     expect((store.value as LeaseRecord).holder.id).toBe('b');
   });
 
+  it('a lease deleted under a running holder is lost, and said so', async () => {
+    const store = memoryStore();
+    const a = new StackLease(store, 'shop', me('a', 'ana'), { heartbeatMs: 10, staleMs: 60_000 });
+    await a.acquire({ takeOver: false, stackExists: false });
+    const lost = new Promise((resolve) => a.startHeartbeat(resolve, () => undefined));
+    await store.remove();
+    expect(await lost).toEqual({ deleted: true });
+    expect(await a.release()).toBe(false);
+  });
+
   it('replaces a record it cannot read, and says so', async () => {
     const store = memoryStore();
     store.value = '{"v":1,"holder":{"who":"x"}}';

@@ -10,9 +10,9 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runCli, startUp, type CliCommand, type Env } from '../helpers/cli.js';
 import { DEBIAN_IMAGE, containerTree, engineClient } from '../helpers/real-docker.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -24,49 +24,12 @@ const TCP_HOST = inject('tcpHost');
 /** A Linux path as win32 code under Wine sees it: Z: is the Linux root. */
 const winPath = (p: string) => `Z:${p.split('/').join('\\')}`;
 const cliScript = () => winPath(path.join(WIN_REPO, 'bin/dsync.js'));
-type Env = Record<string, string | undefined>;
 
-function runWin(args: string[], env: Env = {}) {
-  const result = spawnSync(WNODE, [cliScript(), ...args], { encoding: 'utf8', env: { ...process.env, CI: '1', NO_COLOR: '1', ...env }, timeout: 120_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function upWin(args: string[], env: Env = {}) {
-  const child = spawn(WNODE, [cliScript(), 'up', '--sync-only', '--json', ...args], { env: { ...process.env, CI: '1', NO_COLOR: '1', ...env } });
-  const events: Array<Record<string, unknown>> = [];
-  let stderr = '';
-  child.stderr.on('data', (c) => (stderr += c));
-  createInterface({ input: child.stdout }).on('line', (l) => {
-    try {
-      events.push(JSON.parse(l) as Record<string, unknown>);
-    } catch {
-      events.push({ type: 'non-json', line: l });
-    }
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    events,
-    get stderr() {
-      return stderr;
-    },
-    async waitFor(type: string, timeoutMs = 90_000, where: (e: Record<string, unknown>) => boolean = () => true, from = 0) {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        const found = events.slice(from).find((e) => e.type === type && where(e));
-        if (found) return found;
-        if (child.exitCode !== null) throw new Error(`dsync up (win32) exited ${child.exitCode} before a ${type} event: ${stderr}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`no ${type} event in ${timeoutMs} ms; events: ${JSON.stringify(events.slice(from))}; stderr: ${stderr}`);
-    },
-    /** Ctrl-C: wnode passes SIGINT on to node.exe, which Wine delivers as the console's Ctrl-C. */
-    async interrupt() {
-      child.kill('SIGINT');
-      return exited;
-    },
-    exited,
-  };
-}
+/** The CLI as node.exe under Wine (wnode), through the same helpers as the Linux end-to-end tests. */
+const viaWine = (): CliCommand => ({ file: WNODE, args: [cliScript()] });
+const runWin = (args: string[], env: Env = {}) => runCli(args, { NO_COLOR: '1', ...env }, undefined, viaWine());
+/** `up --sync-only --json`; stop('SIGINT') is Ctrl-C: wnode passes it on to node.exe, which Wine delivers as the console's Ctrl-C. */
+const upWin = (args: string[], env: Env = {}) => startUp(['--sync-only', ...args], { NO_COLOR: '1', ...env }, viaWine());
 
 const sha = (p: string) => createHash('sha256').update(fs.readFileSync(p)).digest('hex');
 
@@ -181,7 +144,7 @@ describe('dsync as win32 (node.exe under Wine)', () => {
     try {
       const initial = await up.waitFor('initial-sync', 120_000);
       const containerId = String(initial.containerId);
-      await up.waitFor('watching');
+      await up.waitFor('watching', 90_000);
       expect(up.events.find((e) => e.type === 'watching')).toMatchObject({ message: expect.stringMatching(/^watching Z:\\tmp\\dsync win ü-/) });
       // The CRLF shebang is said once, with what Linux will do with it.
       const crlf = up.events.find((e) => JSON.stringify(e).includes('CRLF'));
@@ -205,7 +168,7 @@ describe('dsync as win32 (node.exe under Wine)', () => {
       const before = up.events.length;
       lock = await lockFile(path.join(root, 'data/locked.json'));
       write('data/locked.json', '{"v":3}\n');
-      const unreadable = await up.waitFor('file-unreadable', 30_000, () => true, before);
+      const unreadable = await up.waitFor('file-unreadable', 30_000, (e) => up.events.indexOf(e) >= before);
       expect(unreadable).toMatchObject({ path: 'data/locked.json', code: 'EBUSY' });
       write('src/app.js', 'v3 while data/locked.json is locked\n');
       await lock.release();
@@ -220,7 +183,7 @@ describe('dsync as win32 (node.exe under Wine)', () => {
       expect(exec.code).toBe(7);
       expect(exec.stdout).toBe('755\ncreate.js\nbuilt\nv3 while data/locked.json is locked\n');
 
-      expect(await up.interrupt()).toBe(0);
+      expect(await up.stop('SIGINT')).toBe(0);
       stopped = true;
       expect(up.events.at(-1)).toMatchObject({ type: 'stopped' });
       // Nothing was lost on the host, and the container is kept.
@@ -231,14 +194,14 @@ describe('dsync as win32 (node.exe under Wine)', () => {
       const noGit = upWin(args, { ...env, DSYNC_WINE_HIDE_GIT: '1' });
       const warning = await noGit.waitFor('warning', 90_000, (e) => String(e.message).startsWith('git is not on PATH'));
       expect(warning.message).toContain('executable bits come from #! lines only');
-      await noGit.waitFor('watching');
-      expect(await noGit.interrupt()).toBe(0);
+      await noGit.waitFor('watching', 90_000);
+      expect(await noGit.stop('SIGINT')).toBe(0);
 
       const down = runWin(['down', '--purge', ...args], env);
       expect(down.code, down.stderr).toBe(0);
       expect(await engineClient().inspectContainer(containerId)).toBeUndefined();
     } finally {
-      if (!stopped) await up.interrupt();
+      if (!stopped) await up.stop('SIGINT');
     }
   });
 
