@@ -10,7 +10,9 @@ import { certificateBlocks, DEFAULT_SAM_BASE_IMAGE, type SamImageSource } from '
 import { DOCKER_DIR } from '../loop/setup.js';
 import type { TargetMode } from '../sam/commands.js';
 import { chooseProfile, EMULATOR_CREDENTIALS, hostCredentialResolver, staticResolver, type CredentialResolver, type ProfileChoice } from '../sam/credentials.js';
-import { samconfigProfile } from '../loop/sam-project.js';
+import { findTemplate, samconfigProfile } from '../loop/sam-project.js';
+import { projectOnlyLayout, resolveLayout } from '../loop/project-layout.js';
+import { loadTemplateModel, type TemplateModel } from '../sam/template.js';
 import type { Reporter } from '../base/reporter.js';
 import { createSession, type Session, type SessionDeps } from '../session/session.js';
 import { createSamLoop, type SamRequest } from '../loop/sam-loop.js';
@@ -25,6 +27,7 @@ export interface CommonFlags {
   cwd?: string;
   image?: string;
   template?: string;
+  root?: string;
 }
 
 function readText(p: string): string | undefined {
@@ -38,9 +41,10 @@ function readText(p: string): string | undefined {
 }
 
 export function loadCliConfig(flags: CommonFlags, env: Record<string, string | undefined>): DsyncConfig {
-  const settings = validateSettings({ image: flags.image ?? env.DSYNC_IMAGE, template: flags.template }, 'command line');
+  const settings = validateSettings({ image: flags.image ?? env.DSYNC_IMAGE, template: flags.template, root: flags.root }, 'command line');
   return loadConfig({
     cwd: flags.cwd ?? process.cwd(),
+    startDir: process.cwd(),
     flags: settings,
     readFile: readText,
     isDirectory: (p) => {
@@ -51,6 +55,33 @@ export function loadCliConfig(flags: CommonFlags, env: Record<string, string | u
       }
     },
   });
+}
+
+/**
+ * The config with what the container mirrors: the project folder, or in a
+ * monorepo the folder that also holds the code the template names outside
+ * it. `strict`: a reference dsync cannot reach is an error (up); otherwise
+ * (status, exec, logs, --sync-only) the project folder alone is mirrored.
+ */
+export async function withLayout(config: DsyncConfig, options: { configEnv?: string; strict: boolean }): Promise<DsyncConfig> {
+  const flavour = path;
+  const readHost = async (rel: string) => readText(path.join(config.root, ...rel.split('/')));
+  try {
+    const { templatePath } = await findTemplate(config, options.configEnv, readHost, flavour);
+    const text = await readHost(templatePath);
+    let model: TemplateModel | undefined;
+    try {
+      model = text === undefined ? undefined : loadTemplateModel(text, templatePath);
+    } catch {
+      model = undefined; // the deployer reports a broken template with its line
+    }
+    const givenRoot = config.rootDir !== undefined ? { path: config.rootDir, from: config.rootFrom ?? '--root' } : undefined;
+    const layout = await resolveLayout({ root: config.root, givenRoot, model, flavour, exists: async (p) => fs.existsSync(p) });
+    return { ...config, layout };
+  } catch (error) {
+    if (options.strict) throw error;
+    return { ...config, layout: projectOnlyLayout(config.root) };
+  }
 }
 
 /** A client for the engine the environment points at (DOCKER_HOST, contexts, default). */

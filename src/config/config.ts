@@ -33,6 +33,31 @@ export interface DsyncConfig {
   samBaseImage?: string;
   /** A stack per developer and the production guard (real AWS and --endpoint-url). */
   stack?: StackSettings;
+  /** --root or dsync.json "root": how far up the template's references may reach (default: the git work tree). */
+  rootDir?: string;
+  /** Where `rootDir` came from, for messages. */
+  rootFrom?: string;
+  /** What is mirrored into the container (set by the commands from the template; default: the project folder). */
+  layout?: ProjectLayout;
+}
+
+/**
+ * What dsync mirrors into the container's workspace. Usually the project
+ * folder alone; when the template names code outside it (a monorepo's
+ * shared folder), a folder above it, of which only the project folder and
+ * the referenced subtrees are synced.
+ */
+export interface ProjectLayout {
+  /** The folder the workspace mirrors (absolute host path). */
+  syncRoot: string;
+  /** The project folder inside it ('' when it is the project folder itself). */
+  projectDir: string;
+  /** The syncRoot paths that are synced (the project folder and each referenced path); undefined = all. */
+  scope?: string[];
+  /** The references that reach outside the project, for messages ("Fn CodeUri ../shared"). */
+  outside?: string[];
+  /** What bounded the root: 'the git work tree', '--root', or the dsync.json file. */
+  rootFrom?: string;
 }
 
 /** What dsync.json's "stack" object may say. */
@@ -59,9 +84,9 @@ export const DEFAULTS: Omit<DsyncConfig, 'root'> = {
   gid: 0,
 };
 
-type Settings = Partial<Omit<DsyncConfig, 'root'>>;
+type Settings = Partial<Omit<DsyncConfig, 'root'>> & { root?: string };
 
-const STRING_KEYS = ['template', 'stackName', 'region', 'configEnv', 'samBaseImage'] as const;
+const STRING_KEYS = ['template', 'stackName', 'region', 'configEnv', 'samBaseImage', 'root'] as const;
 
 const NUMBER_KEYS = ['quietMs', 'maxWaitMs', 'fullSyncThreshold', 'maxFileSize', 'uid', 'gid'] as const;
 
@@ -139,6 +164,8 @@ export interface LoadInput {
   flags: Settings;
   readFile(p: string): string | undefined;
   isDirectory(p: string): boolean;
+  /** Where relative command-line paths start (the shell's folder; default: the project folder). */
+  startDir?: string;
 }
 
 export function loadConfig(input: LoadInput): DsyncConfig {
@@ -160,7 +187,12 @@ export function loadConfig(input: LoadInput): DsyncConfig {
     }
     fromFile = validateSettings(parsed, file);
   }
-  const merged = { ...DEFAULTS, ...fromFile, ...input.flags, root };
+  const { root: rootFlag, ...flags } = input.flags;
+  const { root: rootInFile, ...settings } = fromFile;
+  const merged = { ...DEFAULTS, ...settings, ...flags, root };
   const templateFrom = input.flags.template !== undefined ? '--template' : fromFile.template !== undefined ? file : undefined;
-  return { ...merged, templateFrom, imageChosen: fromFile.image !== undefined || input.flags.image !== undefined };
+  // A root in dsync.json is relative to dsync.json's folder; --root to where dsync was started.
+  const rootDir = rootFlag !== undefined ? path.resolve(input.startDir ?? root, rootFlag) : rootInFile !== undefined ? path.resolve(root, rootInFile) : undefined;
+  const rootFrom = rootFlag !== undefined ? '--root' : rootInFile !== undefined ? file : undefined;
+  return { ...merged, templateFrom, rootDir, rootFrom, imageChosen: fromFile.image !== undefined || input.flags.image !== undefined };
 }

@@ -13,15 +13,24 @@ export interface Project {
   workspaceVolume: string;
   /** Where the workspace volume is mounted in the container. */
   volumeRoot: string;
-  /** The project's files inside the container. */
+  /** The folder the container mirrors (the project folder, or in a monorepo a folder above it holding its shared code). */
+  syncRoot: string;
+  /** The mirror of syncRoot inside the container. */
+  mirror: string;
+  /** The project folder inside the container: where SAM and `dsync exec` run. */
   workspace: string;
 }
 
 export const VOLUME_ROOT = '/dsync';
 
-export function describeProject(root: string, platform: HostPlatform, owner: Owner): Project {
+/**
+ * `layout`: in a monorepo, the folder mirrored and the project folder's path
+ * inside it (see ProjectLayout); the project's identity stays its own folder.
+ */
+export function describeProject(root: string, platform: HostPlatform, owner: Owner, layout?: { syncRoot: string; projectDir: string }): Project {
   const id = projectId(root, platform, owner);
   const fragment = nameFragment(root, platform);
+  const mirror = `${VOLUME_ROOT}/workspace`;
   return {
     root,
     id,
@@ -30,7 +39,9 @@ export function describeProject(root: string, platform: HostPlatform, owner: Own
     containerName: `dsync-${fragment}-${id}`,
     workspaceVolume: `dsync-${id}-workspace`,
     volumeRoot: VOLUME_ROOT,
-    workspace: `${VOLUME_ROOT}/workspace`,
+    syncRoot: layout?.syncRoot ?? root,
+    mirror,
+    workspace: layout?.projectDir ? `${mirror}/${layout.projectDir}` : mirror,
   };
 }
 

@@ -5,7 +5,7 @@ import type { Clock } from '../base/clock.js';
 import type { Reporter } from '../base/reporter.js';
 import { syncCodeArgv, syncInfraArgv, verifyArgv } from '../sam/commands.js';
 import type { SamRunner } from '../sam/runner.js';
-import type { TemplateModel } from '../sam/template.js';
+import { isOutside, type TemplateModel } from '../sam/template.js';
 import type { DeployReport } from './live-report.js';
 import { describeGap, GapLog, type EmulatorGap } from './emulator-gaps.js';
 
@@ -17,6 +17,8 @@ export interface DeployStepsOptions {
   samPython?: string;
   /** Whether a project path exists on the host (to name a missing CodeUri before SAM runs). */
   exists(projectPath: string): Promise<boolean>;
+  /** Whether dsync syncs a project path (a path outside the project only when this run's layout includes it). */
+  synced?(projectPath: string): boolean;
   /** Emulator mode: what the emulator recorded it could not do (see emulator-gaps.ts). */
   emulatorGaps?(): Promise<EmulatorGap[]>;
 }
@@ -31,10 +33,25 @@ export class DeploySteps {
     for (const r of model.resources.values()) {
       if (r.kind !== 'function' && r.kind !== 'layer') continue;
       for (const p of r.codePaths) {
-        if (!(await this.options.exists(p))) return `${r.id}: its ${r.kind === 'layer' ? 'ContentUri' : 'CodeUri'} ${p || '.'} does not exist in the project`;
+        if (!(await this.options.exists(p))) {
+          return `${r.id}: its ${r.kind === 'layer' ? 'ContentUri' : 'CodeUri'} ${p || '.'} does not exist ${p.startsWith('../') ? 'on this machine' : 'in the project'}`;
+        }
       }
     }
     return undefined;
+  }
+
+  /**
+   * A path the template names that dsync does not send: shared code outside
+   * the project that the template started naming after \`dsync up\` chose
+   * what to mirror. SAM would only say the folder does not exist.
+   */
+  unsyncedReference(model: TemplateModel): string | undefined {
+    const synced = this.options.synced;
+    if (!synced) return undefined;
+    const ref = model.references.find((r) => isOutside(r) && !synced(r.path));
+    if (!ref) return undefined;
+    return `${ref.resource}'s ${ref.property} ${ref.written} lies outside the folders dsync syncs for this run: stop dsync and run \`dsync up\` again, so it mirrors that folder too`;
   }
 
   /** What the emulator cannot deploy whatever it is given, named before SAM runs. */
@@ -51,7 +68,7 @@ export class DeploySteps {
     const ids = [...model.resources.values()].filter((r) => r.kind !== 'other').map((r) => r.id);
     reporter.event({ type: 'deploy-started', seq, kind: 'infra', resources: ids });
     reporter.progress(`#${seq} deploying the stack ${runner.target.stackName} (${ids.length} resources)`);
-    const missing = (await this.missingCode(model)) ?? this.beyondEmulator(model);
+    const missing = this.unsyncedReference(model) ?? (await this.missingCode(model)) ?? this.beyondEmulator(model);
     if (missing) {
       return this.finish({ seq, kind: 'infra', resources: ids, ok: false, ms: Math.round(clock.now() - started), cause: missing });
     }

@@ -42,6 +42,8 @@ export interface DeployerOptions {
   onChange?(changes: readonly ChangeReport[]): void;
   /** Whether a project path exists on the host (to name a missing CodeUri before SAM runs). */
   exists(projectPath: string): Promise<boolean>;
+  /** Whether dsync syncs a project path (a path outside the project only when this run's layout includes it). */
+  synced?(projectPath: string): boolean;
   /** Emulator mode: what the emulator recorded it could not do. */
   emulatorGaps?(): Promise<EmulatorGap[]>;
 }

@@ -3,6 +3,7 @@
 // (helper scripts, the emulator, the deployer and its worker), hands every
 // applied batch to the deployer, sets SAM up again in a recreated container,
 // and with --logs interleaves the functions' runtime logs.
+import { posix } from 'node:path';
 import { DsyncError } from '../base/errors.js';
 import { interrupted, interruptible } from '../base/interrupt.js';
 import type { DsyncConfig } from '../config/config.js';
@@ -105,8 +106,18 @@ async function templateModel(config: DsyncConfig, request: SamRequest, host: Ses
   try {
     return loadTemplateModel(text ?? '', templatePath);
   } catch {
-    return { file: templatePath, resources: new Map(), infraFiles: [] };
+    return { file: templatePath, resources: new Map(), infraFiles: [], references: [] };
   }
+}
+
+/** Whether this run's layout sends a path the template names (relative to the project folder). */
+export function syncedByLayout(config: DsyncConfig, p: string): boolean {
+  const layout = config.layout;
+  if (posix.isAbsolute(p) || /^[A-Za-z]:\//.test(p)) return false;
+  const inside = (q: string) => q !== '..' && !q.startsWith('../');
+  if (!layout?.scope) return inside(p);
+  const fromRoot = posix.normalize(posix.join(layout.projectDir, p));
+  return inside(fromRoot) && layout.scope.some((s) => s === '' || fromRoot === s || fromRoot.startsWith(`${s}/`));
 }
 
 /** Probe the image (switching to the SAM image if the emulator needs moto), say where the stack goes, then set SAM up. */
@@ -183,6 +194,7 @@ async function runSam(config: DsyncConfig, request: SamRequest, host: SessionHos
     probe,
     readTemplate: () => host.readHost(templatePath),
     exists: (p) => host.exists(p),
+    synced: (p) => syncedByLayout(config, p),
     templatePath,
     infraFiles,
   };

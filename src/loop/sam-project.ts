@@ -28,24 +28,7 @@ export async function resolveSamProject(input: {
   flavour: PathFlavour;
 }): Promise<SamProject> {
   const { config, flags, readHost } = input;
-  let samconfig: SamParameters = {};
-  const infraFiles: string[] = [];
-  for (const file of SAMCONFIG_FILES) {
-    const text = await readHost(file);
-    if (text === undefined) continue;
-    infraFiles.push(file);
-    samconfig = readSamConfig(text, file, flags.configEnv ?? config.configEnv ?? 'default');
-    break;
-  }
-  // SAM's own default: template.yaml, else template.yml.
-  const onlyYml = (await readHost('template.yaml')) === undefined && (await readHost('template.yml')) !== undefined;
-  const given =
-    config.template !== undefined
-      ? { path: config.template, from: config.templateFrom ?? 'dsync.json' }
-      : samconfig.template_file !== undefined
-        ? { path: samconfig.template_file, from: `${infraFiles[0]} (template_file)` }
-        : undefined;
-  const templatePath = given ? await templateProjectPath(config.root, given, input.flavour, readHost) : onlyYml ? 'template.yml' : 'template.yaml';
+  const { samconfig, infraFiles, templatePath } = await findTemplate(config, flags.configEnv, readHost, input.flavour);
   const target = resolveTarget({
     mode: input.mode,
     projectName: input.projectName,
@@ -56,6 +39,34 @@ export async function resolveSamProject(input: {
     env: input.env,
   });
   return { target, templatePath, infraFiles };
+}
+
+/** samconfig (the first of its files), and the template's project path as flags, dsync.json, samconfig and SAM's defaults say. */
+export async function findTemplate(
+  config: DsyncConfig,
+  configEnvFlag: string | undefined,
+  readHost: (rel: string) => Promise<string | undefined>,
+  flavour: PathFlavour,
+): Promise<{ samconfig: SamParameters; infraFiles: string[]; templatePath: string }> {
+  let samconfig: SamParameters = {};
+  const infraFiles: string[] = [];
+  for (const file of SAMCONFIG_FILES) {
+    const text = await readHost(file);
+    if (text === undefined) continue;
+    infraFiles.push(file);
+    samconfig = readSamConfig(text, file, configEnvFlag ?? config.configEnv ?? 'default');
+    break;
+  }
+  // SAM's own default: template.yaml, else template.yml.
+  const onlyYml = (await readHost('template.yaml')) === undefined && (await readHost('template.yml')) !== undefined;
+  const given =
+    config.template !== undefined
+      ? { path: config.template, from: config.templateFrom ?? 'dsync.json' }
+      : samconfig.template_file !== undefined
+        ? { path: samconfig.template_file, from: `${infraFiles[0]} (template_file)` }
+        : undefined;
+  const templatePath = given ? await templateProjectPath(config.root, given, flavour, readHost) : onlyYml ? 'template.yml' : 'template.yaml';
+  return { samconfig, infraFiles, templatePath };
 }
 
 /**

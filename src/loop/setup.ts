@@ -86,6 +86,8 @@ export interface SamSetupInput {
   probe: ImageProbe;
   readTemplate(): Promise<string | undefined>;
   exists(projectPath: string): Promise<boolean>;
+  /** Whether dsync syncs a project path (`../shared/x` only when the run's layout includes it). */
+  synced?(projectPath: string): boolean;
   templatePath: string;
   infraFiles: string[];
   /** Use the long-lived SAM worker for code syncs (default true). */
@@ -140,8 +142,9 @@ export async function setUpSam(input: SamSetupInput, signal?: AbortSignal): Prom
     fastRun: worker?.run(run),
     target,
     credentials: input.credentials,
-    workspace: input.project.workspace,
-    root: input.project.root,
+    // SAM's paths are shown as the host's: the container's mirror is the host's sync root.
+    workspace: input.project.mirror,
+    root: input.project.syncRoot,
     flavour: input.flavour,
     now: () => input.clock.now(),
     onLine: (step, line) => reporter.event({ type: 'sam-output', step, line, message: `  ${step} │ ${line}` }),
@@ -155,6 +158,7 @@ export async function setUpSam(input: SamSetupInput, signal?: AbortSignal): Prom
     clock: input.clock,
     readTemplate: input.readTemplate,
     exists: input.exists,
+    synced: input.synced,
     templatePath: input.templatePath,
     infraFiles: input.infraFiles,
     samPython: probe.samPython,

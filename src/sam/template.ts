@@ -30,6 +30,27 @@ export interface TemplateModel {
   resources: Map<string, TemplateResource>;
   /** Project paths of local files the stack itself reads (e.g. a DefinitionUri); a change is an infrastructure change. */
   infraFiles: string[];
+  /** Every local path the template names, as written and as a project path. */
+  references: TemplateReference[];
+}
+
+/**
+ * A local file or folder a resource names. `path` is relative to the project
+ * folder (posix, normalised): it starts with `../` when it lies outside it
+ * (a monorepo's shared code), and is absolute when the template wrote one.
+ */
+export interface TemplateReference {
+  resource: string;
+  /** The property that names it, e.g. CodeUri, ContentUri, Metadata.BuildProperties.EntryPoints. */
+  property: string;
+  /** As the template wrote it. */
+  written: string;
+  path: string;
+}
+
+/** Whether a reference lies outside the project folder. */
+export function isOutside(ref: TemplateReference): boolean {
+  return ref.path === '..' || ref.path.startsWith('../') || !syncable(ref.path);
 }
 
 const INTRINSICS = ['Ref', 'Sub', 'GetAtt', 'Join', 'Select', 'Split', 'FindInMap', 'GetAZs', 'ImportValue', 'If', 'Equals', 'Not', 'And', 'Or', 'Condition', 'Base64', 'Cidr', 'Transform', 'ToJsonString', 'Length'];
@@ -115,13 +136,21 @@ function localPath(value: unknown): string | undefined {
   return value;
 }
 
-/** Turn a path written in the template (relative to its folder) into a project path. */
-function toProjectPath(templateDir: string, p: string): string | undefined {
-  const joined = path.posix.normalize(path.posix.join(templateDir, p.replace(/\\/g, '/')));
-  if (joined === '..' || joined.startsWith('../') || path.posix.isAbsolute(joined)) return undefined;
-  const trimmed = joined.replace(/\/+$/, '');
+/**
+ * Turn a path written in the template (relative to its folder) into a path
+ * relative to the project folder: `../` segments lead out of it, and an
+ * absolute path (`/x`, `C:\\x`) stays absolute (posix form).
+ */
+function toProjectPath(templateDir: string, p: string): string {
+  const slashed = p.replace(/\\/g, '/');
+  const drive = /^[A-Za-z]:\//.test(slashed);
+  const joined = drive || slashed.startsWith('/') ? path.posix.normalize(slashed) : path.posix.normalize(path.posix.join(templateDir, slashed));
+  const trimmed = joined.length > 1 ? joined.replace(/\/+$/, '') : joined;
   return trimmed === '.' ? '' : trimmed;
 }
+
+/** A project path dsync can sync (inside the project, or reached through `../`); absolute paths cannot be. */
+const syncable = (p: string) => !path.posix.isAbsolute(p) && !/^[A-Za-z]:\//.test(p);
 
 /**
  * Build the model from a parsed template. `file` is the template's project
@@ -134,6 +163,7 @@ export function buildTemplateModel(template: Json, file: string): TemplateModel 
   const globalFunction = isObject(globals.Function) ? globals.Function : {};
   const resources = new Map<string, TemplateResource>();
   const infraFiles: string[] = [];
+  const references: TemplateReference[] = [];
 
   for (const [id, raw] of Object.entries(template.Resources as Json)) {
     if (!isObject(raw) || typeof raw.Type !== 'string') {
@@ -150,35 +180,58 @@ export function buildTemplateModel(template: Json, file: string): TemplateModel 
     const props = isObject(raw.Properties) ? raw.Properties : {};
     const metadata = isObject(raw.Metadata) ? raw.Metadata : {};
     const codePaths: string[] = [];
+    /** Note a local path the resource names; returns its project path. */
+    const refer = (property: string, written: string): string => {
+      const p = toProjectPath(templateDir, written);
+      if (!references.some((r) => r.resource === id && r.property === property && r.written === written)) references.push({ resource: id, property, written, path: p });
+      return p;
+    };
     const propName = CODE_PROPERTY[type];
     let codeValue = propName ? props[propName] : undefined;
-    if (type === 'AWS::Serverless::Function' && codeValue === undefined) codeValue = globalFunction.CodeUri;
+    let codeProperty = propName ?? 'CodeUri';
+    if (type === 'AWS::Serverless::Function' && codeValue === undefined && globalFunction.CodeUri !== undefined) {
+      codeValue = globalFunction.CodeUri;
+      codeProperty = 'Globals.Function.CodeUri';
+    }
     const local = localPath(codeValue);
     const packageType = (props.PackageType ?? globalFunction.PackageType) === 'Image' ? 'Image' : 'Zip';
     if (packageType === 'Image' && typeof metadata.DockerContext === 'string') {
-      const p = toProjectPath(templateDir, metadata.DockerContext);
-      if (p !== undefined) codePaths.push(p);
+      const p = refer('Metadata.DockerContext', metadata.DockerContext);
+      if (syncable(p)) codePaths.push(p);
     } else if (local !== undefined) {
-      const p = toProjectPath(templateDir, local);
-      if (p !== undefined) codePaths.push(p);
+      const p = refer(codeProperty, local);
+      if (syncable(p)) codePaths.push(p);
     } else if (type === 'AWS::Serverless::Function' && codeValue === undefined && !isObject(props.InlineCode) && props.InlineCode === undefined && packageType === 'Zip') {
       // SAM's default CodeUri is the template's folder.
       codePaths.push(templateDir);
+    }
+    // esbuild's entry points are relative to CodeUri and may reach beyond it (shared code bundled in).
+    const buildProps = isObject(metadata.BuildProperties) ? metadata.BuildProperties : {};
+    if (metadata.BuildMethod === 'esbuild' && Array.isArray(buildProps.EntryPoints) && codePaths.length > 0) {
+      const base = codePaths[0]!;
+      for (const entry of buildProps.EntryPoints) {
+        if (typeof entry !== 'string' || entry === '') continue;
+        const resolved = toProjectPath(base, entry);
+        references.push({ resource: id, property: 'Metadata.BuildProperties.EntryPoints', written: entry, path: resolved });
+        const inside = (dir: string) => dir === '' || resolved === dir || resolved.startsWith(`${dir}/`);
+        if (syncable(resolved) && !codePaths.some(inside)) codePaths.push(resolved);
+      }
     }
     let repositoryApplication: string | undefined;
     if (type === 'AWS::Serverless::Application') {
       // A local nested template is part of the stack; a repository application is fetched by AWS.
       const location = localPath(props.Location);
-      const p = location === undefined ? undefined : toProjectPath(templateDir, location);
-      if (p !== undefined) infraFiles.push(p);
-      else if (isObject(props.Location)) repositoryApplication = String(props.Location.ApplicationId ?? 'an application');
+      if (location !== undefined) {
+        const p = refer('Location', location);
+        if (syncable(p)) infraFiles.push(p);
+      } else if (isObject(props.Location)) repositoryApplication = String(props.Location.ApplicationId ?? 'an application');
     }
     if (kind === 'api' || kind === 'state-machine') {
       // Definition files are read by the stack; sam sync --code can also push them directly.
       const def = localPath(props.DefinitionUri);
       if (def !== undefined) {
-        const p = toProjectPath(templateDir, def);
-        if (p !== undefined) infraFiles.push(p);
+        const p = refer('DefinitionUri', def);
+        if (syncable(p)) infraFiles.push(p);
       }
     }
     const runtime = typeof props.Runtime === 'string' ? props.Runtime : typeof globalFunction.Runtime === 'string' ? globalFunction.Runtime : undefined;
@@ -196,7 +249,7 @@ export function buildTemplateModel(template: Json, file: string): TemplateModel 
       repositoryApplication,
     });
   }
-  return { file, resources, infraFiles };
+  return { file, resources, infraFiles, references };
 }
 
 /** Parse and model in one step. */

@@ -2,6 +2,7 @@
 // the commands do with a project's container (prepare, live sync, status,
 // exec, down) without argv or process globals, so tests drive it directly.
 // The SAM loop plugs in through SessionPlugin (./plugin.ts).
+import { posix } from 'node:path';
 import type { Clock } from '../base/clock.js';
 import { DsyncError } from '../base/errors.js';
 import type { HostCommandRunner } from '../base/host-process.js';
@@ -63,11 +64,16 @@ export interface Session {
 }
 
 export function createSession(config: DsyncConfig, deps: SessionDeps, plugin?: SessionPlugin): Session {
-  const project = describeProject(config.root, deps.platform, { hostname: deps.hostname, user: deps.user });
+  const layout = config.layout ?? { syncRoot: config.root, projectDir: '' };
+  const project = describeProject(config.root, deps.platform, { hostname: deps.hostname, user: deps.user }, layout);
+  const syncRoot = layout.syncRoot;
+  /** A synced path (relative to syncRoot) as the project sees it: `../shared/x` for shared code in a monorepo. */
+  const toProjectRelative = (p: string) => (layout.projectDir === '' ? p : posix.relative(layout.projectDir, p));
   const manager = new ContainerManager(deps.client, project, config.image, deps.reporter, plugin?.container);
   const warned = new Set<string>();
   const describe: DescribeContext = {
-    root: config.root,
+    root: syncRoot,
+    scope: layout.scope,
     fs: deps.fs,
     platform: deps.platform,
     gitModes: undefined,
@@ -91,10 +97,10 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, plugin?: S
   };
 
   const loadGitIndex = async () => {
-    const { index, gitMissing } = await readGitIndex(config.root, deps.platform, deps.runHost);
+    const { index, gitMissing } = await readGitIndex(syncRoot, deps.platform, deps.runHost);
     describe.gitModes = index?.modes;
     describe.gitSymlinks = index?.symlinks;
-    if (gitMissing && (await insideGitWorkTree(config.root))) {
+    if (gitMissing && (await insideGitWorkTree(syncRoot))) {
       describe.warn(
         'git-missing',
         'git is not on PATH, so the git index cannot be read: executable bits come from #! lines only, and symlinks checked out as text files are sent as files (install Git for Windows, or put git on PATH)',
@@ -186,7 +192,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, plugin?: S
       const containerId = await connect(signal);
       let run: PluginRun | undefined;
       live = new LiveSync(syncer, {
-        root: config.root,
+        root: syncRoot,
         flavour: deps.platform.path,
         clock: deps.clock,
         reporter: deps.reporter,
@@ -204,7 +210,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, plugin?: S
           return id;
         },
         ping: () => deps.client.ping(),
-        onApplied: (paths, seq, timing) => run?.applied(paths, seq, timing),
+        onApplied: (paths, seq, timing) => run?.applied(layout.projectDir === '' ? paths : paths.map(toProjectRelative), seq, timing),
       });
       const current = live;
       let snapshot: Manifest | undefined;
@@ -220,7 +226,8 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, plugin?: S
       }
       await current.release(snapshot);
       run?.watching();
-      deps.reporter.event({ type: 'watching', message: `watching ${config.root} (Ctrl-C to stop; the container stays for the next run)` });
+      const watched = layout.scope ? `${layout.scope.map((s) => s || '.').join(', ')} in ${syncRoot}` : config.root;
+      deps.reporter.event({ type: 'watching', message: `watching ${watched} (Ctrl-C to stop; the container stays for the next run)` });
       return {
         containerId: syncer.containerId || containerId,
         idle: async () => {
@@ -241,7 +248,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, plugin?: S
         syncer.containerId = container.id;
         await loadGitIndex();
       }
-      return sessionStatus({ client: deps.client, project, container, syncer });
+      return sessionStatus({ client: deps.client, project, container, syncer, scope: layout.scope });
     },
     runningContainer,
     async exec(cmd, io) {

@@ -12,12 +12,20 @@ export interface StatusReport {
   engine: string;
   container: { id: string; name: string; state: string; image: string } | null;
   workspace: string;
+  /** Monorepos: the folder mirrored when it is above the project, and what of it is synced. */
+  syncRoot?: { path: string; synced: string[] };
   lastSync: Record<string, unknown> | null;
   inSync: boolean | null;
   drift?: { toSend: string[]; toRemove: string[] };
 }
 
-export async function sessionStatus(input: { client: ContainerClient; project: Project; container: ContainerInfo | undefined; syncer: Syncer }): Promise<StatusReport> {
+export async function sessionStatus(input: {
+  client: ContainerClient;
+  project: Project;
+  container: ContainerInfo | undefined;
+  syncer: Syncer;
+  scope?: string[];
+}): Promise<StatusReport> {
   const { client, project, container, syncer } = input;
   const report: StatusReport = {
     project: project.root,
@@ -28,6 +36,7 @@ export async function sessionStatus(input: { client: ContainerClient; project: P
     lastSync: null,
     inSync: null,
   };
+  if (project.syncRoot !== project.root) report.syncRoot = { path: project.syncRoot, synced: input.scope ?? [] };
   if (!container || container.state !== 'running') return report;
   const state = await client.exec(container.id, { cmd: ['cat', `${project.volumeRoot}/${STATE_FILE}`] });
   if (state.exitCode === 0) {

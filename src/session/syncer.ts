@@ -11,7 +11,7 @@ import type { Manifest } from '../sync/manifest.js';
 import { parseRemoteListing, remoteListScript } from '../sync/remote-manifest.js';
 import { applyPlan, emptyPackReport, type TransferResult } from '../sync/transfer.js';
 import { TarStreamSink } from '../sync/tar-stream-sink.js';
-import { IgnoreRules } from '../sync/ignore-rules.js';
+import { DEFAULT_IGNORES, IgnoreRules } from '../sync/ignore-rules.js';
 import { DsyncError } from '../base/errors.js';
 import type { Project } from '../docker/project.js';
 
@@ -36,11 +36,14 @@ export interface SyncerOptions {
 }
 
 export class Syncer {
-  private rules: IgnoreRules = new IgnoreRules();
+  private rules: IgnoreRules;
   private sink: { containerId: string; sink: TarStreamSink | undefined } | undefined;
   containerId = '';
 
-  constructor(private readonly options: SyncerOptions) {}
+  constructor(private readonly options: SyncerOptions) {
+    // Until the first walk loads the ignore files: the defaults, within the synced scope.
+    this.rules = new IgnoreRules(DEFAULT_IGNORES, options.describe.scope);
+  }
 
   get ignoreRules(): IgnoreRules {
     return this.rules;
@@ -88,7 +91,8 @@ export class Syncer {
     const [walk, remote] = await Promise.all([walkHost(this.options.describe), this.listRemote()]);
     this.rules = walk.rules;
     const plan = diffManifests(walk.manifest, remote, {
-      isIgnored: (p, isDir) => walk.rules.isIgnored(p, isDir),
+      // Ignored paths are left alone in the container; paths outside the synced scope (an earlier layout's) are not kept.
+      isIgnored: (p, isDir) => walk.rules.inScope(p) && walk.rules.isIgnored(p, isDir),
       keep: new Set(walk.unreadable.keys()),
     });
     return { plan, unreadable: walk.unreadable, host: walk.manifest, remote };
@@ -96,7 +100,7 @@ export class Syncer {
 
   async listRemote(): Promise<Manifest> {
     const result = await this.options.client.exec(this.containerId, {
-      cmd: ['/bin/sh', '-c', remoteListScript(this.options.project.workspace)],
+      cmd: ['/bin/sh', '-c', remoteListScript(this.options.project.mirror)],
     });
     if (result.exitCode !== 0) {
       throw new DsyncError('TRANSFER', `listing the container's workspace failed (exit ${result.exitCode}): ${result.stderr.trim().split('\n')[0] ?? ''}`, {
@@ -122,7 +126,7 @@ export class Syncer {
         client: this.options.client,
         containerId: this.containerId,
         volumeRoot: this.options.project.volumeRoot,
-        hostRoot: this.options.project.root,
+        hostRoot: this.options.describe.root,
         flavour: this.options.describe.platform.path,
         uid: this.options.uid,
         gid: this.options.gid,

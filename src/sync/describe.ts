@@ -15,6 +15,8 @@ export interface DescribeContext {
   /** Paths the git index records as symlinks (mode 120000); see readGitIndex. */
   gitSymlinks?: ReadonlySet<string>;
   maxFileSize: number;
+  /** Only these root paths (and the folders leading to them) are synced; undefined = everything. See IgnoreRules. */
+  scope?: readonly string[];
   /** Called for things the user should hear about once (outside symlinks, CRLF scripts...). */
   warn(key: string, message: string): void;
 }

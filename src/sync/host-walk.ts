@@ -3,7 +3,7 @@
 // descending into ignored folders.
 import { describePath, type DescribeContext } from './describe.js';
 import type { Manifest } from './manifest.js';
-import { IGNORE_FILES, IgnoreRules } from './ignore-rules.js';
+import { DEFAULT_IGNORES, IGNORE_FILES, IgnoreRules } from './ignore-rules.js';
 import { toHostPath } from '../base/paths.js';
 
 export interface WalkResult {
@@ -79,7 +79,7 @@ export async function walkHost(ctx: DescribeContext, options: WalkOptions = {}):
 
 /** Rules from the root's ignore files; nested ones are added as the walk finds them. */
 export async function loadRootRules(ctx: DescribeContext): Promise<IgnoreRules> {
-  const rules = new IgnoreRules();
+  const rules = new IgnoreRules(DEFAULT_IGNORES, ctx.scope);
   const names = await ctx.fs.readdir(ctx.root);
   await loadRulesIn(ctx, rules, '', names);
   return rules;

@@ -40,8 +40,26 @@ export class IgnoreRules {
   private scopes: Scope[] = [];
   private readonly dirCache = new Map<string, boolean>();
 
-  constructor(defaults: readonly string[] = DEFAULT_IGNORES) {
+  /**
+   * `synced`: when only parts of the root are synced (a monorepo's project
+   * folder and the shared folders its template names), those paths; every
+   * other path counts as ignored, except the folders on the way down to
+   * them and the ignore files in those folders (their rules apply below).
+   */
+  constructor(
+    defaults: readonly string[] = DEFAULT_IGNORES,
+    private readonly synced?: readonly string[],
+  ) {
     this.scopes.push({ dir: '', source: '(defaults)', matcher: ignore().add([...defaults]) });
+  }
+
+  /** Whether `p` is synced at all (always, without a scope). */
+  inScope(p: string): boolean {
+    if (!this.synced) return true;
+    const parent = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '';
+    return this.synced.some(
+      (s) => s === '' || p === s || p.startsWith(`${s}/`) || s.startsWith(`${p}/`) || (isIgnoreFile(p) && (parent === '' || s.startsWith(`${parent}/`))),
+    );
   }
 
   /** Add the patterns of an ignore file found in folder `dir` ('' = project root). */
@@ -65,6 +83,7 @@ export class IgnoreRules {
 
   /** True when `p` (a project path) or any folder above it is ignored. */
   isIgnored(p: string, isDir: boolean): boolean {
+    if (!this.inScope(p)) return true;
     for (const ancestor of ancestorsOf(p)) {
       if (this.dirIgnored(ancestor)) return true;
     }

@@ -80,8 +80,10 @@ describe('SAM template model', () => {
   it('resolves paths relative to a template in a subfolder', () => {
     const m = loadTemplateModel('Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: ../src/f\n', 'infra/template.yaml');
     expect(m.resources.get('F')!.codePaths).toEqual(['src/f']);
+    // Outside the project folder (a monorepo's shared code): a path that climbs out, and a reference saying so.
     const outside = loadTemplateModel('Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: ../../elsewhere\n', 'infra/template.yaml');
-    expect(outside.resources.get('F')!.codePaths).toEqual([]);
+    expect(outside.resources.get('F')!.codePaths).toEqual(['../elsewhere']);
+    expect(outside.references).toEqual([{ resource: 'F', property: 'CodeUri', written: '../../elsewhere', path: '../elsewhere' }]);
   });
 
   it('defaults a function without CodeUri to the template folder', () => {

@@ -1,6 +1,6 @@
 // `dsync exec -- CMD`: run a command in the container's workspace.
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
-import { createCliSession, loadCliConfig } from '../deps.js';
+import { createCliSession, loadCliConfig, withLayout } from '../deps.js';
 import type { OutputStreams } from '../output.js';
 import { silentReporter } from '../../base/reporter.js';
 import { DsyncError } from '../../base/errors.js';
@@ -22,7 +22,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
   if (command.length === 0) {
     throw new DsyncError('USAGE', 'exec: no command given', { hint: 'usage: dsync exec -- COMMAND [ARGS...]' });
   }
-  const config = loadCliConfig(values, io.env);
+  const config = await withLayout(loadCliConfig(values, io.env), { strict: false });
   const session = createCliSession(config, silentReporter, io.env);
   return session.exec(command, { stdout: io.stdout, stderr: io.stderr });
 }

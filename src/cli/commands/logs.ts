@@ -1,6 +1,6 @@
 // `dsync logs`: the functions' runtime logs (sam logs in the container).
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
-import { connectEngine, createCliSession, credentialsFor, loadCliConfig, profileFor } from '../deps.js';
+import { connectEngine, createCliSession, credentialsFor, loadCliConfig, profileFor, withLayout } from '../deps.js';
 import { systemClock } from '../../base/clock.js';
 import { showLogs } from '../../loop/function-logs.js';
 import type { OutputStreams } from '../output.js';
@@ -28,7 +28,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
     { ...COMMON_OPTIONS, 'no-tail': { type: 'boolean', default: false }, profile: { type: 'string' }, 'config-env': { type: 'string' } },
     true,
   );
-  const config = loadCliConfig(values, io.env);
+  const config = await withLayout(loadCliConfig(values, io.env), { strict: false });
   const session = createCliSession(config, silentReporter, io.env);
   const profile = await profileFor(config, values.profile, values['config-env']);
   // Ctrl-C ends following: stop this command's `sam logs` in the container

@@ -1,6 +1,6 @@
 // `dsync status`: the session's report plus the SAM loop's (emulator URL, changes).
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
-import { connectEngine, createCliSession, credentialsFor, loadCliConfig, profileFor } from '../deps.js';
+import { connectEngine, createCliSession, credentialsFor, loadCliConfig, profileFor, withLayout } from '../deps.js';
 import { samStatus, type LeaseReader, type SamStatus } from '../../loop/status.js';
 import type { StatusReport } from '../../session/session.js';
 import type { OutputStreams } from '../output.js';
@@ -21,7 +21,7 @@ ${COMMON_HELP}
 
 export async function run(args: string[], io: OutputStreams): Promise<number> {
   const { values } = parse('status', args, COMMON_OPTIONS);
-  const config = loadCliConfig(values, io.env);
+  const config = await withLayout(loadCliConfig(values, io.env), { strict: false });
   const session = createCliSession(config, silentReporter, io.env);
   const base = await session.status();
   // Real AWS and --endpoint-url: who holds the stack's lease, read with this machine's credentials.
@@ -39,7 +39,9 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
     io.stdout.write(`${JSON.stringify(report)}\n`);
     return EXIT.ok;
   }
-  const out: string[] = [`project    ${report.project}`, `engine     ${report.engine}`];
+  const out: string[] = [`project    ${report.project}`];
+  if (report.syncRoot) out.push(`root       ${report.syncRoot.path} (syncing ${report.syncRoot.synced.join(', ')})`);
+  out.push(`engine     ${report.engine}`);
   if (!report.container) {
     out.push('container  none (run `dsync up` to create it)');
   } else {

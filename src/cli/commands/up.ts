@@ -1,7 +1,7 @@
 // `dsync up`: flags to a SAM request (or --sync-only), then the session until Ctrl-C.
 import os from 'node:os';
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
-import { createCliSession, credentialsFor, loadCliConfig, profileFor, samImageSource } from '../deps.js';
+import { createCliSession, credentialsFor, loadCliConfig, profileFor, samImageSource, withLayout } from '../deps.js';
 import { chooseReporter, type OutputStreams } from '../output.js';
 import { DsyncError, EXIT, isDsyncError } from '../../base/errors.js';
 import { interruptible } from '../../base/interrupt.js';
@@ -79,7 +79,8 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
   if (values.emulator && values['endpoint-url']) {
     throw new DsyncError('USAGE', 'up: choose one of --emulator (embedded moto) and --endpoint-url URL');
   }
-  const config = loadCliConfig(values, io.env);
+  // In a monorepo the template may name code outside the project folder: mirror the folder holding both (or say why not).
+  const config = await withLayout(loadCliConfig(values, io.env), { configEnv: values['config-env'], strict: !values['sync-only'] });
   const mode: TargetMode = values.emulator ? 'emulator' : values['endpoint-url'] ? 'endpoint' : 'aws';
   // Ctrl-C, SIGTERM, or a fatal event while running (the stack's lease taken over) stop the run.
   const stopping = new AbortController();
@@ -111,6 +112,16 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
         logs: values.logs,
       };
   const reporter = await chooseReporter(io, values.json);
+  const layout = config.layout;
+  if (layout && layout.projectDir !== '') {
+    reporter.event({
+      type: 'sync-root',
+      root: layout.syncRoot,
+      projectDir: layout.projectDir,
+      scope: layout.scope,
+      message: `root ${layout.syncRoot} (${layout.rootFrom ?? 'given'}): syncing ${(layout.scope ?? []).join(', ')}, for ${(layout.outside ?? []).join('; ')}`,
+    });
+  }
   // Ctrl-C and SIGTERM are handled from the first moment: before dsync is
   // watching, they interrupt the start (image build, initial sync, emulator)
   // and exit with the interrupted status; once it watches, they stop it
