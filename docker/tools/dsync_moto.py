@@ -12,7 +12,13 @@ Read-only routes of its own:
 - `GET /_dsync/lambda/<region>/<function>[/<version or alias>]/code`: the
   deployed zip of a function (or of a version or alias of it), and `GET /_dsync/lambda/<region>/layers/<name>/<version>/code`
   a layer version's (moto's GetFunction gives no address that resolves);
-- `GET /_dsync/gaps`: the gaps recorded, as JSON.
+- `GET /_dsync/gaps`: the gaps recorded, as JSON;
+- `GET /_dsync/apis`: the stack's REST and HTTP APIs and the container port
+  each is served on (dsync_emu_gateway);
+- `POST /_dsync/invoke/<region>/<stack>/<logical id>`: run a function of a
+  stack with the request body as its event (`dsync invoke`).
+Functions run (dsync_emu_lambda): Invoke, and every API route, runs the
+deployed code in a warm Node.js process, with logs in CloudWatch Logs.
 One API moto lacks is answered: API Gateway's FlushStageCache (`sam sync
 --code` on a REST API calls it) is accepted and does nothing, as there is no
 cache.
@@ -34,9 +40,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dsync_emu_bridges  # noqa: E402
 import dsync_emu_cfn  # noqa: E402
 import dsync_emu_gaps  # noqa: E402
+import dsync_emu_gateway  # noqa: E402
+import dsync_emu_lambda  # noqa: E402
 
 PREFIX = "/_dsync/lambda/"
 GAPS = "/_dsync/gaps"
+APIS = "/_dsync/apis"
+INVOKE = "/_dsync/invoke/"
 
 
 def inspect(path):
@@ -61,11 +71,14 @@ def main():
     parser.add_argument("--host", default="0.0.0.0")
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--bucket", action="append", default=[], help="create this S3 bucket at start (SAM's artifact bucket)")
+    parser.add_argument("--api-port", type=int, action="append", default=[], help="a port to serve one of the stack's APIs on")
     args = parser.parse_args()
     os.environ.setdefault("MOTO_PORT", str(args.port))
     dsync_emu_gaps.install()
     dsync_emu_bridges.install()
     dsync_emu_cfn.install()
+    dsync_emu_lambda.install()
+    dsync_emu_gateway.Gateway(args.api_port).start(args.host)
     for bucket in args.bucket:
         from moto.s3.models import s3_backends
 
@@ -78,6 +91,16 @@ def main():
             return inspect(path)(environ, start_response)
         if path == GAPS:
             return Response(json.dumps(dsync_emu_gaps.gaps()), mimetype="application/json")(environ, start_response)
+        if path == APIS:
+            return dsync_emu_gateway.apis_response(args.api_port)(environ, start_response)
+        if path.startswith(INVOKE) and environ.get("REQUEST_METHOD") == "POST":
+            parts = path[len(INVOKE):].split("/")
+            if len(parts) != 3:
+                return Response("usage: POST /_dsync/invoke/<region>/<stack>/<logical id>\n", status=400)(environ, start_response)
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length).decode("utf-8", "replace") if length else "{}"
+            status, answer = dsync_emu_gateway.invoke_logical(parts[0], parts[1], parts[2], body)
+            return Response(json.dumps(answer), status=status, mimetype="application/json")(environ, start_response)
         if environ.get("REQUEST_METHOD") == "DELETE" and path.startswith("/restapis/") and (path.endswith("/cache/data") or path.endswith("/cache/authorizers")):
             return Response("", status=202, mimetype="application/json")(environ, start_response)
         try:

@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   status: { summary: 'show the container, the last sync, and whether it matches the host', load: () => import('./commands/status.js') },
   exec: { summary: 'run a command in the container workspace', load: () => import('./commands/exec.js') },
   logs: { summary: "print (and follow) the functions' runtime logs", load: () => import('./commands/logs.js') },
+  invoke: { summary: 'run a function in the emulator with an event and print its answer', load: () => import('./commands/invoke.js') },
   image: { summary: "build dsync's SAM image (used by --emulator) and print its tag", load: () => import('./commands/image.js') },
   down: { summary: 'remove the container (--purge: and its volumes)', load: () => import('./commands/down.js') },
 };

@@ -10,10 +10,11 @@ import type { DsyncConfig } from '../config/config.js';
 import type { TargetMode } from '../sam/commands.js';
 import type { CredentialResolver } from '../sam/credentials.js';
 import { debianImageExtras, realAwsImage, runtimesOf } from '../sam/runtimes.js';
-import { EMULATOR_PORT, type TargetInput } from '../sam/target.js';
+import { API_PORTS, EMULATOR_PORT, type TargetInput } from '../sam/target.js';
 import { loadTemplateModel, type TemplateModel } from '../sam/template.js';
 import type { PluginRun, SessionHost, SessionPlugin } from '../session/plugin.js';
 import { ContentFilter } from './change-filter.js';
+import { describeApis, readServedApis } from './emulator-apis.js';
 import { ChangeLog } from './change-log.js';
 import type { Deployer } from './deployer.js';
 import { saveTarget, stopLogs, streamLogs } from './function-logs.js';
@@ -59,7 +60,8 @@ export function createSamLoop(config: DsyncConfig, request: SamRequest): Session
   const emulator = request.mode === 'emulator';
   return {
     container: {
-      ports: emulator ? { [EMULATOR_PORT]: 0 } : undefined,
+      // The emulator, and one port per API it serves (published on host loopback).
+      ports: emulator ? Object.fromEntries([EMULATOR_PORT, ...API_PORTS].map((p) => [p, 0])) : undefined,
       // Caches outlive the container: npm's and pip's download caches; SAM's own build cache lives in the workspace volume.
       caches: { 'npm-cache': '/root/.npm', 'pip-cache': '/root/.cache/pip' },
     },
@@ -177,8 +179,23 @@ async function runSam(config: DsyncConfig, request: SamRequest, host: SessionHos
   const changeLog = new ChangeLog(client, () => host.containerId());
   const contentFilter = new ContentFilter(host.fs, config.root, host.platform.path);
   let filtering: Promise<void> = Promise.resolve();
+  // Emulator mode: after a stack deploy, the APIs and where to call them (again when they change).
+  let apisSaid = '';
+  const sayApis = async () => {
+    if (target.mode !== 'emulator' || !probe.motoPython) return;
+    const apis = await readServedApis(client, host.containerId(), probe.motoPython, target.stackName);
+    const lines = describeApis(apis);
+    if (lines.join('\n') === apisSaid) return;
+    apisSaid = lines.join('\n');
+    reporter.event({ type: 'apis', apis, message: lines.length > 0 ? lines.map((l) => `  ${l}`).join('\n') : undefined });
+  };
+  let saying: Promise<void> = Promise.resolve();
   const setup: SamSetupInput = {
-    onChange: (changes) => changeLog.write(changes),
+    onChange: (changes) => {
+      changeLog.write(changes);
+      const last = changes[changes.length - 1];
+      if (last?.kind === 'infra' && last.ok) saying = saying.then(sayApis).catch(() => undefined);
+    },
     settled: async () => {
       await host.settled();
       await filtering;
@@ -251,6 +268,7 @@ async function runSam(config: DsyncConfig, request: SamRequest, host: SessionHos
     async idle() {
       await filtering;
       await deployer.idle();
+      await saying;
     },
     async stop() {
       if (tailing) {

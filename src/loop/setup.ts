@@ -10,7 +10,7 @@ import { emulatorStartArgv, probeArgv, TOOLS_DIR, type SamTarget } from '../sam/
 import type { CredentialResolver } from '../sam/credentials.js';
 import { LineSplitter } from '../sam/output.js';
 import { SamRunner, type ContainerRun } from '../sam/runner.js';
-import { EMULATOR_PORT } from '../sam/target.js';
+import { API_PORTS, EMULATOR_PORT } from '../sam/target.js';
 import type { PathFlavour } from '../base/platform.js';
 import { packFiles } from '../sync/tar-pack.js';
 import type { Clock } from '../base/clock.js';
@@ -22,7 +22,7 @@ import { interruptible } from '../base/interrupt.js';
 import type { Project } from '../docker/project.js';
 import type { Reporter } from '../base/reporter.js';
 
-export const TOOL_FILES = ['dsync_moto.py', 'dsync_emu_cfn.py', 'dsync_emu_bridges.py', 'dsync_emu_gaps.py', 'dsync_verify.py', 'dsync_sam_worker.py', 'dsync_tunnel.py', 'dsync-credentials.sh', 'aws-config'] as const;
+export const TOOL_FILES = ['dsync_moto.py', 'dsync_emu_cfn.py', 'dsync_emu_bridges.py', 'dsync_emu_gaps.py', 'dsync_emu_lambda.py', 'dsync_emu_gateway.py', 'dsync_lambda_runtime.mjs', 'dsync_verify.py', 'dsync_sam_worker.py', 'dsync_tunnel.py', 'dsync-credentials.sh', 'aws-config'] as const;
 
 /** docker/ in the installed package (next to dist/). */
 export const DOCKER_DIR = fileURLToPath(new URL('../../docker/', import.meta.url));
@@ -120,7 +120,7 @@ export async function prepareSamContainer(input: SamSetupInput, signal?: AbortSi
     reporter.progress('starting the AWS emulator (moto) in the container');
     const toolsHash = createHash('sha256');
     for (const f of files) toolsHash.update(f.name).update(f.content);
-    const started = await interruptible(client.exec(input.containerId(), { cmd: emulatorStartArgv(probe.motoPython, EMULATOR_PORT, toolsHash.digest('hex').slice(0, 16)) }), signal);
+    const started = await interruptible(client.exec(input.containerId(), { cmd: emulatorStartArgv(probe.motoPython, EMULATOR_PORT, toolsHash.digest('hex').slice(0, 16), API_PORTS) }), signal);
     if (started.exitCode !== 0) {
       throw new DsyncError('EMULATOR', `The AWS emulator did not start: ${started.stderr.trim().split('\n').pop() ?? `exit ${started.exitCode}`}`, {
         hint: 'see /dsync/state/emulator.log in the container (`dsync exec cat /dsync/state/emulator.log`)',

@@ -3,6 +3,7 @@
 import type { ContainerClient } from '../docker/container-client.js';
 import { EMULATOR_PORT } from '../sam/target.js';
 import { CHANGES_FILE, type ChangesSummary } from './change-log.js';
+import { readServedApis, type ServedApi } from './emulator-apis.js';
 import { readEmulatorGaps, standInsOf } from './emulator-gaps.js';
 import { loadTarget } from './function-logs.js';
 import { probeImage } from './setup.js';
@@ -14,6 +15,8 @@ export interface SamStatus {
   endpoint?: string;
   /** The last changes of the current (or last) `up` run and their p50/p95. */
   changes?: ChangesSummary;
+  /** Emulator mode: the stack's REST and HTTP APIs, served on host loopback. */
+  apis?: ServedApi[];
   /** Resources the emulator could not create and stands in for (emulator mode). */
   standIns?: Array<{ logicalId: string; type: string; reason: string }>;
   /** Real AWS and --endpoint-url: the stack and who holds its lease (null: nobody; a string: why it is unknown). */
@@ -30,7 +33,10 @@ export async function samStatus(client: ContainerClient, containerId: string, re
   const target = await loadTarget(client, containerId).catch(() => undefined);
   if (out.endpoint && target?.mode === 'emulator') {
     const probe = await probeImage(client, containerId);
-    if (probe.motoPython) out.standIns = standInsOf(await readEmulatorGaps(client, containerId, probe.motoPython), target.stackName);
+    if (probe.motoPython) {
+      out.standIns = standInsOf(await readEmulatorGaps(client, containerId, probe.motoPython), target.stackName);
+      out.apis = await readServedApis(client, containerId, probe.motoPython, target.stackName);
+    }
   }
   if (target && target.mode !== 'emulator' && readLease) {
     const stack = { name: target.stackName, region: target.region };

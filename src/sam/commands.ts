@@ -106,7 +106,7 @@ export const EMULATOR_BUCKET = 'dsync-artifacts';
  * (`toolsHash`): a running emulator keeps its stack between `up` runs, but
  * one started by an older dsync is stopped and started again.
  */
-export function emulatorStartArgv(motoPython: string, port: number, toolsHash: string, bucket = EMULATOR_BUCKET): string[] {
+export function emulatorStartArgv(motoPython: string, port: number, toolsHash: string, apiPorts: readonly number[] = [], bucket = EMULATOR_BUCKET): string[] {
   const url = `http://localhost:${port}/moto-api/`;
   const probe = `${motoPython} -c "import urllib.request; urllib.request.urlopen('${url}', timeout=1)" >/dev/null 2>&1`;
   const script = [
@@ -120,7 +120,7 @@ export function emulatorStartArgv(motoPython: string, port: number, toolsHash: s
     `  i=0; while [ $i -lt 50 ] && ${probe}; do i=$((i+1)); sleep 0.1; done`,
     `fi`,
     `echo "${toolsHash}" >/dsync/state/emulator.tools`,
-    `nohup ${motoPython} ${TOOLS_DIR}/dsync_moto.py --host 0.0.0.0 --port ${port} --bucket ${bucket} >/dsync/state/emulator.log 2>&1 &`,
+    `nohup ${motoPython} ${TOOLS_DIR}/dsync_moto.py --host 0.0.0.0 --port ${port} --bucket ${bucket}${apiPorts.map((p) => ` --api-port ${p}`).join('')} >/dsync/state/emulator.log 2>&1 &`,
     `echo $! >/dsync/state/emulator.pid`,
     `i=0; while [ $i -lt 150 ]; do if ${probe}; then exit 0; fi; i=$((i+1)); sleep 0.2; done`,
     `tail -n 20 /dsync/state/emulator.log >&2; exit 1`,

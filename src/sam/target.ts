@@ -6,6 +6,8 @@ import { EMULATOR_BUCKET, type SamTarget, type TargetMode } from './commands.js'
 import type { SamParameters } from './samconfig.js';
 
 export const EMULATOR_PORT = 5000;
+/** Container ports the emulator serves the stack's REST and HTTP APIs on, one API each, in template order. */
+export const API_PORTS: readonly number[] = Array.from({ length: 10 }, (_, i) => EMULATOR_PORT + 1 + i);
 /** The emulator's address inside the container; the name must contain "localhost" for moto's path-style TemplateURL parsing. */
 export const EMULATOR_URL = `http://localhost:${EMULATOR_PORT}`;
 export const DEFAULT_CAPABILITIES = ['CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'];

@@ -1,5 +1,6 @@
 // `dsync status`: the session's report plus the SAM loop's (emulator URL, changes).
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
+import { describeApis } from '../../loop/emulator-apis.js';
 import { connectEngine, createCliSession, credentialsFor, loadCliConfig, profileFor, withLayout } from '../deps.js';
 import { samStatus, type LeaseReader, type SamStatus } from '../../loop/status.js';
 import type { StatusReport } from '../../session/session.js';
@@ -58,6 +59,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
       for (const p of d.toRemove.slice(0, 10)) out.push(`  - ${p}`);
     }
     if (report.endpoint) out.push(`emulator   ${report.endpoint}`);
+    for (const line of describeApis(report.apis ?? [])) out.push(`api        ${line}`);
     if (report.stack) out.push(`stack      ${report.stack.name} in ${report.stack.region}: lease ${report.stack.leaseText}`);
     const c = report.changes;
     if (c) {

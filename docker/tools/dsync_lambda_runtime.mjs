@@ -1,0 +1,186 @@
+// One warm instance of a Node.js Lambda function, run by dsync's emulator
+// (dsync_emu_lambda.py) the way Lambda's Node.js runtime runs it: the handler
+// is loaded once from LAMBDA_TASK_ROOT as _HANDLER names it (CommonJS, .mjs,
+// "type": "module", nested paths, a nested export), and each invocation gets
+// the event, a context object and a callback.
+//
+// Protocol: one JSON request per line on stdin ({requestId, event, deadline,
+// ...}); one JSON answer per line on the pipe DSYNC_ANSWER_FD names ({ok, result | error, logs}). The
+// first answer is {ready, initMs} or {ready: false, error}. What the function
+// logs (console.*, process.stdout/stderr) is collected per invocation, in
+// Lambda's line format, and returned with the answer; nothing reaches fd 1/2.
+//
+// Layers live in DSYNC_LAYER_ROOT, standing for /opt: `require('/opt/x')`
+// and `import '/opt/x'` are sent there, and NODE_PATH holds its nodejs folders.
+import fs from 'node:fs';
+import Module, { createRequire, register } from 'node:module';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import util from 'node:util';
+
+const initStarted = performance.now();
+const taskRoot = process.env.LAMBDA_TASK_ROOT;
+const layerRoot = process.env.DSYNC_LAYER_ROOT;
+const handlerName = process.env._HANDLER ?? '';
+const answerFd = Number(process.env.DSYNC_ANSWER_FD ?? 3);
+delete process.env.DSYNC_ANSWER_FD;
+const answer = (message) => fs.writeSync(answerFd, `${JSON.stringify(message)}\n`);
+
+// --- /opt is where the layers are -------------------------------------------------
+if (layerRoot) {
+  const toLayer = (request) => (request === '/opt' || request.startsWith('/opt/') ? layerRoot + request.slice(4) : request);
+  const resolve = Module._resolveFilename;
+  Module._resolveFilename = function (request, ...rest) {
+    return resolve.call(this, typeof request === 'string' ? toLayer(request) : request, ...rest);
+  };
+  const base = pathToFileURL(layerRoot).href;
+  const hooks = `export async function resolve(specifier, context, next) {
+    if (specifier === 'file:///opt' || specifier.startsWith('file:///opt/')) specifier = ${JSON.stringify(base)} + specifier.slice('file:///opt'.length);
+    else if (specifier.startsWith('/opt/')) specifier = ${JSON.stringify(base)} + specifier.slice(4);
+    return next(specifier, context);
+  }`;
+  register(`data:text/javascript,${encodeURIComponent(hooks)}`);
+}
+
+// --- logs: console and the standard streams, per invocation ---------------------
+let current;
+const pending = [];
+const record = (level, text) => {
+  const line = level ? `${new Date().toISOString()}\t${current?.requestId ?? 'undefined'}\t${level}\t${text}` : text;
+  (current ? current.logs : pending).push(line.replace(/\n$/, ''));
+};
+for (const [method, level] of [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN'], ['error', 'ERROR'], ['debug', 'DEBUG'], ['trace', 'TRACE']]) {
+  console[method] = (...args) => record(level, util.format(...args));
+}
+for (const stream of [process.stdout, process.stderr]) {
+  stream.write = (chunk, encoding, callback) => {
+    record(undefined, typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString(typeof encoding === 'string' ? encoding : 'utf8'));
+    if (typeof encoding === 'function') encoding();
+    else if (typeof callback === 'function') callback();
+    return true;
+  };
+}
+
+// --- the handler -----------------------------------------------------------------
+class RuntimeError extends Error {
+  constructor(name, message) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** "src/app.handler" -> ["src/app", ["handler"]]; "index.nested.fn" -> ["index", ["nested", "fn"]]. */
+function splitHandler(handler) {
+  const slash = handler.lastIndexOf('/');
+  const file = handler.slice(slash + 1);
+  const dot = file.indexOf('.');
+  if (dot <= 0 || dot === file.length - 1) throw new RuntimeError('Runtime.MalformedHandlerName', `Bad handler ${handler}`);
+  return [handler.slice(0, slash + 1) + file.slice(0, dot), file.slice(dot + 1).split('.')];
+}
+
+/** Whether the nearest package.json up to the task root says "type": "module". */
+function moduleScope(file) {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).type === 'module';
+    } catch {
+      // no (readable) package.json here
+    }
+    if (dir === taskRoot || path.dirname(dir) === dir) return false;
+  }
+}
+
+async function loadHandler() {
+  const [modulePath, names] = splitHandler(handlerName);
+  const base = path.resolve(taskRoot, modulePath);
+  const file = ['.js', '.mjs', '.cjs'].map((ext) => base + ext).find((f) => fs.existsSync(f));
+  if (!file) throw new RuntimeError('Runtime.ImportModuleError', `Error: Cannot find module '${modulePath}'`);
+  let loaded;
+  try {
+    loaded = file.endsWith('.mjs') || (file.endsWith('.js') && moduleScope(file)) ? await import(pathToFileURL(file).href) : createRequire(file)(file);
+  } catch (error) {
+    if (error instanceof SyntaxError || error?.code === 'MODULE_NOT_FOUND' || error?.code === 'ERR_MODULE_NOT_FOUND') {
+      throw new RuntimeError(error instanceof SyntaxError ? 'Runtime.UserCodeSyntaxError' : 'Runtime.ImportModuleError', `${error.name}: ${error.message}`);
+    }
+    throw error;
+  }
+  const pick = (root) => names.reduce((value, name) => (value == null ? undefined : value[name]), root);
+  const handler = pick(loaded) ?? (loaded?.default ? pick(loaded.default) : undefined);
+  if (typeof handler !== 'function') throw new RuntimeError('Runtime.HandlerNotFound', `${handlerName} is undefined or not exported`);
+  return handler;
+}
+
+function describeError(error) {
+  if (error instanceof Error) {
+    return { errorType: error.name || 'Error', errorMessage: error.message, trace: String(error.stack ?? '').split('\n') };
+  }
+  return { errorType: typeof error === 'object' && error !== null ? 'Error' : typeof error, errorMessage: typeof error === 'string' ? error : util.inspect(error), trace: [] };
+}
+
+async function invoke(handler, request) {
+  const context = {
+    awsRequestId: request.requestId,
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    invokedFunctionArn: request.invokedFunctionArn,
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, request.deadline - Date.now()),
+  };
+  return new Promise((resolve, reject) => {
+    const callback = (error, value) => (error != null ? reject(error) : resolve(value));
+    context.done = callback;
+    context.succeed = (value) => resolve(value);
+    context.fail = (error) => reject(error ?? new Error('handled'));
+    let returned;
+    try {
+      returned = handler(request.event, context, callback);
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    if (returned && typeof returned.then === 'function') returned.then(resolve, reject);
+    else if (handler.length < 3) resolve(returned);
+  });
+}
+
+let handler;
+try {
+  handler = await loadHandler();
+  answer({ ready: true, initMs: performance.now() - initStarted, logs: pending.splice(0) });
+} catch (error) {
+  answer({ ready: false, error: describeError(error), logs: pending.splice(0) });
+  process.exit(0);
+}
+
+// An error nobody awaited ends the instance, as in Lambda; the invocation in flight fails with it.
+const crash = (error) => {
+  const described = describeError(error);
+  if (current) {
+    record('ERROR', `Uncaught Exception \t${JSON.stringify({ errorType: described.errorType, errorMessage: described.errorMessage, stack: described.trace })}`);
+    answer({ ok: false, error: described, logs: current.logs, exiting: true });
+  }
+  process.exit(129);
+};
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
+
+const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+for await (const line of lines) {
+  if (!line.trim()) continue;
+  const request = JSON.parse(line);
+  current = { requestId: request.requestId, logs: pending.splice(0) };
+  try {
+    const result = await invoke(handler, request);
+    const text = JSON.stringify(result === undefined ? null : result);
+    answer({ ok: true, result: text ?? 'null', logs: current.logs });
+  } catch (error) {
+    const described = describeError(error);
+    record('ERROR', `Invoke Error \t${JSON.stringify({ errorType: described.errorType, errorMessage: described.errorMessage, stack: described.trace })}`);
+    answer({ ok: false, error: described, logs: current.logs });
+  }
+  current = undefined;
+}

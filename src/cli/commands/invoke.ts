@@ -1,0 +1,67 @@
+// `dsync invoke FUNCTION`: run a function of the deployed stack in the emulator.
+import fs from 'node:fs';
+import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
+import { connectEngine, createCliSession, loadCliConfig, withLayout } from '../deps.js';
+import type { OutputStreams } from '../output.js';
+import { silentReporter } from '../../base/reporter.js';
+import { DsyncError, EXIT } from '../../base/errors.js';
+import { invokeFunction } from '../../loop/invoke.js';
+
+export const help = `Usage: dsync invoke FUNCTION [--event FILE | --event -] [options]
+
+Run FUNCTION (its logical id in the template) in the emulator of a running
+\`dsync up --emulator\`, with exactly the code that was last synced, and print
+its answer on stdout. The function runs as in Lambda: the deployed package
+with its layers, the template's environment (references resolved to the
+emulator's resources), AWS_ENDPOINT_URL pointing at the emulator, its Timeout.
+Exit status 0 when it answered, 5 when it failed (threw or timed out).
+
+Options:
+  --event FILE    the event, a JSON file; "-" reads it from stdin (default: {})
+  --logs          also print its logs (START ... REPORT) on stderr
+${COMMON_HELP}
+`;
+
+export async function run(args: string[], io: OutputStreams): Promise<number> {
+  const { values, positionals } = parse('invoke', args, { ...COMMON_OPTIONS, event: { type: 'string' }, logs: { type: 'boolean', default: false } }, true);
+  if (positionals.length !== 1) {
+    throw new DsyncError('USAGE', positionals.length === 0 ? 'invoke: name the function (its logical id in the template)' : 'invoke: one function at a time', {
+      hint: 'usage: dsync invoke FUNCTION [--event FILE]',
+    });
+  }
+  const event = await readEvent(values.event, io);
+  const config = await withLayout(loadCliConfig(values, io.env), { strict: false });
+  const session = createCliSession(config, silentReporter, io.env);
+  const container = await session.runningContainer();
+  const outcome = await invokeFunction(connectEngine(io.env), container.id, positionals[0]!, event);
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify({ type: 'invoke-result', ...outcome })}\n`);
+  } else {
+    if (values.logs) io.stderr.write(outcome.logs);
+    io.stdout.write(`${outcome.payload}\n`);
+    if (outcome.functionError) io.stderr.write(`dsync: ${outcome.logicalId} failed (${outcome.functionError}); its logs: dsync invoke --logs, or dsync logs\n`);
+  }
+  return outcome.functionError ? EXIT.failed : EXIT.ok;
+}
+
+async function readEvent(source: string | undefined, io: OutputStreams): Promise<string> {
+  let text: string;
+  if (source === undefined) return '{}';
+  if (source === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin as AsyncIterable<Buffer | string>) chunks.push(Buffer.from(chunk));
+    text = Buffer.concat(chunks).toString('utf8');
+  } else {
+    try {
+      text = fs.readFileSync(source, 'utf8');
+    } catch (error) {
+      throw new DsyncError('USAGE', `invoke: cannot read the event file ${source} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { hint: 'give a JSON file, or --event - to read stdin' });
+    }
+  }
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    throw new DsyncError('USAGE', `invoke: the event ${source === '-' ? 'on stdin' : source} is not valid JSON: ${(error as Error).message}`, { hint: 'an event is a JSON value, e.g. {"key": "value"}' });
+  }
+  return text;
+}
