@@ -35,6 +35,8 @@ from moto.logs.models import logs_backends
 HERE = os.path.dirname(os.path.abspath(__file__))
 RUNTIME_JS = os.path.join(HERE, "dsync_lambda_runtime.mjs")
 WORK_DIR = "/tmp/dsync-lambda"
+# The AWS SDK v3 clients Lambda's Node.js runtimes carry, installed in dsync's image (docker/Dockerfile).
+SDK_DIR = "/opt/lambda-sdk/node_modules"
 MAX_INSTANCES = 8
 LOG_TAIL_BYTES = 4096
 
@@ -107,7 +109,8 @@ class Instance:
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_SESSION_TOKEN": "testing",
             "AWS_ENDPOINT_URL": f"http://127.0.0.1:{os.environ.get('MOTO_PORT', '5000')}",
-            "NODE_PATH": ":".join([f"{opt}/nodejs/node{_major_of(node)}/node_modules", f"{opt}/nodejs/node_modules", task]),
+            # As Lambda's: the layers' nodejs folders, then the runtime's AWS SDK, then the task.
+            "NODE_PATH": ":".join([f"{opt}/nodejs/node{_major_of(node)}/node_modules", f"{opt}/nodejs/node_modules", SDK_DIR, task]),
             "DSYNC_LAYER_ROOT": opt,
         }
         for name, value in (fn.environment_vars or {}).items():

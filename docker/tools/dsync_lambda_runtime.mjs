@@ -27,21 +27,42 @@ const answerFd = Number(process.env.DSYNC_ANSWER_FD ?? 3);
 delete process.env.DSYNC_ANSWER_FD;
 const answer = (message) => fs.writeSync(answerFd, `${JSON.stringify(message)}\n`);
 
-// --- /opt is where the layers are -------------------------------------------------
+// --- /opt is where the layers are; NODE_PATH also serves ES modules --------------
+// CommonJS finds layer and SDK modules through NODE_PATH. ES modules ignore
+// NODE_PATH; as in Lambda (whose runtime lets ES modules import its SDK), a bare
+// specifier the function cannot resolve itself is looked up there too.
+const optBase = layerRoot ? pathToFileURL(layerRoot).href : '';
 if (layerRoot) {
-  const toLayer = (request) => (request === '/opt' || request.startsWith('/opt/') ? layerRoot + request.slice(4) : request);
   const resolve = Module._resolveFilename;
   Module._resolveFilename = function (request, ...rest) {
-    return resolve.call(this, typeof request === 'string' ? toLayer(request) : request, ...rest);
+    const mapped = typeof request === 'string' && (request === '/opt' || request.startsWith('/opt/')) ? layerRoot + request.slice(4) : request;
+    return resolve.call(this, mapped, ...rest);
   };
-  const base = pathToFileURL(layerRoot).href;
-  const hooks = `export async function resolve(specifier, context, next) {
-    if (specifier === 'file:///opt' || specifier.startsWith('file:///opt/')) specifier = ${JSON.stringify(base)} + specifier.slice('file:///opt'.length);
-    else if (specifier.startsWith('/opt/')) specifier = ${JSON.stringify(base)} + specifier.slice(4);
-    return next(specifier, context);
-  }`;
-  register(`data:text/javascript,${encodeURIComponent(hooks)}`);
 }
+const fallbackParents = (process.env.NODE_PATH ?? '')
+  .split(':')
+  .filter((dir) => dir.endsWith('/node_modules'))
+  .map((dir) => pathToFileURL(path.join(path.dirname(dir), 'dsync-resolve.js')).href);
+const hooks = `const optBase = ${JSON.stringify(optBase)};
+const parents = ${JSON.stringify(fallbackParents)};
+export async function resolve(specifier, context, next) {
+  if (optBase && (specifier === 'file:///opt' || specifier.startsWith('file:///opt/'))) specifier = optBase + specifier.slice('file:///opt'.length);
+  else if (optBase && specifier.startsWith('/opt/')) specifier = optBase + specifier.slice(4);
+  try {
+    return await next(specifier, context);
+  } catch (error) {
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND' || /^([./]|file:|node:|data:)/.test(specifier)) throw error;
+    for (const parentURL of parents) {
+      try {
+        return await next(specifier, { ...context, parentURL });
+      } catch {
+        // not there either
+      }
+    }
+    throw error;
+  }
+}`;
+register(`data:text/javascript,${encodeURIComponent(hooks)}`);
 
 // --- logs: console and the standard streams, per invocation ---------------------
 let current;

@@ -1,0 +1,205 @@
+// Issue 12 end to end: the emulator runs the code. `dsync up --emulator` on
+// test/fixtures/functions-app (and two apps of the corpus); every check calls
+// the API URLs `dsync status --json` lists, as a person would with curl, or
+// runs `dsync invoke` / `dsync logs`, and looks at what really came back.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliRun, EmulatorRun } from '../helpers/emulator-run.js';
+
+const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
+const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
+interface Api {
+  id: string;
+  type: 'REST' | 'HTTP';
+  url?: string;
+}
+
+function copyApp(fixture: string, name: string): string {
+  const root = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dsync-fn-')), name);
+  fs.cpSync(fixture, root, { recursive: true });
+  return root;
+}
+
+function apisOf(root: string): Api[] {
+  const status = JSON.parse(cliRun(['status', '--json', '--cwd', root]).stdout) as { apis?: Api[] };
+  return status.apis ?? [];
+}
+
+function edit(root: string, rel: string, from: string, to: string): void {
+  const file = path.join(root, rel);
+  const text = fs.readFileSync(file, 'utf8');
+  if (!text.includes(from)) throw new Error(`${rel} does not contain ${from}`);
+  fs.writeFileSync(file, text.replace(from, to));
+}
+
+/** Poll a URL until its body satisfies `ok` (the edit went live); returns that body. */
+async function pollUntil(url: string, ok: (body: string) => boolean, what: string, timeoutMs = 60_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    last = await fetch(url).then((r) => r.text(), (e: unknown) => String(e));
+    if (ok(last)) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last answer: ${last.slice(0, 300)}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+function logsOf(root: string, fn: string): string {
+  const r = cliRun(['logs', '--no-tail', fn, '--cwd', root]);
+  return r.stdout;
+}
+
+describe('functions-app: the emulator runs the deployed code behind its APIs', () => {
+  const root = copyApp(path.join(fixtures, 'functions-app'), 'functions-app');
+  const run = new EmulatorRun(root, 'functions-app');
+  let rest = '';
+  let http = '';
+
+  beforeAll(async () => {
+    await run.start();
+    const apis = apisOf(root);
+    rest = apis.find((a) => a.id === 'ServerlessRestApi')?.url ?? '';
+    http = apis.find((a) => a.id === 'ServerlessHttpApi')?.url ?? '';
+  }, 1_500_000);
+
+  afterAll(async () => {
+    await run.cleanUp();
+  }, 120_000);
+
+  it('lists both APIs in status and prints them after the first deploy', async () => {
+    expect(rest).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/Prod$/);
+    expect(http).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await run.until('the apis event', () => run.events.find((e) => e.type === 'apis'));
+    const said = run.events.find((e) => e.type === 'apis')!;
+    expect((said.apis as Api[]).map((a) => [a.id, a.type, a.url])).toEqual([
+      ['ServerlessRestApi', 'REST', rest],
+      ['ServerlessHttpApi', 'HTTP', http],
+    ]);
+  });
+
+  it('routes a path parameter to a CommonJS handler that uses the layer and its dependency (payload 1.0)', async () => {
+    const res = await fetch(`${rest}/hello/ana`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ message: 'Hello, ana!', version: 'v1', timeout: '5s', stage: 'Prod', path: '/hello/ana' });
+    expect(body.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    // No route, and an unknown stage, answer as API Gateway does.
+    expect((await fetch(`${rest}/nope`)).status).toBe(403);
+    expect((await fetch(rest.replace(/\/Prod$/, '/Dev/hello/ana'))).status).toBe(403);
+  });
+
+  it('passes a POST JSON body and query string to a nested ES module handler; multi-value headers come back', async () => {
+    const res = await fetch(`${rest}/echo?q=2&q=3`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ x: 1, name: 'ñ' }) });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('x-echo')).toBe('one, two');
+    expect(await res.json()).toEqual({ received: { x: 1, name: 'ñ' }, method: 'POST', query: { q: '3' } });
+  });
+
+  it('answers with a binary body from a callback-style handler', async () => {
+    const res = await fetch(`${rest}/pixel.png`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await res.arrayBuffer()).equals(PIXEL)).toBe(true);
+  });
+
+  it('gives 502 for a thrown error, with the stack in dsync logs', async () => {
+    const res = await fetch(`${rest}/boom`);
+    expect(res.status).toBe(502);
+    expect(await res.json()).toEqual({ message: 'Internal server error' });
+    const logs = await run.until('the error in the logs', () => {
+      const text = logsOf(root, 'BoomFunction');
+      return text.includes('boom from the handler') ? text : undefined;
+    });
+    expect(logs).toContain('about to fail');
+    expect(logs).toMatch(/Invoke Error.*"errorMessage":"boom from the handler".*at .*app\.js/);
+    expect(logs).toMatch(/REPORT RequestId: [0-9a-f-]{36}\tDuration: /);
+  });
+
+  it('stops a function at its Timeout: 502, and the timeout in its logs', async () => {
+    const started = Date.now();
+    const res = await fetch(`${rest}/slow`);
+    const ms = Date.now() - started;
+    expect(res.status).toBe(502);
+    expect(ms).toBeLessThan(2900); // the function sleeps 3 s; its Timeout is 1 s
+    await run.until('the timeout in the logs', () => logsOf(root, 'SlowFunction').includes('Task timed out after 1.00 seconds'));
+  });
+
+  it('lets a handler write to its table through the SDK and read it back (HTTP API, payload 2.0)', async () => {
+    const put = await fetch(`${http}/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'n1', text: 'remember the milk' }) });
+    expect(put.status).toBe(201);
+    const saved = (await put.json()) as { saved: string; table: string };
+    // The table name came from !Ref NotesTable, resolved to the emulator's table.
+    expect(saved.table).toMatch(/^functions-app-NotesTable-/);
+    const got = await fetch(`${http}/notes/n1`);
+    expect(got.status).toBe(200);
+    expect(got.headers.get('content-type')).toBe('application/json');
+    expect(await got.json()).toEqual({ id: 'n1', text: 'remember the milk' });
+    expect((await fetch(`${http}/notes/zz`)).status).toBe(404);
+    expect((await fetch(`${http}/nothing-here`)).status).toBe(404);
+  });
+
+  it('runs the new code on the first request after an edit, and a new environment after a template edit', async () => {
+    edit(root, 'src/hello/app.js', "version: 'v1'", "version: 'v2'");
+    await pollUntil(`${rest}/hello/bo`, (b) => b.includes('"version":"v2"'), 'the edited handler');
+    edit(root, 'template.yaml', 'GREETING: Hello', 'GREETING: Howdy');
+    const body = await pollUntil(`${rest}/hello/bo`, (b) => b.includes('Howdy, bo!'), 'the new environment');
+    expect(body).toContain('"version":"v2"');
+  });
+
+  it('dsync invoke prints the answer (and logs); a failing function exits 5', () => {
+    const event = path.join(root, 'event.json');
+    fs.writeFileSync(event, JSON.stringify({ pathParameters: { name: 'cli' }, requestContext: { stage: 'test' }, path: '/x' }));
+    const ok = cliRun(['invoke', 'HelloFunction', '--event', event, '--logs', '--cwd', root]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const answer = JSON.parse(ok.stdout) as { statusCode: number; body: string };
+    expect(answer.statusCode).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ message: 'Howdy, cli!' });
+    expect(ok.stderr).toMatch(/^START RequestId: /m);
+    const failed = cliRun(['invoke', 'BoomFunction', '--cwd', root]);
+    expect(failed.code).toBe(5);
+    expect(JSON.parse(failed.stdout)).toMatchObject({ errorType: 'Error', errorMessage: 'boom from the handler' });
+    const unknown = cliRun(['invoke', 'NoSuchFunction', '--cwd', root]);
+    expect(unknown.code).toBe(4);
+    expect(unknown.stderr).toContain('NoSuchFunction is not a function of stack functions-app');
+  });
+});
+
+describe('corpus apps answer on their listed URLs, and an edit changes the answer', () => {
+  it('hello-world-rest (implicit REST API, an .mjs handler)', async () => {
+    const root = copyApp(path.join(fixtures, 'apps', 'hello-world-rest'), 'hello-world-rest');
+    const run = new EmulatorRun(root, 'hello-world-rest');
+    try {
+      await run.start();
+      const url = apisOf(root).find((a) => a.id === 'ServerlessRestApi')?.url;
+      expect(url).toMatch(/\/Prod$/);
+      expect(await (await fetch(`${url}/hello`)).json()).toMatchObject({ message: 'hello world' });
+      edit(root, 'hello-world/app.mjs', "'hello world'", "'hello from an edit'");
+      await pollUntil(`${url}/hello`, (b) => b.includes('hello from an edit'), 'the edit');
+    } finally {
+      await run.cleanUp();
+    }
+  }, 1_500_000);
+
+  it('inventory-http-api (explicit HTTP API with a stage, the SDK from the runtime, a table)', async () => {
+    const root = copyApp(path.join(fixtures, 'apps', 'inventory-http-api'), 'inventory-http-api');
+    const run = new EmulatorRun(root, 'inventory-http-api');
+    try {
+      await run.start();
+      const url = apisOf(root).find((a) => a.id === 'InventoryApi')?.url;
+      expect(url).toMatch(/\/api$/);
+      const put = await fetch(`${url}/items/sku-1`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ quantity: 7 }) });
+      expect(put.status).toBe(200);
+      expect(await (await fetch(`${url}/items/sku-1`)).json()).toEqual({ sku: 'sku-1', quantity: 7, lowStock: false });
+      edit(root, 'src/items.js', 'const LOW_STOCK_THRESHOLD = 5;', 'const LOW_STOCK_THRESHOLD = 10;');
+      await pollUntil(`${url}/items/sku-1`, (b) => b.includes('"lowStock":true'), 'the edit');
+      expect(await (await fetch(`${url}/items`)).json()).toEqual({ items: [{ sku: 'sku-1', quantity: 7, lowStock: true }] });
+    } finally {
+      await run.cleanUp();
+    }
+  }, 1_500_000);
+});
