@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ContentFilter } from '../../src/loop/change-filter.js';
 import { percentile, summarizeChanges } from '../../src/loop/change-log.js';
 import type { ChangeReport } from '../../src/loop/deployer.js';
+import { describeApis, servedApi } from '../../src/loop/emulator-apis.js';
 import { samImageTag } from '../../src/loop/image.js';
 import { nodeHostFs } from '../../src/sync/host-fs.js';
 
@@ -60,5 +61,25 @@ describe('SAM image tag', () => {
     expect(samImageTag({ ...base, dockerfile: 'FROM y' })).not.toBe(tag);
     expect(samImageTag({ ...base, baseImage: 'dsync-local/debian:bookworm' })).not.toBe(tag);
     expect(samImageTag({ ...base, caCertificates: [{ name: 'corp.crt', pem: '-----BEGIN CERTIFICATE-----' }] })).not.toBe(tag);
+  });
+});
+
+describe('the APIs the emulator serves', () => {
+  const published = { 5001: 32791, 5002: 32790 };
+
+  it('gives a REST API its named stage (not the deployment stage SAM also creates) and an HTTP API its root', () => {
+    expect(servedApi({ id: 'ServerlessRestApi', type: 'REST', stack: 's', port: 5001, stages: ['Prod', 'Stage'] }, published)).toEqual({
+      id: 'ServerlessRestApi',
+      type: 'REST',
+      url: 'http://127.0.0.1:32791/Prod',
+    });
+    expect(servedApi({ id: 'ServerlessHttpApi', type: 'HTTP', stack: 's', port: 5002, stages: ['$default'] }, published).url).toBe('http://127.0.0.1:32790');
+    expect(servedApi({ id: 'Api', type: 'HTTP', stack: 's', port: 5002, stages: ['api'] }, published).url).toBe('http://127.0.0.1:32790/api');
+  });
+
+  it('says when an API got no port', () => {
+    const api = servedApi({ id: 'Eleventh', type: 'REST', stack: 's', port: null, stages: ['Prod'] }, published);
+    expect(api).toEqual({ id: 'Eleventh', type: 'REST' });
+    expect(describeApis([api])).toEqual(['REST API Eleventh: not served (the emulator serves 10 APIs per stack)']);
   });
 });

@@ -25,7 +25,9 @@ Where the stack goes:
                           SSO, env keys) and passed per command; the account
                           they belong to is printed at start
   --emulator              no AWS account: an AWS emulator (moto) runs in the
-                          container; its URL is in \`dsync status --json\`
+                          container and runs your functions: each API is
+                          served on 127.0.0.1 (URLs printed after the first
+                          deploy and in \`dsync status\`); \`dsync invoke\`
   --endpoint-url URL      another AWS-compatible endpoint (e.g. LocalStack); a
                           localhost URL means this machine, reached from the
                           container through a tunnel
