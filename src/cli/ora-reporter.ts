@@ -3,8 +3,9 @@
 import ora from 'ora';
 import type { Reporter } from '../base/reporter.js';
 
-export function createOraReporter(stream: NodeJS.WriteStream): Reporter {
-  const spinner = ora({ stream, discardStdin: false });
+/** `isEnabled`: force the spinner on or off (tests); by default ora decides from the stream. */
+export function createOraReporter(stream: NodeJS.WriteStream, options: { isEnabled?: boolean } = {}): Reporter {
+  const spinner = ora({ stream, discardStdin: false, ...(options.isEnabled === undefined ? {} : { isEnabled: options.isEnabled }) });
   const line = (text: string) => {
     const spinning = spinner.isSpinning;
     const current = spinner.text;

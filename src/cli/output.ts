@@ -2,6 +2,7 @@
 // README promises: one line, a hint, and a stack only for real bugs.
 import { createJsonReporter, createPlainReporter, type Reporter } from '../base/reporter.js';
 import { DsyncError } from '../base/errors.js';
+import { createQuietReporter } from './quiet-reporter.js';
 
 export interface OutputStreams {
   stdout: NodeJS.WriteStream;
@@ -9,16 +10,23 @@ export interface OutputStreams {
   env: Record<string, string | undefined>;
 }
 
-export async function chooseReporter(io: OutputStreams, json: boolean): Promise<Reporter> {
+/**
+ * `quiet`: the SAM loop's terminal, where SAM's chatter is folded under the
+ * spinner and each change is one line (see quiet-reporter.ts); --verbose
+ * turns it off. JSON is never folded.
+ */
+export async function chooseReporter(io: OutputStreams, json: boolean, options: { quiet?: boolean } = {}): Promise<Reporter> {
   if (json) return createJsonReporter(io.stdout);
   // A terminal that reports no width (a pseudo-terminal nobody sized: `script`
   // without a terminal, some CI consoles) gets plain lines: the spinner's
   // line arithmetic divides by the width.
   if (io.stderr.isTTY && !io.env.CI && (io.stderr.columns ?? 0) > 0) {
     const { createOraReporter } = await import('./ora-reporter.js');
-    return createOraReporter(io.stderr);
+    const ora = createOraReporter(io.stderr);
+    return options.quiet ? createQuietReporter(ora, { spinner: true }) : ora;
   }
-  return createPlainReporter(io.stderr);
+  const plain = createPlainReporter(io.stderr);
+  return options.quiet ? createQuietReporter(plain, { spinner: false }) : plain;
 }
 
 export function printError(error: unknown, io: OutputStreams, json: boolean): void {

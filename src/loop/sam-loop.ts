@@ -15,6 +15,7 @@ import { loadTemplateModel, type TemplateModel } from '../sam/template.js';
 import type { PluginRun, SessionHost, SessionPlugin } from '../session/plugin.js';
 import { ContentFilter } from './change-filter.js';
 import { describeApis, readServedApis } from './emulator-apis.js';
+import { describeOutputs, readStackOutputs } from './stack-outputs.js';
 import { ChangeLog } from './change-log.js';
 import type { Deployer } from './deployer.js';
 import { saveTarget, stopLogs, streamLogs } from './function-logs.js';
@@ -179,15 +180,25 @@ async function runSam(config: DsyncConfig, request: SamRequest, host: SessionHos
   const changeLog = new ChangeLog(client, () => host.containerId());
   const contentFilter = new ContentFilter(host.fs, config.root, host.platform.path);
   let filtering: Promise<void> = Promise.resolve();
-  // Emulator mode: after a stack deploy, the APIs and where to call them (again when they change).
+  // After a stack deploy, what a person needs next (again when it changes): the
+  // stack's Outputs, resolved, and in emulator mode the APIs and where to call them.
+  let outputsSaid = '';
   let apisSaid = '';
   const sayApis = async () => {
+    if (probe.samPython) {
+      const outputs = await readStackOutputs(client, host.containerId(), probe.samPython, target, request.credentials);
+      const lines = describeOutputs(target.stackName, outputs);
+      if (lines.join('\n') !== outputsSaid) {
+        outputsSaid = lines.join('\n');
+        reporter.event({ type: 'outputs', stackName: target.stackName, outputs, message: lines.length > 0 ? lines.join('\n') : undefined });
+      }
+    }
     if (target.mode !== 'emulator' || !probe.motoPython) return;
     const apis = await readServedApis(client, host.containerId(), probe.motoPython, target.stackName);
     const lines = describeApis(apis);
     if (lines.join('\n') === apisSaid) return;
     apisSaid = lines.join('\n');
-    reporter.event({ type: 'apis', apis, message: lines.length > 0 ? lines.map((l) => `  ${l}`).join('\n') : undefined });
+    reporter.event({ type: 'apis', apis, message: lines.length > 0 ? ['on this machine:', ...lines.map((l) => `  ${l}`)].join('\n') : undefined });
   };
   let saying: Promise<void> = Promise.resolve();
   const setup: SamSetupInput = {

@@ -52,6 +52,8 @@ Options:
   --config-env NAME       samconfig environment (default: default)
   --profile NAME          AWS profile on this machine (default: samconfig's profile, else AWS_PROFILE / default)
   --logs                  also show the functions' runtime logs (sam logs --tail), prefixed \`logs │\`
+  --verbose               show SAM's own output too (by default it is folded under
+                          the spinner, and shown only to explain a failure)
   --sync-only             only mirror files; no SAM
 ${COMMON_HELP}
 
@@ -74,6 +76,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
     'config-env': { type: 'string' },
     profile: { type: 'string' },
     logs: { type: 'boolean', default: false },
+    verbose: { type: 'boolean', default: false },
   });
   if (values['sync-only'] && (values.emulator || values['endpoint-url'])) {
     throw new DsyncError('USAGE', 'up: --sync-only cannot be combined with --emulator or --endpoint-url');
@@ -113,7 +116,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
         samImage: () => samImageSource(config, io.env),
         logs: values.logs,
       };
-  const reporter = await chooseReporter(io, values.json);
+  const reporter = await chooseReporter(io, values.json, { quiet: !values['sync-only'] && !values.verbose });
   const layout = config.layout;
   if (layout && layout.projectDir !== '') {
     reporter.event({
