@@ -140,12 +140,13 @@ def run(request):
     os.environ.update(BASE_ENV)
     os.environ.update(request.get("env", {}))
     os.chdir(request.get("cwd", os.getcwd()))
-    if len(argv) > 1 and argv[1].endswith("dsync_verify.py"):
-        # dsync's check of what the emulator holds, with the modules already loaded here.
-        sys.path.insert(0, os.path.dirname(argv[1]))
-        import dsync_verify
+    if len(argv) > 1 and os.path.basename(argv[1]) in ("dsync_verify.py", "dsync_patch.py"):
+        # dsync's own helpers (the check of what the emulator holds, the npm shortcut), with the modules already loaded here.
+        import importlib
 
-        return dsync_verify.main(argv[2:])
+        if os.path.dirname(argv[1]) not in sys.path:
+            sys.path.insert(0, os.path.dirname(argv[1]))
+        return importlib.import_module(os.path.basename(argv[1])[:-3]).main(argv[2:])
     rebind_yaml_parse()
     opt_in(argv)
     code = 0

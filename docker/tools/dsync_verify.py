@@ -124,7 +124,7 @@ def verify(args):
             mismatches.append({"resource": logical_id, "what": "is not in the stack"})
             continue
         resource_type, physical = typed
-        build = os.path.join(BUILD_DIR, logical_id)
+        build = os.path.join(args.build_dir or BUILD_DIR, logical_id)
 
         def same_as_build(path, label):
             """The deployed zip at `path` against the build folder, file by file (code without a build folder is not checked)."""
@@ -171,6 +171,7 @@ def main(argv):
     parser = argparse.ArgumentParser(prog="dsync-verify")
     parser.add_argument("--stack", required=True)
     parser.add_argument("--template", required=True)
+    parser.add_argument("--build-dir", help="compare with this folder instead of SAM's build (dsync's npm shortcut keeps its own)")
     parser.add_argument("resources", nargs="*")
     args = parser.parse_args(argv)
     try:

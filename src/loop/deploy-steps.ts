@@ -3,8 +3,9 @@
 // long-lived worker), each reported as it starts and ends.
 import type { Clock } from '../base/clock.js';
 import type { Reporter } from '../base/reporter.js';
-import { syncCodeArgv, syncInfraArgv, verifyArgv } from '../sam/commands.js';
-import type { SamRunner } from '../sam/runner.js';
+import { patchArgv, SHORTCUT_ARTIFACTS, snapshotArgv, syncCodeArgv, syncInfraArgv, verifyArgv } from '../sam/commands.js';
+import { npmBuilt, npmShortcut } from '../sam/npm-shortcut.js';
+import type { SamRunner, StepMarks } from '../sam/runner.js';
 import { isOutside, type TemplateModel } from '../sam/template.js';
 import type { DeployReport } from './live-report.js';
 import { describeGap, GapLog, type EmulatorGap } from './emulator-gaps.js';
@@ -80,6 +81,7 @@ export class DeploySteps {
     const marks = { ...result.marks, startedAt: started };
     let cause = result.ok ? undefined : (gapCause ?? result.cause);
     if (result.ok) cause = await this.verify(seq, [...model.resources.values()].filter((r) => r.kind === 'function' || r.kind === 'layer' || r.kind === 'state-machine').map((r) => r.id));
+    if (cause === undefined) await this.snapshot([...model.resources.values()].filter(npmBuilt).map((r) => r.id));
     return this.finish({ seq, kind: 'infra', resources: ids, ok: cause === undefined, ms: Math.round(clock.now() - started), cause, marks });
   }
 
@@ -95,17 +97,59 @@ export class DeploySteps {
     return failure ? describeGap(failure) : undefined;
   }
 
-  async syncCode(seq: number, resources: string[], dependencyChanges: string[]): Promise<DeployReport> {
+  async syncCode(seq: number, resources: string[], dependencyChanges: string[], change?: { paths: string[]; model: TemplateModel }): Promise<DeployReport> {
     const { runner, reporter, clock } = this.options;
     const started = clock.now();
     const deps = dependencyChanges.length > 0 ? ` (dependencies changed: ${dependencyChanges.join(', ')})` : '';
     reporter.event({ type: 'deploy-started', seq, kind: 'code', resources });
     reporter.progress(`#${seq} building and updating ${resources.join(', ')}${deps}`);
     reporter.event({ type: 'build-started', seq, resources });
+    if (change) {
+      const shortcut = await this.shortcut(seq, resources, change);
+      if (shortcut) return shortcut;
+    }
     const result = await runner.step('sync', syncCodeArgv(runner.target, resources), { fast: true });
     reporter.event({ type: 'build-finished', seq, resources, ok: result.ok, ms: result.ms });
     const cause = result.ok ? await this.verify(seq, resources) : result.cause;
+    if (cause === undefined && change) await this.snapshot(resources.filter((id) => { const r = change.model.resources.get(id); return r !== undefined && npmBuilt(r); }));
     return this.finish({ seq, kind: 'code', resources, ok: cause === undefined, ms: Math.round(clock.now() - started), cause, marks: result.marks });
+  }
+
+  /**
+   * Emulator mode, npm-built functions, source files only: patch the last
+   * artifact and update the code (docker/tools/dsync_patch.py), then check
+   * the emulator holds it. Undefined when SAM has to do it (the reason is
+   * an event); a failed check is a failed change, as after SAM.
+   */
+  private async shortcut(seq: number, resources: string[], change: { paths: string[]; model: TemplateModel }): Promise<DeployReport | undefined> {
+    const { runner, reporter, clock, samPython } = this.options;
+    if (runner.target.mode !== 'emulator' || !samPython) return undefined;
+    const plan = npmShortcut(change.model, resources, change.paths, runner.target.dependencyLayer);
+    if (!Array.isArray(plan)) {
+      reporter.event({ type: 'shortcut-skipped', seq, why: plan.why });
+      return undefined;
+    }
+    const started = clock.now();
+    let marks: StepMarks | undefined;
+    for (const step of plan) {
+      const result = await runner.step('patch', patchArgv(runner.target, samPython, step.resource, step.codeDir, step.changed), { fast: true, quiet: true });
+      const verdict = patchVerdict(result.lines);
+      if (!result.ok || !verdict.ok) {
+        reporter.event({ type: 'shortcut-skipped', seq, why: verdict.fallback ?? result.cause ?? 'the shortcut failed' });
+        return undefined;
+      }
+      marks = { ...result.marks, startedAt: marks?.startedAt ?? result.marks.startedAt };
+    }
+    reporter.event({ type: 'build-finished', seq, resources, ok: true, ms: Math.round(clock.now() - started), shortcut: true });
+    const cause = await this.verify(seq, resources, SHORTCUT_ARTIFACTS);
+    return this.finish({ seq, kind: 'code', resources, ok: cause === undefined, ms: Math.round(clock.now() - started), cause, marks, shortcut: true });
+  }
+
+  /** Keep the artifacts SAM just built and dsync checked, for the shortcut's next patch (emulator mode). */
+  private async snapshot(resourceIds: string[]): Promise<void> {
+    const { runner, samPython } = this.options;
+    if (runner.target.mode !== 'emulator' || !samPython || runner.target.dependencyLayer || resourceIds.length === 0) return;
+    await runner.step('snapshot', snapshotArgv(samPython, resourceIds), { fast: true, quiet: true });
   }
 
   /**
@@ -113,10 +157,10 @@ export class DeploySteps {
    * file by file, layer versions, state machine definitions); otherwise the
    * cause names what differs. Nothing to check elsewhere.
    */
-  private async verify(seq: number, resourceIds: string[]): Promise<string | undefined> {
+  private async verify(seq: number, resourceIds: string[], buildDir?: string): Promise<string | undefined> {
     const { runner, reporter } = this.options;
     if (runner.target.mode !== 'emulator' || resourceIds.length === 0) return undefined;
-    const result = await runner.step('verify', verifyArgv(runner.target, this.options.samPython ?? 'python3', resourceIds), { fast: true, quiet: true });
+    const result = await runner.step('verify', verifyArgv(runner.target, this.options.samPython ?? 'python3', resourceIds, buildDir), { fast: true, quiet: true });
     const line = [...result.lines].reverse().find((l) => l.startsWith('DSYNC_VERIFY '));
     if (!line) return `could not check what the emulator holds: ${result.cause ?? 'no answer'}`;
     const verdict = JSON.parse(line.slice('DSYNC_VERIFY '.length)) as { ok: boolean; mismatches: Array<{ resource: string; what: string }> };
@@ -135,5 +179,17 @@ export class DeploySteps {
       message: report.ok ? undefined : `#${report.seq} ${what} failed after ${secs} s: ${report.cause} (fix it and save; dsync retries on the next change)`,
     });
     return report;
+  }
+}
+
+/** The shortcut's verdict, its last `DSYNC_PATCH {...}` line. */
+function patchVerdict(lines: readonly string[]): { ok: boolean; fallback?: string } {
+  const line = [...lines].reverse().find((l) => l.startsWith('DSYNC_PATCH '));
+  if (!line) return { ok: false, fallback: 'the shortcut gave no verdict' };
+  try {
+    const verdict = JSON.parse(line.slice('DSYNC_PATCH '.length)) as { ok?: boolean; fallback?: string };
+    return { ok: verdict.ok === true, fallback: verdict.fallback };
+  } catch {
+    return { ok: false, fallback: 'the shortcut gave an unreadable verdict' };
   }
 }

@@ -207,7 +207,7 @@ export class Deployer {
     // A new folder may be the fix for a missing CodeUri: retry the stack then.
     if (!infra && route.resources.length === 0 && !(this.infraBehind && route.unowned.length > 0)) return undefined;
     if (!infra && this.infraBehind && !this.templateError) infra = true;
-    if (!infra) return this.steps.syncCode(seq, route.resources, route.dependencyChanges);
+    if (!infra) return this.steps.syncCode(seq, route.resources, route.dependencyChanges, { paths, model });
     const report = await this.steps.deployInfra(seq, model);
     this.infraBehind = !report.ok;
     return report;

@@ -10,6 +10,8 @@ export interface DeployReport {
   ms: number;
   cause?: string;
   marks?: StepMarks;
+  /** Went live through dsync's npm shortcut instead of SAM's build. */
+  shortcut?: boolean;
 }
 
 /** Where a change's time went, in ms: detect (quiet period), sync (transfer), queue (waiting for a running SAM step), build, update (code upload and update), ready (waiting for the function to be ready and SAM to finish). */

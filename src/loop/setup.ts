@@ -22,7 +22,7 @@ import { interruptible } from '../base/interrupt.js';
 import type { Project } from '../docker/project.js';
 import type { Reporter } from '../base/reporter.js';
 
-export const TOOL_FILES = ['dsync_moto.py', 'dsync_emu_cfn.py', 'dsync_emu_bridges.py', 'dsync_emu_gaps.py', 'dsync_emu_lambda.py', 'dsync_emu_gateway.py', 'dsync_lambda_runtime.mjs', 'dsync_verify.py', 'dsync_sam_worker.py', 'dsync_tunnel.py', 'dsync-credentials.sh', 'aws-config'] as const;
+export const TOOL_FILES = ['dsync_moto.py', 'dsync_emu_cfn.py', 'dsync_emu_bridges.py', 'dsync_emu_gaps.py', 'dsync_emu_lambda.py', 'dsync_emu_gateway.py', 'dsync_lambda_runtime.mjs', 'dsync_patch.py', 'dsync_verify.py', 'dsync_sam_worker.py', 'dsync_tunnel.py', 'dsync-credentials.sh', 'aws-config'] as const;
 
 /** docker/ in the installed package (next to dist/). */
 export const DOCKER_DIR = fileURLToPath(new URL('../../docker/', import.meta.url));

@@ -141,8 +141,21 @@ export function probeArgv(): string[] {
 }
 
 /** dsync's check that the emulator holds what SAM built (docker/tools/dsync_verify.py), for these resources. */
-export function verifyArgv(t: SamTarget, python: string, resourceIds: readonly string[]): string[] {
-  return [python, `${TOOLS_DIR}/dsync_verify.py`, '--stack', t.stackName, '--template', t.templateFile, ...resourceIds];
+export function verifyArgv(t: SamTarget, python: string, resourceIds: readonly string[], buildDir?: string): string[] {
+  return [python, `${TOOLS_DIR}/dsync_verify.py`, '--stack', t.stackName, '--template', t.templateFile, ...(buildDir ? ['--build-dir', buildDir] : []), ...resourceIds];
+}
+
+/** Where dsync's npm shortcut keeps each function's last artifact (docker/tools/dsync_patch.py). */
+export const SHORTCUT_ARTIFACTS = '.aws-sam/dsync-artifacts';
+
+/** dsync's npm shortcut (docker/tools/dsync_patch.py): keep the last artifact of these functions after SAM built them. */
+export function snapshotArgv(python: string, resourceIds: readonly string[]): string[] {
+  return [python, `${TOOLS_DIR}/dsync_patch.py`, 'snapshot', ...resourceIds];
+}
+
+/** dsync's npm shortcut: apply source edits (paths relative to the function's code folder) to its last artifact and update its code. */
+export function patchArgv(t: SamTarget, python: string, resourceId: string, codeDir: string, changed: readonly string[]): string[] {
+  return [python, `${TOOLS_DIR}/dsync_patch.py`, 'patch', '--stack', t.stackName, '--function', resourceId, '--code-dir', codeDir || '.', '--changed', ...changed];
 }
 
 /** `sam logs` for the stack's functions (all of them when `names` is empty). */

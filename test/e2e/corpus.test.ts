@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EmulatorApi } from '../helpers/emulator-api.js';
-import { cliRun, deployOk, EmulatorRun, type Event } from '../helpers/emulator-run.js';
+import { cliRun, deployOk, EmulatorRun, freshBuildListing, zipListing, type Event } from '../helpers/emulator-run.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const appsDir = path.resolve(here, '../fixtures/apps');
@@ -130,6 +130,10 @@ describe.each(apps)('SAM app %s in the emulator', (app) => {
         })()
       : await api.functionZip(name);
     expect(zip.get(codeEdit.deployedFile)?.toString('utf8') ?? `(no ${codeEdit.deployedFile} in ${[...zip.keys()].join(', ')})`).toContain(codeEdit.replace);
+    // dsync's npm shortcut (no SAM build) must deploy what a fresh `sam build` makes, file by file.
+    if (run.events.slice(from).some((e) => e.type === 'build-finished' && e.shortcut === true)) {
+      expect(zipListing(zip), `${codeEdit.function} through the shortcut`).toEqual(freshBuildListing(root, fixture.template, codeEdit.function));
+    }
   }, 300_000);
 
   it.runIf(fixture.dependencyEdit)('a dependency edit goes live: the deployed zip holds the new version', async () => {

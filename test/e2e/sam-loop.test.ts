@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliRun, EmulatorRun, REGION } from '../helpers/emulator-run.js';
+import { cliRun, EmulatorRun, freshBuildListing, REGION, zipListing } from '../helpers/emulator-run.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dsync-loop-e2e-'));
@@ -54,6 +54,38 @@ describe('the fast loop', () => {
       const deployed = [...(await deployedZip(id)).entries()].map(([name, b]) => `${name} ${sha(b)}`).sort();
       expect(deployed, id).toEqual(built);
     }
+  });
+
+  it("takes dsync's npm shortcut for source edits, and still deploys exactly what `sam build` makes: a new file, an edit, a rename, a removal, a file npm pack excludes", async () => {
+    const dir = path.join(root, 'src/list-products');
+    /** Make a change, wait until everything it caused is live, and return the events it caused. */
+    const change = async (what: string, act: () => void) => {
+      await quiet();
+      const from = events.length;
+      act();
+      await until(what, () => events.slice(from).some((e) => e.type === 'live' && (e.resources as string[] | undefined)?.includes('ListProductsFunction')));
+      await quiet();
+      const caused = events.slice(from);
+      const failed = caused.find((e) => e.type === 'live' && e.ok !== true);
+      expect(failed, `${what}: ${String(failed?.cause)}`).toBeUndefined();
+      return { viaShortcut: caused.some((e) => e.type === 'build-finished' && e.shortcut === true), skipped: caused.filter((e) => e.type === 'shortcut-skipped').map((e) => String(e.why)) };
+    };
+    const added = await change('a new file', () => fs.writeFileSync(path.join(dir, 'extra.js'), "exports.extra = 'one';\n"));
+    expect(added.viaShortcut).toBe(false);
+    expect(added.skipped.join(' ')).toContain('extra.js is new');
+    expect((await change('an edit of it', () => fs.writeFileSync(path.join(dir, 'extra.js'), "exports.extra = 'two';\n"))).viaShortcut).toBe(true);
+    expect((await deployedZip('ListProductsFunction')).get('extra.js')?.toString('utf8')).toBe("exports.extra = 'two';\n");
+    await change('a rename', () => fs.renameSync(path.join(dir, 'extra.js'), path.join(dir, 'extra-renamed.js')));
+    expect((await change('a removal', () => fs.rmSync(path.join(dir, 'extra-renamed.js')))).viaShortcut).toBe(true);
+    // npm pack leaves out what .npmignore names: the shortcut never guesses that, SAM decides.
+    await change('an .npmignore', () => fs.writeFileSync(path.join(dir, '.npmignore'), 'notes.md\n'));
+    await change('a file it excludes', () => fs.writeFileSync(path.join(dir, 'notes.md'), '# not packed\n'));
+    expect((await change('an edit of the excluded file', () => fs.writeFileSync(path.join(dir, 'notes.md'), '# still not packed\n'))).viaShortcut).toBe(false);
+    expect((await change('an edit of a packed file', () => fs.appendFileSync(path.join(dir, 'catalog.js'), '// shortcut edit\n'))).viaShortcut).toBe(true);
+    const zip = await deployedZip('ListProductsFunction');
+    expect(zip.has('notes.md')).toBe(false);
+    expect(zip.has('extra.js') || zip.has('extra-renamed.js')).toBe(false);
+    expect(zipListing(zip)).toEqual(freshBuildListing(root, 'template.yaml', 'ListProductsFunction'));
   });
 
   it('turns a burst of 500 file events on 3 functions into exactly 3 function builds', async () => {

@@ -2,6 +2,7 @@
 // tests: its events, waits on them, and reads of what the emulator really
 // holds (function lists, deployed zips, layer versions).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -131,4 +132,29 @@ export class EmulatorRun {
     const res = await fetch(`${this.endpoint}/_dsync/lambda/${REGION}/layers/${layerName}/${version}/code`);
     return { version, text: res.ok ? (readZip(Buffer.from(await res.arrayBuffer())).get(file)?.toString('utf8') ?? '') : '' };
   };
+}
+
+/**
+ * The files of `functionId` as a fresh `sam build` process makes them (no
+ * worker, no cache, another folder), `path sha256` per file, sorted.
+ */
+export function freshBuildListing(root: string, template: string, functionId: string): string[] {
+  const dir = `/tmp/fresh-${functionId}`;
+  const built = cliRun([
+    'exec',
+    '--cwd',
+    root,
+    '--',
+    'sh',
+    '-c',
+    `rm -rf ${dir} && sam build ${functionId} --template-file ${template} --build-dir ${dir} >${dir}.log 2>&1 || { tail -20 ${dir}.log; exit 1; }
+cd ${dir}/${functionId} && find . -type f | sort | while read -r f; do echo "\${f#./} $(sha256sum "$f" | cut -d' ' -f1)"; done`,
+  ]);
+  if (built.code !== 0) throw new Error(`sam build ${functionId} failed: ${built.stdout}${built.stderr}`);
+  return built.stdout.trim().split('\n').filter(Boolean).sort();
+}
+
+/** A deployed zip as `path sha256` per file, sorted. */
+export function zipListing(zip: Map<string, Buffer>): string[] {
+  return [...zip.entries()].map(([name, bytes]) => `${name} ${createHash('sha256').update(bytes).digest('hex')}`).sort();
 }

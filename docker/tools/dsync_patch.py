@@ -1,0 +1,161 @@
+"""dsync's shortcut for a one-file source edit of an npm-built function.
+
+SAM's npm builder makes a function's artifact by `npm pack` (which decides
+which files are in), copying the packed sources, and `npm install` of the
+dependencies. When only source files changed (no package.json, lock file,
+.npmignore or .gitignore, no template change), the new artifact is the last
+one with those files' new bytes: a file that was in the last artifact is in
+the next one, at the same place, byte for byte. So:
+
+- `snapshot ID...`: after SAM built and deployed a function (and dsync checked
+  what was deployed), keep its build folder (.aws-sam/build/ID, hard links)
+  under .aws-sam/dsync-artifacts/ID: `sam sync --code` cleans the build
+  folder and keeps only what it built last.
+- `patch --stack S --function ID --code-dir D --changed P...`: apply the
+  edits to that copy (a changed file that is in it is rewritten; a removed
+  one is removed) and update the function's code with the zip, through
+  Lambda's UpdateFunctionCode, the API `sam sync --code` calls. Anything it
+  cannot decide (a new file: would npm pack include it?; a folder; no copy
+  yet) is a fallback to SAM, said on the last line.
+  SAM's record of what it synced (.aws-sam/sync.toml) loses the function's
+  entry, so SAM never skips its next sync of that function as unchanged.
+
+The last line is `DSYNC_PATCH {"ok": true}` or `DSYNC_PATCH {"fallback": "why"}`.
+"""
+import io
+import json
+import os
+import re
+import shutil
+import sys
+import zipfile
+
+ARTIFACTS = ".aws-sam/dsync-artifacts"
+BUILD = ".aws-sam/build"
+
+
+def say(verdict):
+    print("DSYNC_PATCH " + json.dumps(verdict), flush=True)
+    return 0
+
+
+def snapshot(ids):
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    for fid in ids:
+        source = os.path.join(BUILD, fid)
+        target = os.path.join(ARTIFACTS, fid)
+        if not os.path.isdir(source):
+            shutil.rmtree(target, ignore_errors=True)
+            continue
+        fresh = target + ".new"
+        shutil.rmtree(fresh, ignore_errors=True)
+        # Hard links: SAM removes its build folder before the next build instead of writing into it.
+        shutil.copytree(source, fresh, symlinks=True, copy_function=os.link)
+        shutil.rmtree(target, ignore_errors=True)
+        os.rename(fresh, target)
+    return say({"ok": True})
+
+
+def _inside(root, rel):
+    full = os.path.normpath(os.path.join(root, rel))
+    return full if full == root or full.startswith(root + os.sep) else None
+
+
+def _zip(folder):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for here, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(files):
+                full = os.path.join(here, name)
+                info = zipfile.ZipInfo.from_file(full, os.path.relpath(full, folder))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                with open(full, "rb") as f:
+                    archive.writestr(info, f.read())
+    return buffer.getvalue()
+
+
+def _forget_sync_state(fid):
+    path = ".aws-sam/sync.toml"
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        return
+    pattern = re.compile(r'^\[resource_sync_states\."[^"]*:' + re.escape(fid) + r'"\]\n(?:(?!\[).*\n?)*', re.M)
+    updated = pattern.sub("", text)
+    if updated != text:
+        with open(path, "w") as f:
+            f.write(updated)
+
+
+def patch(stack, fid, code_dir, changed):
+    artifact = os.path.abspath(os.path.join(ARTIFACTS, fid))
+    code_root = os.path.abspath(code_dir)
+    if not os.path.isdir(artifact):
+        return say({"fallback": f"no earlier artifact of {fid}"})
+    plan = []
+    for rel in changed:
+        source = _inside(code_root, rel)
+        target = _inside(artifact, rel)
+        if source is None or target is None:
+            return say({"fallback": f"{rel} is not inside {code_dir}"})
+        if os.path.islink(source) or os.path.isdir(source):
+            return say({"fallback": f"{rel} is a folder or a link"})
+        exists_now = os.path.isfile(source)
+        in_artifact = os.path.isfile(target) and not os.path.islink(target)
+        if exists_now and not in_artifact:
+            return say({"fallback": f"{rel} is new: whether npm pack includes it is SAM's to decide"})
+        if exists_now:
+            plan.append(("write", source, target))
+        elif in_artifact:
+            plan.append(("remove", None, target))
+    for action, source, target in plan:
+        # Replace, never write through: the copy shares its inodes with SAM's build folder.
+        if action == "remove":
+            os.unlink(target)
+            continue
+        mode = os.stat(target).st_mode & 0o7777
+        fresh = target + ".dsync-new"
+        shutil.copyfile(source, fresh)
+        os.chmod(fresh, mode)
+        os.replace(fresh, target)
+    data = _zip(artifact)
+    print(f" Running DsyncPatch:CopySource ({len(plan)} file(s) into the last artifact, {len(data)} bytes zipped)", flush=True)
+
+    import boto3
+
+    name = boto3.client("cloudformation").describe_stack_resource(StackName=stack, LogicalResourceId=fid)["StackResourceDetail"]["PhysicalResourceId"]
+    client = boto3.client("lambda")
+    client.update_function_code(FunctionName=name, ZipFile=data)
+    if not os.environ.get("AWS_ENDPOINT_URL"):
+        # AWS applies an update asynchronously; "live" means the new code answers.
+        client.get_waiter("function_updated").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 300})
+    _forget_sync_state(fid)
+    print(f"Finished syncing Lambda Function {fid}.", flush=True)
+    return say({"ok": True})
+
+
+def main(argv):
+    if argv and argv[0] == "snapshot":
+        return snapshot(argv[1:])
+    if argv and argv[0] == "patch":
+        args = {"changed": []}
+        i = 1
+        while i < len(argv):
+            key = argv[i]
+            if key == "--changed":
+                args["changed"].extend(argv[i + 1:])
+                break
+            args[key.lstrip("-").replace("-", "_")] = argv[i + 1]
+            i += 2
+        try:
+            return patch(args["stack"], args["function"], args["code_dir"], args["changed"])
+        except Exception as error:  # noqa: BLE001 - any surprise is a fallback to SAM, never a half update
+            return say({"fallback": f"{type(error).__name__}: {error}"})
+    print("usage: dsync_patch.py snapshot ID... | patch --stack S --function ID --code-dir D --changed P...", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
