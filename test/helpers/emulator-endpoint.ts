@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { packFiles } from '../../src/sync/tar-pack.js';
 import type { ContainerClient } from '../../src/docker/container-client.js';
+import { TOOL_FILES } from '../../src/loop/setup.js';
 import { cliRun, SAM_BASE } from './emulator-run.js';
 
 const tools = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docker/tools');
@@ -23,7 +24,8 @@ export async function startEndpointEmulator(client: ContainerClient, name: strin
   const image = cliRun(['image', '--base', SAM_BASE]).stdout.trim();
   const id = await client.createContainer({ name: `${name}-${process.pid}`, image, labels: { 'dev.dsync.test': 'endpoint' }, mounts: [], workingDir: '/', ports: { 5000: 0 } });
   await client.startContainer(id);
-  const files = ['dsync_moto.py', 'dsync_emu_cfn.py', 'dsync_emu_bridges.py', 'dsync_emu_gaps.py'].map((file) => ({ name: `srv/${file}`, content: fs.readFileSync(path.join(tools, file)) }));
+  // The emulator's modules: every dsync tool the emulator imports (the same list `up` copies).
+  const files = TOOL_FILES.filter((file) => /^dsync_(moto|emu_|lambda_)/.test(file)).map((file) => ({ name: `srv/${file}`, content: fs.readFileSync(path.join(tools, file)) }));
   await client.putArchive(id, '/', packFiles(files));
   // Start it and wait, inside its container, until it answers.
   const started = await client.exec(id, {
