@@ -194,9 +194,10 @@ describe('a reference the run does not sync', () => {
   });
 
   it('reads "root" from dsync.json relative to its folder, and --root from where dsync started', () => {
+    // (path.resolve: on Windows these are C:\repo..., as the config module resolves them.)
     const fromFile = loadConfig({ cwd: '/repo/apps/orders', flags: {}, readFile: () => '{"root": "../.."}', isDirectory: () => true });
-    expect(fromFile).toMatchObject({ rootDir: '/repo', rootFrom: '/repo/apps/orders/dsync.json' });
+    expect(fromFile).toMatchObject({ rootDir: path.resolve('/repo'), rootFrom: path.resolve('/repo/apps/orders/dsync.json') });
     const fromFlag = loadConfig({ cwd: '/repo/apps/orders', startDir: '/repo', flags: { root: '.' }, readFile: () => '{"root": "../.."}', isDirectory: () => true });
-    expect(fromFlag).toMatchObject({ rootDir: '/repo', rootFrom: '--root' });
+    expect(fromFlag).toMatchObject({ rootDir: path.resolve('/repo'), rootFrom: '--root' });
   });
 });
