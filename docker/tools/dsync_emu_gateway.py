@@ -393,6 +393,16 @@ def apis_response(ports):
     return Response(json.dumps(list_apis(ports)), mimetype="application/json")
 
 
+def stream_functions(region, stack_name):
+    """Log stream -> the logical id of the stack's function that wrote it."""
+    backend = cloudformation_backends[DEFAULT_ACCOUNT_ID][region]
+    stack = next((s for s in backend.stacks.values() if s.name == stack_name and not str(s.status).startswith("DELETE")), None)
+    if stack is None:
+        return {}
+    logical = {getattr(v, "function_name", None): k for k, v in getattr(stack.resource_map, "_parsed_resources", {}).items() if hasattr(v, "code_sha_256")}
+    return {stream: logical[name] for stream, name in list(dsync_emu_lambda.STREAMS.items()) if name in logical}
+
+
 def invoke_logical(region, stack_name, logical_id, event_text):
     """`dsync invoke`: run a function of a stack by its logical id; (status, JSON answer)."""
     backend = cloudformation_backends[DEFAULT_ACCOUNT_ID][region]

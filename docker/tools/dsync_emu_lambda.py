@@ -81,6 +81,10 @@ def _major_of(binary):
     return _majors[binary]
 
 
+# Log stream name -> function name, so `dsync logs` can say which function a line is from.
+STREAMS = {}
+
+
 class Instance:
     """One warm Node.js process for one version of one function."""
 
@@ -89,6 +93,7 @@ class Instance:
         self.busy = False
         self.dead = False
         self.stream = "{}/[{}]{}".format(datetime.now(timezone.utc).strftime("%Y/%m/%d"), fn.version if str(fn.version) != "$LATEST" else "$LATEST", uuid.uuid4().hex)
+        STREAMS[self.stream] = fn.function_name
         env = {
             "PATH": f"{os.path.dirname(node)}:/usr/local/bin:/usr/bin:/bin",
             "LANG": "en_US.UTF-8",
@@ -317,6 +322,7 @@ class Runtime:
             if group not in backend.groups:
                 backend.create_log_group(group, {})
             stream = instance.stream if instance else f"{datetime.now(timezone.utc).strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}"
+            STREAMS[stream] = fn.function_name
             if stream not in backend.groups[group].streams:
                 backend.create_log_stream(group, stream)
             now = int(time.time() * 1000)

@@ -16,7 +16,9 @@ Read-only routes of its own:
 - `GET /_dsync/apis`: the stack's REST and HTTP APIs and the container port
   each is served on (dsync_emu_gateway);
 - `POST /_dsync/invoke/<region>/<stack>/<logical id>`: run a function of a
-  stack with the request body as its event (`dsync invoke`).
+  stack with the request body as its event (`dsync invoke`);
+- `GET /_dsync/streams/<region>/<stack>`: which function wrote each log
+  stream (`dsync logs` prefixes lines with it).
 Functions run (dsync_emu_lambda): Invoke, and every API route, runs the
 deployed code in a warm Node.js process, with logs in CloudWatch Logs.
 One API moto lacks is answered: API Gateway's FlushStageCache (`sam sync
@@ -46,6 +48,7 @@ import dsync_emu_lambda  # noqa: E402
 PREFIX = "/_dsync/lambda/"
 GAPS = "/_dsync/gaps"
 APIS = "/_dsync/apis"
+STREAMS = "/_dsync/streams/"
 INVOKE = "/_dsync/invoke/"
 
 
@@ -93,6 +96,10 @@ def main():
             return Response(json.dumps(dsync_emu_gaps.gaps()), mimetype="application/json")(environ, start_response)
         if path == APIS:
             return dsync_emu_gateway.apis_response(args.api_port)(environ, start_response)
+        if path.startswith(STREAMS):
+            parts = path[len(STREAMS):].split("/")
+            found = dsync_emu_gateway.stream_functions(parts[0], parts[1]) if len(parts) == 2 else {}
+            return Response(json.dumps(found), mimetype="application/json")(environ, start_response)
         if path.startswith(INVOKE) and environ.get("REQUEST_METHOD") == "POST":
             parts = path[len(INVOKE):].split("/")
             if len(parts) != 3:

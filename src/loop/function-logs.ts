@@ -5,6 +5,7 @@ import type { ContainerClient } from '../docker/container-client.js';
 import type { Clock } from '../base/clock.js';
 import { envList, logsArgv, samEnv, TARGET_FILE, type SamTarget, type TargetMode } from '../sam/commands.js';
 import type { CredentialResolver } from '../sam/credentials.js';
+import { EMULATOR_PORT } from '../sam/target.js';
 import { stripAnsi } from '../sam/output.js';
 import { containerRun } from './setup.js';
 import { DsyncError } from '../base/errors.js';
@@ -47,10 +48,49 @@ export async function streamLogs(o: LogStream): Promise<number> {
   const argv = logsArgv(o.target, o.names, o.tail);
   // `exec` keeps the pid, so the file names the sam process itself.
   const cmd = o.pidFile ? ['sh', '-c', `echo $$ > ${o.pidFile} && exec "$@"`, 'sh', ...argv] : argv;
-  return run(cmd, env, (line) => {
+  // sam logs does not say which function a line is from; the emulator knows which wrote each log stream.
+  const names = o.target.mode === 'emulator' && o.names.length !== 1 ? new StreamFunctions(o.client, o.containerId, o.target) : undefined;
+  let ordered: Promise<void> = Promise.resolve();
+  const code = await run(cmd, env, (line) => {
     const clean = stripAnsi(line);
-    if (clean.trim()) o.onLine(clean);
+    if (!clean.trim()) return;
+    if (!names) return o.onLine(clean);
+    ordered = ordered.then(async () => {
+      const fn = await names.of(clean.split(' ', 1)[0] ?? '');
+      o.onLine(fn ? `${fn} │ ${clean}` : clean);
+    });
   });
+  await ordered;
+  return code;
+}
+
+/** Log stream name -> the logical id of the function that wrote it, asked of dsync's emulator (GET /_dsync/streams). */
+class StreamFunctions {
+  private known = new Map<string, string>();
+  private askedAt = 0;
+
+  constructor(
+    private readonly client: ContainerClient,
+    private readonly containerId: () => string,
+    private readonly target: SamTarget,
+  ) {}
+
+  async of(stream: string): Promise<string | undefined> {
+    if (!this.known.has(stream) && Date.now() - this.askedAt > 500) {
+      this.askedAt = Date.now();
+      const url = `http://localhost:${EMULATOR_PORT}/_dsync/streams/${encodeURIComponent(this.target.region)}/${encodeURIComponent(this.target.stackName)}`;
+      const read = `import urllib.request; print(urllib.request.urlopen(${JSON.stringify(url)}, timeout=5).read().decode())`;
+      const result = await this.client.exec(this.containerId(), { cmd: ['python3', '-c', read] }).catch(() => undefined);
+      if (result?.exitCode === 0) {
+        try {
+          for (const [s, fn] of Object.entries(JSON.parse(result.stdout) as Record<string, string>)) this.known.set(s, fn);
+        } catch {
+          // an unreadable answer: lines go out without a prefix
+        }
+      }
+    }
+    return this.known.get(stream);
+  }
 }
 
 /** Stop the stream started with this pidFile (and no other `sam logs` in the container). */

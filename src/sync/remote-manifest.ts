@@ -7,6 +7,8 @@ import { ALWAYS_PRUNED_DIRS } from './ignore-rules.js';
 import { isProjectPath } from '../base/paths.js';
 
 const LINKS_MARKER = '--dsync-links--';
+/** GNU find lists everything in one pass with -printf, NUL-separated (any name survives); busybox has no -printf. */
+const GNU_MARKER = '--dsync-gnu--';
 
 export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
@@ -17,6 +19,7 @@ export function remoteListScript(workspace: string): string {
   const find = `find . -mindepth 1 \\( ${prune} \\) -prune -o`;
   return [
     `mkdir -p ${shellQuote(workspace)} && cd ${shellQuote(workspace)} || exit 3`,
+    `if find . -maxdepth 0 -printf '' 2>/dev/null; then echo ${GNU_MARKER}; ${find} -printf '%y\\0%m\\0%s\\0%T@\\0%p\\0%l\\0'; exit $?; fi`,
     `${find} -exec stat -c '%F\t%a\t%s\t%Y\t%n' {} +`,
     `echo ${LINKS_MARKER}`,
     `${find} -type l -exec sh -c 'for f do printf "%s\\t%s\\n" "$f" "$(readlink "$f")"; done' sh {} +`,
@@ -30,7 +33,10 @@ const TYPES: Record<string, EntryType | undefined> = {
   'symbolic link': 'symlink',
 };
 
+const GNU_TYPES: Record<string, EntryType | undefined> = { f: 'file', d: 'dir', l: 'symlink' };
+
 export function parseRemoteListing(output: string): Manifest {
+  if (output.startsWith(`${GNU_MARKER}\n`)) return parseGnuListing(output.slice(GNU_MARKER.length + 1));
   const manifest: Manifest = new Map();
   const [statPart = '', linkPart = ''] = output.split(`${LINKS_MARKER}\n`);
   for (const line of statPart.split('\n')) {
@@ -55,6 +61,28 @@ export function parseRemoteListing(output: string): Manifest {
     const p = stripDot(line.slice(0, tab));
     const entry = p === undefined ? undefined : manifest.get(p);
     if (entry?.type === 'symlink') entry.target = line.slice(tab + 1);
+  }
+  return manifest;
+}
+
+/** Records of six NUL-terminated fields: type letter, octal mode, size, mtime (seconds.fraction), path, link target. */
+function parseGnuListing(output: string): Manifest {
+  const manifest: Manifest = new Map();
+  const fields = output.split('\0');
+  for (let i = 0; i + 5 < fields.length; i += 6) {
+    const type = GNU_TYPES[fields[i]!];
+    const p = stripDot(fields[i + 4]!);
+    if (type === undefined || p === undefined) continue;
+    const entry: ManifestEntry = {
+      path: p,
+      type,
+      mode: type === 'symlink' ? 0o777 : parseInt(fields[i + 1]!, 8) & 0o777,
+      size: type === 'file' ? Number(fields[i + 2]) : 0,
+      // Whole seconds from the text: as a double, 1700000001.999999999 would round up to the next second.
+      mtime: Number(fields[i + 3]!.split('.')[0]),
+    };
+    if (type === 'symlink') entry.target = fields[i + 5];
+    manifest.set(p, entry);
   }
   return manifest;
 }

@@ -118,6 +118,10 @@ describe('functions-app: the emulator runs the deployed code behind its APIs', (
     expect(logs).toContain('about to fail');
     expect(logs).toMatch(/Invoke Error.*"errorMessage":"boom from the handler".*at .*app\.js/);
     expect(logs).toMatch(/REPORT RequestId: [0-9a-f-]{36}\tDuration: /);
+    // All the functions' logs at once: each line says which function wrote it.
+    const all = cliRun(['logs', '--no-tail', '--cwd', root]).stdout;
+    expect(all).toMatch(/^BoomFunction │ \S+ \S+ .*boom from the handler/m);
+    expect(all).toMatch(/^HelloFunction │ \S+ \S+ START RequestId: /m);
   });
 
   it('stops a function at its Timeout: 502, and the timeout in its logs', async () => {

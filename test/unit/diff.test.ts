@@ -80,6 +80,24 @@ describe('remote listing', () => {
     expect(m.get('link')).toMatchObject({ type: 'symlink', target: 'src/a b.js' });
   });
 
+  it("parses GNU find's one-pass NUL-separated listing, including names with tabs and newlines and link targets", () => {
+    const records = [
+      ['d', '755', '4096', '1700000000.5000000000', './src', ''],
+      ['f', '644', '12', '1700000001.9999999990', './src/a b.js', ''],
+      ['f', '600', '0', '1700000002.0000000000', './empty', ''],
+      ['l', '777', '10', '1700000003.1000000000', './link', 'src/a\tb.js'],
+      ['f', '755', '3', '1700000004.0000000000', './tab\there', ''],
+      ['f', '644', '3', '1700000004.0000000000', './ü/ñ.txt', ''],
+      ['p', '644', '0', '1.0', './pipe', ''],
+    ];
+    const output = `--dsync-gnu--\n${records.map((r) => r.join('\0') + '\0').join('')}`;
+    const m = parseRemoteListing(output);
+    expect([...m.keys()].sort()).toEqual(['empty', 'link', 'src', 'src/a b.js', 'tab\there', 'ü/ñ.txt']);
+    expect(m.get('src/a b.js')).toMatchObject({ type: 'file', size: 12, mode: 0o644, mtime: 1700000001 });
+    expect(m.get('src')).toMatchObject({ type: 'dir', mode: 0o755, mtime: 1700000000 });
+    expect(m.get('link')).toMatchObject({ type: 'symlink', target: 'src/a\tb.js' });
+  });
+
   it('quotes the workspace path in the script', () => {
     expect(remoteListScript("/w/it's")).toContain(`'/w/it'\\''s'`);
   });
