@@ -22,6 +22,7 @@ import { resolveEngine } from '../docker/engine.js';
 import { nodeHostFs } from '../sync/host-fs.js';
 import { hostPlatform } from '../base/platform.js';
 import { chokidarWatcherFactory } from '../watch/chokidar-watcher.js';
+import { dirWatcherFactory } from '../watch/dir-watcher.js';
 
 export interface CommonFlags {
   cwd?: string;
@@ -99,7 +100,8 @@ export function realSessionDeps(client: ContainerClient, reporter: Reporter): Se
     platform,
     fs: nodeHostFs,
     runHost: runHostCommand,
-    watcherFactory: chokidarWatcherFactory(platform.path),
+    // Linux: one inotify watch per folder (chokidar keeps one per file); elsewhere chokidar. DSYNC_WATCHER=chokidar forces it.
+    watcherFactory: platform.name === 'linux' && process.env.DSYNC_WATCHER !== 'chokidar' ? dirWatcherFactory() : chokidarWatcherFactory(platform.path),
     hostname: os.hostname(),
     user: currentUser(),
   };
