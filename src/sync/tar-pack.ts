@@ -75,7 +75,19 @@ export function packEntries(options: PackOptions): PackedArchive {
   const report: PackReport = { vanished: [], changed: [], unreadable: new Map(), refused: [] };
   const done = (async () => {
     try {
-      for (const entry of options.entries) await addEntry(pack, options, entry, report);
+      // Small files are opened and read a few ahead while earlier ones are written:
+      // one after another, a file's open/stat/read/close round trips cost more than its bytes.
+      const ahead: Array<Promise<Prepared>> = [];
+      let next = 0;
+      const fill = () => {
+        while (ahead.length < READ_AHEAD && next < options.entries.length) ahead.push(prepare(options, options.entries[next++]!));
+      };
+      fill();
+      while (ahead.length > 0) {
+        const prepared = await ahead.shift()!;
+        fill();
+        await addPrepared(pack, options, prepared, report);
+      }
       for (const file of options.extra ?? []) {
         if (!isProjectPath(file.name)) throw new Error(`refusing unsafe archive name ${JSON.stringify(file.name)}`);
         const content = typeof file.content === 'string' ? Buffer.from(file.content) : file.content;
@@ -91,6 +103,59 @@ export function packEntries(options: PackOptions): PackedArchive {
   // The caller awaits `report` after the stream; never leave it unhandled meanwhile.
   done.catch(() => undefined);
   return { stream: pack as unknown as Readable, report: done };
+}
+
+/** Files up to this size are read whole, ahead of their turn; bigger ones are streamed in their turn. */
+const SMALL_FILE = 1024 * 1024;
+const READ_AHEAD = 16;
+
+/** A file read ahead of its turn, or what happened when it was tried; anything else is packed in its turn. */
+type Prepared = { entry: ManifestEntry; read?: { data: Buffer; mtimeMs: number; changed: boolean } };
+
+async function prepare(options: PackOptions, entry: ManifestEntry): Promise<Prepared> {
+  if (entry.type !== 'file' || entry.size > SMALL_FILE || !isProjectPath(entry.path)) return { entry };
+  let handle: FileHandle;
+  try {
+    handle = await fsp.open(toHostPath(options.root, entry.path, options.flavour), OPEN_FLAGS);
+  } catch {
+    // Not there (or not readable) yet: it is looked at again in its turn, as every other entry.
+    return { entry };
+  }
+  try {
+    const before = await handle.stat();
+    if (!before.isFile()) return { entry };
+    // It grew past what is read ahead since it was described: stream it in its turn.
+    if (before.size > SMALL_FILE) return { entry };
+    const data = Buffer.alloc(before.size);
+    let got = 0;
+    while (got < data.length) {
+      const n = await handle.read(data, got, data.length - got, got).then(
+        (r) => r.bytesRead,
+        () => 0,
+      );
+      if (n === 0) break;
+      got += n;
+    }
+    const after = await handle.stat().catch(() => undefined);
+    // Short (padded with zeros) or moved on while read: sent as it is and looked at again.
+    const changed = got < data.length || !after || after.size !== before.size || after.mtimeMs !== before.mtimeMs;
+    return { entry, read: { data, mtimeMs: before.mtimeMs, changed } };
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+async function addPrepared(pack: Pack, options: PackOptions, prepared: Prepared, report: PackReport): Promise<void> {
+  const { entry, read } = prepared;
+  if (read === undefined) return addEntry(pack, options, entry, report);
+  const name = options.prefix + entry.path;
+  if (!isProjectPath(name)) {
+    report.refused.push(entry.path);
+    return;
+  }
+  const mtime = new Date(Math.floor(read.mtimeMs / 1000) * 1000);
+  await writeEntry(pack, { name, uid: options.uid, gid: options.gid, mode: entry.mode, mtime, type: 'file', size: read.data.length }, read.data);
+  if (read.changed) report.changed.push(entry.path);
 }
 
 async function addEntry(pack: Pack, options: PackOptions, entry: ManifestEntry, report: PackReport): Promise<void> {
