@@ -37,6 +37,7 @@ export function npmShortcut(model: TemplateModel, resources: readonly string[], 
   for (const id of resources) {
     const r = model.resources.get(id);
     if (!r || !npmBuilt(r)) return { why: `${id} is not built by SAM's npm builder` };
+    if (r.publishesAlias) return { why: `${id} publishes a version and moves its alias (AutoPublishAlias)` };
     const dir = r.codePaths[0]!;
     const changed: string[] = [];
     for (const p of paths) {

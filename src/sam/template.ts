@@ -22,6 +22,8 @@ export interface TemplateResource {
   layerRefs: string[];
   /** An AWS::Serverless::Application from the Serverless Application Repository: its ApplicationId. */
   repositoryApplication?: string;
+  /** AutoPublishAlias (its own or from Globals): a code update also publishes a version and moves the alias. */
+  publishesAlias?: boolean;
 }
 
 export interface TemplateModel {
@@ -247,6 +249,7 @@ export function buildTemplateModel(template: Json, file: string): TemplateModel 
       packageType: kind === 'function' ? packageType : undefined,
       layerRefs,
       repositoryApplication,
+      publishesAlias: kind === 'function' && (props.AutoPublishAlias ?? globalFunction.AutoPublishAlias) !== undefined ? true : undefined,
     });
   }
   return { file, resources, infraFiles, references };

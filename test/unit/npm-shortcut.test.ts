@@ -24,6 +24,9 @@ Resources:
   Py:
     Type: AWS::Serverless::Function
     Properties: { CodeUri: src/py/, Handler: app.handler, Runtime: python3.12 }
+  Aliased:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: src/aliased/, Handler: app.handler, AutoPublishAlias: live }
   Common:
     Type: AWS::Serverless::LayerVersion
     Properties: { ContentUri: layers/common/ }
@@ -52,6 +55,8 @@ describe('the npm shortcut', () => {
     expect(npmShortcut(model, ['Py'], ['src/py/app.py'], false)).toEqual({ why: "Py is not built by SAM's npm builder" });
     expect(npmShortcut(model, ['Common'], ['layers/common/x.js'], false)).toEqual({ why: "Common is not built by SAM's npm builder" });
     expect(npmShortcut(model, ['List'], ['src/list/app.js'], true)).toEqual({ why: "SAM's dependency layer is on" });
+    // SAM publishes a version and moves the alias with the code: left to SAM.
+    expect(npmShortcut(model, ['Aliased'], ['src/aliased/app.js'], false)).toEqual({ why: 'Aliased publishes a version and moves its alias (AutoPublishAlias)' });
     // One resource that does not qualify sends the whole change through SAM.
     expect(npmShortcut(model, ['List', 'Bundled'], ['src/list/app.js', 'src/bundled/app.ts'], false)).toEqual({ why: "Bundled is not built by SAM's npm builder" });
   });
