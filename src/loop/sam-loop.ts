@@ -195,10 +195,12 @@ async function runSam(config: DsyncConfig, request: SamRequest, host: SessionHos
     }
     if (target.mode !== 'emulator' || !probe.motoPython) return;
     const apis = await readServedApis(client, host.containerId(), probe.motoPython, target.stackName);
-    const lines = describeApis(apis);
+    const emulatorPort = (await client.publishedPorts(host.containerId()).catch(() => ({}) as Record<number, number>))[EMULATOR_PORT];
+    const endpoint = emulatorPort ? `http://127.0.0.1:${emulatorPort}` : undefined;
+    const lines = [...(endpoint ? [`emulator: ${endpoint} (--endpoint-url for the AWS CLI and SDKs)`] : []), ...describeApis(apis)];
     if (lines.join('\n') === apisSaid) return;
     apisSaid = lines.join('\n');
-    reporter.event({ type: 'apis', apis, message: lines.length > 0 ? ['on this machine:', ...lines.map((l) => `  ${l}`)].join('\n') : undefined });
+    reporter.event({ type: 'apis', apis, endpoint, message: lines.length > 0 ? ['on this machine:', ...lines.map((l) => `  ${l}`)].join('\n') : undefined });
   };
   let saying: Promise<void> = Promise.resolve();
   const setup: SamSetupInput = {

@@ -75,6 +75,9 @@ describe('functions-app: the emulator runs the deployed code behind its APIs', (
     expect(http).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     await run.until('the apis event', () => run.events.find((e) => e.type === 'apis'));
     const said = run.events.find((e) => e.type === 'apis')!;
+    // With the emulator's own endpoint, for the AWS CLI and SDKs.
+    expect(said.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(String(said.message)).toContain(`emulator: ${String(said.endpoint)} (--endpoint-url for the AWS CLI and SDKs)`);
     expect((said.apis as Api[]).map((a) => [a.id, a.type, a.url])).toEqual([
       ['ServerlessRestApi', 'REST', rest],
       ['ServerlessHttpApi', 'HTTP', http],
