@@ -81,7 +81,18 @@ describe('the fast loop', () => {
     await change('an .npmignore', () => fs.writeFileSync(path.join(dir, '.npmignore'), 'notes.md\n'));
     await change('a file it excludes', () => fs.writeFileSync(path.join(dir, 'notes.md'), '# not packed\n'));
     expect((await change('an edit of the excluded file', () => fs.writeFileSync(path.join(dir, 'notes.md'), '# still not packed\n'))).viaShortcut).toBe(false);
-    expect((await change('an edit of a packed file', () => fs.appendFileSync(path.join(dir, 'catalog.js'), '// shortcut edit\n'))).viaShortcut).toBe(true);
+    const catalog = path.join(dir, 'catalog.js');
+    const original = fs.readFileSync(catalog, 'utf8');
+    expect((await change('an edit of a packed file', () => fs.appendFileSync(catalog, '// shortcut edit\n'))).viaShortcut).toBe(true);
+    // Undone together with a template change: SAM's package for the stack equals the one CloudFormation
+    // saw before the shortcut, so the function gets a code sync of its own and holds the undone file.
+    await change('the edit undone with a template edit', () => {
+      fs.writeFileSync(catalog, original);
+      const template = path.join(root, 'template.yaml');
+      fs.writeFileSync(template, fs.readFileSync(template, 'utf8').replace('Timeout: 10', 'Timeout: 11'));
+    });
+    expect((await deployedZip('ListProductsFunction')).get('catalog.js')?.toString('utf8')).toBe(original);
+    expect((await change('an edit of a packed file again', () => fs.appendFileSync(catalog, '// shortcut edit\n'))).viaShortcut).toBe(true);
     const zip = await deployedZip('ListProductsFunction');
     expect(zip.has('notes.md')).toBe(false);
     expect(zip.has('extra.js') || zip.has('extra-renamed.js')).toBe(false);
