@@ -11,8 +11,6 @@ the next one, at the same place, byte for byte. So:
   what was deployed), keep its build folder (.aws-sam/build/ID, hard links)
   under .aws-sam/dsync-artifacts/ID: `sam sync --code` cleans the build
   folder and keeps only what it built last.
-- `forget ID...`: drop SAM's record of these functions' last sync, so its
-  next `sam sync --code` of them is never skipped as unchanged.
 - `patch --stack S --function ID --code-dir D --changed P...`: apply the
   edits to that copy (a changed file that is in it is rewritten; a removed
   one is removed) and update the function's code with the zip, through
@@ -141,10 +139,6 @@ def patch(stack, fid, code_dir, changed):
 def main(argv):
     if argv and argv[0] == "snapshot":
         return snapshot(argv[1:])
-    if argv and argv[0] == "forget":
-        for fid in argv[1:]:
-            _forget_sync_state(fid)
-        return say({"ok": True})
     if argv and argv[0] == "patch":
         args = {"changed": []}
         i = 1

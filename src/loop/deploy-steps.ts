@@ -3,7 +3,7 @@
 // long-lived worker), each reported as it starts and ends.
 import type { Clock } from '../base/clock.js';
 import type { Reporter } from '../base/reporter.js';
-import { forgetSyncArgv, patchArgv, SHORTCUT_ARTIFACTS, snapshotArgv, syncCodeArgv, syncInfraArgv, verifyArgv } from '../sam/commands.js';
+import { patchArgv, SHORTCUT_ARTIFACTS, snapshotArgv, syncCodeArgv, syncInfraArgv, verifyArgv } from '../sam/commands.js';
 import { npmBuilt, npmShortcut } from '../sam/npm-shortcut.js';
 import type { SamRunner, StepMarks } from '../sam/runner.js';
 import { isOutside, type TemplateModel } from '../sam/template.js';
@@ -26,13 +26,6 @@ export interface DeployStepsOptions {
 
 export class DeploySteps {
   private readonly gapLog = new GapLog();
-  /**
-   * Functions the npm shortcut updated since SAM last built them. A stack
-   * deploy uploads SAM's package; when that package equals the one
-   * CloudFormation saw last (an edit undone with a template change), the
-   * function would keep the shortcut's code, so they get a code sync too.
-   */
-  private readonly patchedSinceBuild = new Set<string>();
 
   constructor(private readonly options: DeployStepsOptions) {}
 
@@ -87,20 +80,8 @@ export class DeploySteps {
     const gapCause = await this.reportGaps();
     const marks = { ...result.marks, startedAt: started };
     let cause = result.ok ? undefined : (gapCause ?? result.cause);
-    if (result.ok) {
-      const checked = [...model.resources.values()].filter((r) => r.kind === 'function' || r.kind === 'layer' || r.kind === 'state-machine').map((r) => r.id);
-      const patched = [...this.patchedSinceBuild].filter((id) => model.resources.get(id)?.kind === 'function');
-      // The shortcut's next patches start from what SAM just built (whatever the check says: a patch uploads the whole artifact).
-      await this.snapshot([...model.resources.values()].filter(npmBuilt).map((r) => r.id));
-      cause = await this.verify(seq, checked.filter((id) => !patched.includes(id)));
-      if (cause === undefined && patched.length > 0 && this.options.samPython) {
-        await runner.step('forget', forgetSyncArgv(this.options.samPython, patched), { fast: true, quiet: true });
-        const code = await runner.step('sync', syncCodeArgv(runner.target, patched), { fast: true });
-        cause = code.ok ? await this.verify(seq, patched) : code.cause;
-        if (cause === undefined) await this.snapshot(patched);
-      }
-      if (cause === undefined) this.patchedSinceBuild.clear();
-    }
+    if (result.ok) cause = await this.verify(seq, [...model.resources.values()].filter((r) => r.kind === 'function' || r.kind === 'layer' || r.kind === 'state-machine').map((r) => r.id));
+    if (cause === undefined) await this.snapshot([...model.resources.values()].filter(npmBuilt).map((r) => r.id));
     return this.finish({ seq, kind: 'infra', resources: ids, ok: cause === undefined, ms: Math.round(clock.now() - started), cause, marks });
   }
 
@@ -130,7 +111,6 @@ export class DeploySteps {
     const result = await runner.step('sync', syncCodeArgv(runner.target, resources), { fast: true });
     reporter.event({ type: 'build-finished', seq, resources, ok: result.ok, ms: result.ms });
     const cause = result.ok ? await this.verify(seq, resources) : result.cause;
-    if (cause === undefined) for (const id of resources) this.patchedSinceBuild.delete(id);
     if (cause === undefined && change) await this.snapshot(resources.filter((id) => { const r = change.model.resources.get(id); return r !== undefined && npmBuilt(r); }));
     return this.finish({ seq, kind: 'code', resources, ok: cause === undefined, ms: Math.round(clock.now() - started), cause, marks: result.marks });
   }
@@ -160,7 +140,6 @@ export class DeploySteps {
       }
       marks = { ...result.marks, startedAt: marks?.startedAt ?? result.marks.startedAt };
     }
-    for (const step of plan) this.patchedSinceBuild.add(step.resource);
     reporter.event({ type: 'build-finished', seq, resources, ok: true, ms: Math.round(clock.now() - started), shortcut: true });
     const cause = await this.verify(seq, resources, SHORTCUT_ARTIFACTS);
     return this.finish({ seq, kind: 'code', resources, ok: cause === undefined, ms: Math.round(clock.now() - started), cause, marks, shortcut: true });

@@ -153,11 +153,6 @@ export function snapshotArgv(python: string, resourceIds: readonly string[]): st
   return [python, `${TOOLS_DIR}/dsync_patch.py`, 'snapshot', ...resourceIds];
 }
 
-/** dsync's npm shortcut: drop SAM's record of these functions' last sync (their next code sync is never skipped). */
-export function forgetSyncArgv(python: string, resourceIds: readonly string[]): string[] {
-  return [python, `${TOOLS_DIR}/dsync_patch.py`, 'forget', ...resourceIds];
-}
-
 /** dsync's npm shortcut: apply source edits (paths relative to the function's code folder) to its last artifact and update its code. */
 export function patchArgv(t: SamTarget, python: string, resourceId: string, codeDir: string, changed: readonly string[]): string[] {
   return [python, `${TOOLS_DIR}/dsync_patch.py`, 'patch', '--stack', t.stackName, '--function', resourceId, '--code-dir', codeDir || '.', '--changed', ...changed];

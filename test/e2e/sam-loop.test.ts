@@ -84,8 +84,8 @@ describe('the fast loop', () => {
     const catalog = path.join(dir, 'catalog.js');
     const original = fs.readFileSync(catalog, 'utf8');
     expect((await change('an edit of a packed file', () => fs.appendFileSync(catalog, '// shortcut edit\n'))).viaShortcut).toBe(true);
-    // Undone together with a template change: SAM's package for the stack equals the one CloudFormation
-    // saw before the shortcut, so the function gets a code sync of its own and holds the undone file.
+    // Undone together with a template change: the stack deploy's package equals the one the stack saw before
+    // the shortcut's update, and the function must still end up with the undone file.
     await change('the edit undone with a template edit', () => {
       fs.writeFileSync(catalog, original);
       const template = path.join(root, 'template.yaml');
