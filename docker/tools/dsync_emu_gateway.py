@@ -259,7 +259,9 @@ def _response(result, version):
         for value in values if isinstance(values, list) else [values]:
             response.headers.add(key, str(value))
     for key, value in (answer.get("headers") or {}).items():
-        response.headers[key] = str(value)
+        # API Gateway merges headers into multiValueHeaders' lists.
+        if str(value) not in response.headers.getlist(key):
+            response.headers.add(key, str(value))
     for cookie in answer.get("cookies") or []:
         response.headers.add("Set-Cookie", str(cookie))
     if "Content-Type" not in response.headers:
@@ -267,12 +269,21 @@ def _response(result, version):
     return response
 
 
+# API Gateway waits this long for an integration (REST 29 s, HTTP APIs 30 s), then answers 504.
+INTEGRATION_TIMEOUT_S = {"REST": 29.0, "HTTP": 30.0}
+TIMED_OUT = object()
+
+
 def _invoke(api, name, qualifier, event):
     try:
         fn = dsync_emu_lambda.function_named(name, api["region"], qualifier)
     except Exception:  # noqa: BLE001 - the route names a function that is gone
         return None
-    return dsync_emu_lambda.RUNTIME.invoke(fn, json.dumps(event))
+    result = {}
+    worker = threading.Thread(target=lambda: result.setdefault("r", dsync_emu_lambda.RUNTIME.invoke(fn, json.dumps(event))), daemon=True)
+    worker.start()
+    worker.join(INTEGRATION_TIMEOUT_S[api["type"]])
+    return result.get("r", TIMED_OUT)
 
 
 def serve_rest(api, request):
@@ -308,6 +319,8 @@ def serve_rest(api, request):
     result = _invoke(api, name, qualifier, event)
     if result is None:
         return _error(502, "Internal server error")
+    if result is TIMED_OUT:
+        return _error(504, "Endpoint request timed out")
     return _response(result, "1.0")
 
 
@@ -361,6 +374,8 @@ def serve_http(api, request):
     result = _invoke(api, name, qualifier, event)
     if result is None:
         return _error(502, "Internal server error")
+    if result is TIMED_OUT:
+        return _error(504, "Endpoint request timed out")
     return _response(result, version)
 
 

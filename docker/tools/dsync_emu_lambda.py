@@ -90,8 +90,10 @@ class Instance:
 
     def __init__(self, fn, key, node, task, opt):
         self.key = key
+        self.task = task
         self.busy = False
         self.dead = False
+        self.stale = False
         self.stream = "{}/[{}]{}".format(datetime.now(timezone.utc).strftime("%Y/%m/%d"), fn.version if str(fn.version) != "$LATEST" else "$LATEST", uuid.uuid4().hex)
         STREAMS[self.stream] = fn.function_name
         env = {
@@ -191,6 +193,7 @@ class Runtime:
     def __init__(self):
         self.lock = threading.Lock()
         self.instances = {}  # function ARN -> [Instance]
+        self.unpacking = {}  # version folder -> lock
 
     @staticmethod
     def _key(fn):
@@ -199,36 +202,53 @@ class Runtime:
         return hashlib.sha256(json.dumps(config, default=str).encode()).hexdigest()[:20]
 
     def _prepare(self, fn, key):
-        """Unpack the code and the layers once per version; returns (task dir, /opt stand-in)."""
+        """Unpack the code and the layers once per version; returns (task dir, /opt stand-in).
+
+        One caller at a time per version, into a fresh folder renamed into place:
+        two cold starts at once never unpack over each other."""
         base = os.path.join(WORK_DIR, f"{fn.function_name}-{key}")
         task, opt = os.path.join(base, "task"), os.path.join(base, "opt")
-        if os.path.isdir(base) and os.path.exists(os.path.join(base, ".ready")):
-            return task, opt
-        shutil.rmtree(base, ignore_errors=True)
-        os.makedirs(task)
-        os.makedirs(opt)
-        _unzip(fn.code_bytes, task)
-        backend = lam.lambda_backends[fn.account_id][fn.region]
-        for layer in fn.layers or []:
-            arn = layer.get("Arn", "")
-            parts = arn.split(":")
-            try:
-                version = backend.get_layer_version(parts[6], parts[7])
-                _unzip(version.code_bytes, opt)
-            except Exception:  # noqa: BLE001 - a layer moto cannot give is left out, said in the logs
-                with open(os.path.join(base, "missing-layers"), "a") as f:
-                    f.write(arn + "\n")
-        open(os.path.join(base, ".ready"), "w").close()
+        with self.lock:
+            guard = self.unpacking.setdefault(base, threading.Lock())
+        with guard:
+            if os.path.exists(os.path.join(base, ".ready")):
+                return task, opt
+            fresh = f"{base}.{uuid.uuid4().hex[:8]}"
+            os.makedirs(os.path.join(fresh, "task"))
+            os.makedirs(os.path.join(fresh, "opt"))
+            _unzip(fn.code_bytes, os.path.join(fresh, "task"))
+            backend = lam.lambda_backends[fn.account_id][fn.region]
+            for layer in fn.layers or []:
+                arn = layer.get("Arn", "")
+                parts = arn.split(":")
+                try:
+                    version = backend.get_layer_version(parts[6], parts[7])
+                    _unzip(version.code_bytes, os.path.join(fresh, "opt"))
+                except Exception:  # noqa: BLE001 - a layer moto cannot give is left out, said in the logs
+                    with open(os.path.join(fresh, "missing-layers"), "a") as f:
+                        f.write(arn + "\n")
+            open(os.path.join(fresh, ".ready"), "w").close()
+            shutil.rmtree(base, ignore_errors=True)
+            os.rename(fresh, base)
         return task, opt
+
+    @staticmethod
+    def _retire(instance):
+        """Stop an instance of a version that is done, and drop its unpacked code when nothing else uses it."""
+        instance.kill()
+        base = os.path.dirname(instance.task)
+        threading.Thread(target=shutil.rmtree, args=(base,), kwargs={"ignore_errors": True}, daemon=True).start()
 
     def _acquire(self, fn):
         key = self._key(fn)
         with self.lock:
             pool = self.instances.setdefault(fn.function_arn, [])
-            # A new code package or configuration: the old instances are done.
-            for old in [i for i in pool if i.key != key or i.dead]:
+            # A new code package or configuration: the old instances are done
+            # (a busy one is stopped when its invocation ends). So is one that exited.
+            for old in [i for i in pool if i.key != key or i.dead or i.proc.poll() is not None]:
+                old.stale = True
                 if not old.busy:
-                    old.kill()
+                    self._retire(old) if old.key != key else old.kill()
                 pool.remove(old)
             for instance in pool:
                 if not instance.busy:
@@ -249,7 +269,10 @@ class Runtime:
     def _release(self, fn, instance):
         with self.lock:
             instance.busy = False
-            if instance.dead:
+            if instance.stale:
+                current = [i for i in self.instances.get(fn.function_arn, []) if i.key == instance.key]
+                self._retire(instance) if not current else instance.kill()
+            elif instance.dead:
                 pool = self.instances.get(fn.function_arn, [])
                 if instance in pool:
                     pool.remove(instance)

@@ -11,6 +11,8 @@ the next one, at the same place, byte for byte. So:
   what was deployed), keep its build folder (.aws-sam/build/ID, hard links)
   under .aws-sam/dsync-artifacts/ID: `sam sync --code` cleans the build
   folder and keeps only what it built last.
+- `drop ID...`: before SAM builds these functions, forget their artifacts
+  (a build that fails leaves no artifact behind to patch).
 - `patch --stack S --function ID --code-dir D --changed P...`: apply the
   edits to that copy (a changed file that is in it is rewritten; a removed
   one is removed) and update the function's code with the zip, through
@@ -94,6 +96,15 @@ def patch(stack, fid, code_dir, changed):
     code_root = os.path.abspath(code_dir)
     if not os.path.isdir(artifact):
         return say({"fallback": f"no earlier artifact of {fid}"})
+    try:
+        with open(os.path.join(code_root, "package.json"), encoding="utf-8") as f:
+            scripts = (json.load(f) or {}).get("scripts") or {}
+    except (OSError, ValueError, AttributeError):
+        scripts = {}
+    # npm pack runs these: they may build files (a dist/ from src/) the shortcut would not.
+    lifecycle = [name for name in ("prepare", "prepack", "postpack") if name in scripts]
+    if lifecycle:
+        return say({"fallback": f"package.json has {', '.join(lifecycle)} scripts, which npm pack runs"})
     plan = []
     for rel in changed:
         source = _inside(code_root, rel)
@@ -110,10 +121,16 @@ def patch(stack, fid, code_dir, changed):
             plan.append(("write", source, target))
         elif in_artifact:
             plan.append(("remove", None, target))
+        elif os.path.isdir(target) and not os.path.islink(target):
+            # A removed folder arrives as its one path: everything below it goes.
+            plan.append(("remove-folder", None, target))
     for action, source, target in plan:
         # Replace, never write through: the copy shares its inodes with SAM's build folder.
         if action == "remove":
             os.unlink(target)
+            continue
+        if action == "remove-folder":
+            shutil.rmtree(target)
             continue
         mode = os.stat(target).st_mode & 0o7777
         fresh = target + ".dsync-new"
@@ -139,6 +156,11 @@ def patch(stack, fid, code_dir, changed):
 def main(argv):
     if argv and argv[0] == "snapshot":
         return snapshot(argv[1:])
+    if argv and argv[0] == "drop":
+        # SAM is about to build these: until it has, and dsync has checked it, there is no artifact to patch.
+        for fid in argv[1:]:
+            shutil.rmtree(os.path.join(ARTIFACTS, fid), ignore_errors=True)
+        return say({"ok": True})
     if argv and argv[0] == "patch":
         args = {"changed": []}
         i = 1

@@ -3,7 +3,7 @@
 // long-lived worker), each reported as it starts and ends.
 import type { Clock } from '../base/clock.js';
 import type { Reporter } from '../base/reporter.js';
-import { patchArgv, SHORTCUT_ARTIFACTS, snapshotArgv, syncCodeArgv, syncInfraArgv, verifyArgv } from '../sam/commands.js';
+import { dropArtifactsArgv, patchArgv, SHORTCUT_ARTIFACTS, snapshotArgv, syncCodeArgv, syncInfraArgv, verifyArgv } from '../sam/commands.js';
 import { npmBuilt, npmShortcut } from '../sam/npm-shortcut.js';
 import type { SamRunner, StepMarks } from '../sam/runner.js';
 import { isOutside, type TemplateModel } from '../sam/template.js';
@@ -74,6 +74,7 @@ export class DeploySteps {
       return this.finish({ seq, kind: 'infra', resources: ids, ok: false, ms: Math.round(clock.now() - started), cause: missing });
     }
     reporter.event({ type: 'build-started', seq, resources: ids });
+    await this.dropArtifacts([...model.resources.values()].filter(npmBuilt).map((r) => r.id));
     // Every mode runs SAM's own `sam sync`; the emulator applies the SAM transform as CloudFormation does.
     const result = await runner.step('sync', syncInfraArgv(runner.target));
     reporter.event({ type: 'build-finished', seq, resources: ids, ok: result.ok, ms: result.ms });
@@ -108,6 +109,7 @@ export class DeploySteps {
       const shortcut = await this.shortcut(seq, resources, change);
       if (shortcut) return shortcut;
     }
+    await this.dropArtifacts(resources);
     const result = await runner.step('sync', syncCodeArgv(runner.target, resources), { fast: true });
     reporter.event({ type: 'build-finished', seq, resources, ok: result.ok, ms: result.ms });
     const cause = result.ok ? await this.verify(seq, resources) : result.cause;
@@ -143,6 +145,13 @@ export class DeploySteps {
     reporter.event({ type: 'build-finished', seq, resources, ok: true, ms: Math.round(clock.now() - started), shortcut: true });
     const cause = await this.verify(seq, resources, SHORTCUT_ARTIFACTS);
     return this.finish({ seq, kind: 'code', resources, ok: cause === undefined, ms: Math.round(clock.now() - started), cause, marks, shortcut: true });
+  }
+
+  /** Before SAM builds these, forget the shortcut's artifacts of them: only a build that worked (and was checked) leaves one. */
+  private async dropArtifacts(resourceIds: string[]): Promise<void> {
+    const { runner, samPython } = this.options;
+    if (runner.target.mode !== 'emulator' || !samPython || runner.target.dependencyLayer || resourceIds.length === 0) return;
+    await runner.step('snapshot', dropArtifactsArgv(samPython, resourceIds), { fast: true, quiet: true });
   }
 
   /** Keep the artifacts SAM just built and dsync checked, for the shortcut's next patch (emulator mode). */

@@ -153,6 +153,11 @@ export function snapshotArgv(python: string, resourceIds: readonly string[]): st
   return [python, `${TOOLS_DIR}/dsync_patch.py`, 'snapshot', ...resourceIds];
 }
 
+/** dsync's npm shortcut: forget these functions' artifacts before SAM builds them (a failed build leaves none to patch). */
+export function dropArtifactsArgv(python: string, resourceIds: readonly string[]): string[] {
+  return [python, `${TOOLS_DIR}/dsync_patch.py`, 'drop', ...resourceIds];
+}
+
 /** dsync's npm shortcut: apply source edits (paths relative to the function's code folder) to its last artifact and update its code. */
 export function patchArgv(t: SamTarget, python: string, resourceId: string, codeDir: string, changed: readonly string[]): string[] {
   return [python, `${TOOLS_DIR}/dsync_patch.py`, 'patch', '--stack', t.stackName, '--function', resourceId, '--code-dir', codeDir || '.', '--changed', ...changed];

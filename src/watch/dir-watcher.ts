@@ -73,9 +73,11 @@ export function dirWatcherFactory(): WatcherFactory {
       } catch (error) {
         const code = errnoOf(error);
         if (code === 'ENOENT' || code === 'ENOTDIR') return;
-        if (code === 'ENOSPC' && !limitSaid) {
-          limitSaid = true;
-          options.onError(new Error(`the system's limit of inotify watches is reached (fs.inotify.max_user_watches); changes under ${dir} are not seen. Raise it, e.g. sysctl fs.inotify.max_user_watches=524288`));
+        if (code === 'ENOSPC') {
+          if (!limitSaid) {
+            limitSaid = true;
+            options.onError(new Error(`the system's limit of inotify watches is reached (fs.inotify.max_user_watches); changes under ${dir} and other folders are not seen. Raise it, e.g. sysctl fs.inotify.max_user_watches=524288`));
+          }
           return;
         }
         options.onError(error);

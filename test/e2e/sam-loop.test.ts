@@ -77,6 +77,14 @@ describe('the fast loop', () => {
     expect((await deployedZip('ListProductsFunction')).get('extra.js')?.toString('utf8')).toBe("exports.extra = 'two';\n");
     await change('a rename', () => fs.renameSync(path.join(dir, 'extra.js'), path.join(dir, 'extra-renamed.js')));
     expect((await change('a removal', () => fs.rmSync(path.join(dir, 'extra-renamed.js')))).viaShortcut).toBe(true);
+    // A removed folder arrives as its one path: all of it leaves the artifact.
+    await change('a new folder', () => {
+      fs.mkdirSync(path.join(dir, 'lib/deep'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'lib/deep/helper.js'), 'exports.h = 1;\n');
+    });
+    expect((await deployedZip('ListProductsFunction')).has('lib/deep/helper.js')).toBe(true);
+    await change('the folder removed', () => fs.rmSync(path.join(dir, 'lib'), { recursive: true }));
+    expect([...(await deployedZip('ListProductsFunction')).keys()].filter((k) => k.startsWith('lib/'))).toEqual([]);
     // npm pack leaves out what .npmignore names: the shortcut never guesses that, SAM decides.
     await change('an .npmignore', () => fs.writeFileSync(path.join(dir, '.npmignore'), 'notes.md\n'));
     await change('a file it excludes', () => fs.writeFileSync(path.join(dir, 'notes.md'), '# not packed\n'));
