@@ -247,8 +247,12 @@ class Runtime:
             # (a busy one is stopped when its invocation ends). So is one that exited.
             for old in [i for i in pool if i.key != key or i.dead or i.proc.poll() is not None]:
                 old.stale = True
-                if not old.busy:
-                    self._retire(old) if old.key != key else old.kill()
+                if old.busy:
+                    pass  # stopped when its invocation ends (_release)
+                elif old.key != key:
+                    self._retire(old)
+                else:
+                    old.kill()
                 pool.remove(old)
             for instance in pool:
                 if not instance.busy:
@@ -270,8 +274,10 @@ class Runtime:
         with self.lock:
             instance.busy = False
             if instance.stale:
-                current = [i for i in self.instances.get(fn.function_arn, []) if i.key == instance.key]
-                self._retire(instance) if not current else instance.kill()
+                if any(i.key == instance.key for i in self.instances.get(fn.function_arn, [])):
+                    instance.kill()  # its version lives on in other instances: keep the unpacked code
+                else:
+                    self._retire(instance)
             elif instance.dead:
                 pool = self.instances.get(fn.function_arn, [])
                 if instance in pool:

@@ -151,7 +151,7 @@ export class DeploySteps {
   private async dropArtifacts(resourceIds: string[]): Promise<void> {
     const { runner, samPython } = this.options;
     if (runner.target.mode !== 'emulator' || !samPython || runner.target.dependencyLayer || resourceIds.length === 0) return;
-    await runner.step('snapshot', dropArtifactsArgv(samPython, resourceIds), { fast: true, quiet: true });
+    await runner.step('drop', dropArtifactsArgv(samPython, resourceIds), { fast: true, quiet: true });
   }
 
   /** Keep the artifacts SAM just built and dsync checked, for the shortcut's next patch (emulator mode). */

@@ -3,7 +3,8 @@
 // stack on a container port of its own, here turned into the URL a person
 // calls on this machine (the port the engine published on host loopback).
 import type { ContainerClient } from '../docker/container-client.js';
-import { API_PORTS, EMULATOR_PORT } from '../sam/target.js';
+import { API_PORTS } from '../sam/target.js';
+import { readEmulatorRoute } from './emulator-route.js';
 
 export interface ServedApi {
   /** The API's logical id in the template (ServerlessRestApi for implicit REST APIs). */
@@ -21,18 +22,10 @@ interface ListedApi {
   stages: string[];
 }
 
-const READ = `import urllib.request; print(urllib.request.urlopen("http://localhost:${EMULATOR_PORT}/_dsync/apis", timeout=5).read().decode())`;
-
 /** The stack's APIs and their URLs on host loopback; empty when the emulator cannot be asked. */
 export async function readServedApis(client: ContainerClient, containerId: string, python: string, stackName: string): Promise<ServedApi[]> {
-  const result = await client.exec(containerId, { cmd: [python, '-c', READ] }).catch(() => undefined);
-  if (!result || result.exitCode !== 0) return [];
-  let listed: ListedApi[];
-  try {
-    listed = JSON.parse(result.stdout) as ListedApi[];
-  } catch {
-    return [];
-  }
+  const listed = await readEmulatorRoute<ListedApi[]>(client, containerId, python, '/_dsync/apis');
+  if (!listed) return [];
   const published = await client.publishedPorts(containerId).catch(() => ({}) as Record<number, number>);
   return listed.filter((a) => a.stack === stackName).map((a) => servedApi(a, published));
 }

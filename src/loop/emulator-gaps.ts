@@ -5,7 +5,7 @@
 // machines, APIs) becomes the deploy's cause, named as the emulator's gap
 // rather than the user's template.
 import type { ContainerClient } from '../docker/container-client.js';
-import { EMULATOR_PORT } from '../sam/target.js';
+import { readEmulatorRoute } from './emulator-route.js';
 
 export interface EmulatorGap {
   stack: string | null;
@@ -18,17 +18,9 @@ export interface EmulatorGap {
   time: number;
 }
 
-const READ = `import urllib.request; print(urllib.request.urlopen("http://localhost:${EMULATOR_PORT}/_dsync/gaps", timeout=5).read().decode())`;
-
 /** The gaps the emulator in the container has recorded so far; empty when it cannot be asked. */
 export async function readEmulatorGaps(client: ContainerClient, containerId: string, python: string): Promise<EmulatorGap[]> {
-  const result = await client.exec(containerId, { cmd: [python, '-c', READ] }).catch(() => undefined);
-  if (!result || result.exitCode !== 0) return [];
-  try {
-    return JSON.parse(result.stdout) as EmulatorGap[];
-  } catch {
-    return [];
-  }
+  return (await readEmulatorRoute<EmulatorGap[]>(client, containerId, python, '/_dsync/gaps')) ?? [];
 }
 
 /** One line for a gap. */

@@ -5,7 +5,7 @@ import type { ContainerClient } from '../docker/container-client.js';
 import type { Clock } from '../base/clock.js';
 import { envList, logsArgv, samEnv, TARGET_FILE, type SamTarget, type TargetMode } from '../sam/commands.js';
 import type { CredentialResolver } from '../sam/credentials.js';
-import { EMULATOR_PORT } from '../sam/target.js';
+import { readEmulatorRoute } from './emulator-route.js';
 import { stripAnsi } from '../sam/output.js';
 import { containerRun } from './setup.js';
 import { DsyncError } from '../base/errors.js';
@@ -78,16 +78,9 @@ class StreamFunctions {
   async of(stream: string): Promise<string | undefined> {
     if (!this.known.has(stream) && Date.now() - this.askedAt > 500) {
       this.askedAt = Date.now();
-      const url = `http://localhost:${EMULATOR_PORT}/_dsync/streams/${encodeURIComponent(this.target.region)}/${encodeURIComponent(this.target.stackName)}`;
-      const read = `import urllib.request; print(urllib.request.urlopen(${JSON.stringify(url)}, timeout=5).read().decode())`;
-      const result = await this.client.exec(this.containerId(), { cmd: ['python3', '-c', read] }).catch(() => undefined);
-      if (result?.exitCode === 0) {
-        try {
-          for (const [s, fn] of Object.entries(JSON.parse(result.stdout) as Record<string, string>)) this.known.set(s, fn);
-        } catch {
-          // an unreadable answer: lines go out without a prefix
-        }
-      }
+      const route = `/_dsync/streams/${encodeURIComponent(this.target.region)}/${encodeURIComponent(this.target.stackName)}`;
+      const found = await readEmulatorRoute<Record<string, string>>(this.client, this.containerId(), 'python3', route);
+      for (const [s, fn] of Object.entries(found ?? {})) this.known.set(s, fn);
     }
     return this.known.get(stream);
   }

@@ -184,7 +184,7 @@ async function runSam(config: DsyncConfig, request: SamRequest, host: SessionHos
   // stack's Outputs, resolved, and in emulator mode the APIs and where to call them.
   let outputsSaid = '';
   let apisSaid = '';
-  const sayApis = async () => {
+  const sayWhatComesNext = async () => {
     if (probe.samPython) {
       const outputs = await readStackOutputs(client, host.containerId(), probe.samPython, target, request.credentials);
       const lines = describeOutputs(target.stackName, outputs);
@@ -207,7 +207,7 @@ async function runSam(config: DsyncConfig, request: SamRequest, host: SessionHos
     onChange: (changes) => {
       changeLog.write(changes);
       const last = changes[changes.length - 1];
-      if (last?.kind === 'infra' && last.ok) saying = saying.then(sayApis).catch(() => undefined);
+      if (last?.kind === 'infra' && last.ok) saying = saying.then(sayWhatComesNext).catch(() => undefined);
     },
     settled: async () => {
       await host.settled();

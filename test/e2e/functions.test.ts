@@ -177,27 +177,32 @@ describe('functions-app: the emulator runs the deployed code behind its APIs', (
 });
 
 describe('corpus apps answer on their listed URLs, and an edit changes the answer', () => {
-  it('hello-world-rest (implicit REST API, an .mjs handler)', async () => {
-    const root = copyApp(path.join(fixtures, 'apps', 'hello-world-rest'), 'hello-world-rest');
-    const run = new EmulatorRun(root, 'hello-world-rest');
+  /** `up --emulator` on a copy of a corpus app; `check` gets its root and the URL `status` lists for `apiId`. */
+  const onCorpusApp = (app: string, apiId: string, check: (root: string, url: string) => Promise<void>) => async () => {
+    const root = copyApp(path.join(fixtures, 'apps', app), app);
+    const run = new EmulatorRun(root, app);
     try {
       await run.start();
-      const url = apisOf(root).find((a) => a.id === 'ServerlessRestApi')?.url;
+      await check(root, apisOf(root).find((a) => a.id === apiId)?.url ?? `(no ${apiId} in status)`);
+    } finally {
+      await run.cleanUp();
+    }
+  };
+
+  it(
+    'hello-world-rest (implicit REST API, an .mjs handler)',
+    onCorpusApp('hello-world-rest', 'ServerlessRestApi', async (root, url) => {
       expect(url).toMatch(/\/Prod$/);
       expect(await (await fetch(`${url}/hello`)).json()).toMatchObject({ message: 'hello world' });
       edit(root, 'hello-world/app.mjs', "'hello world'", "'hello from an edit'");
       await pollUntil(`${url}/hello`, (b) => b.includes('hello from an edit'), 'the edit');
-    } finally {
-      await run.cleanUp();
-    }
-  }, 1_500_000);
+    }),
+    1_500_000,
+  );
 
-  it('inventory-http-api (explicit HTTP API with a stage, the SDK from the runtime, a table)', async () => {
-    const root = copyApp(path.join(fixtures, 'apps', 'inventory-http-api'), 'inventory-http-api');
-    const run = new EmulatorRun(root, 'inventory-http-api');
-    try {
-      await run.start();
-      const url = apisOf(root).find((a) => a.id === 'InventoryApi')?.url;
+  it(
+    'inventory-http-api (explicit HTTP API with a stage, the SDK from the runtime, a table)',
+    onCorpusApp('inventory-http-api', 'InventoryApi', async (root, url) => {
       expect(url).toMatch(/\/api$/);
       const put = await fetch(`${url}/items/sku-1`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ quantity: 7 }) });
       expect(put.status).toBe(200);
@@ -205,8 +210,7 @@ describe('corpus apps answer on their listed URLs, and an edit changes the answe
       edit(root, 'src/items.js', 'const LOW_STOCK_THRESHOLD = 5;', 'const LOW_STOCK_THRESHOLD = 10;');
       await pollUntil(`${url}/items/sku-1`, (b) => b.includes('"lowStock":true'), 'the edit');
       expect(await (await fetch(`${url}/items`)).json()).toEqual({ items: [{ sku: 'sku-1', quantity: 7, lowStock: true }] });
-    } finally {
-      await run.cleanUp();
-    }
-  }, 1_500_000);
+    }),
+    1_500_000,
+  );
 });
