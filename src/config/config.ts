@@ -39,6 +39,12 @@ export interface DsyncConfig {
   rootFrom?: string;
   /** What is mirrored into the container (set by the commands from the template; default: the project folder). */
   layout?: ProjectLayout;
+  /** Team pins: a semver range of dsync this project expects. */
+  requires?: string;
+  /** Team pins: the image's digest ("sha256:…", the image id or a repo digest) the project expects. */
+  imageDigest?: string;
+  /** Team pins: the SAM CLI version (exact, or a semver range) expected in the container. */
+  samVersion?: string;
 }
 
 /**
@@ -86,7 +92,7 @@ export const DEFAULTS: Omit<DsyncConfig, 'root'> = {
 
 type Settings = Partial<Omit<DsyncConfig, 'root'>> & { root?: string };
 
-const STRING_KEYS = ['template', 'stackName', 'region', 'configEnv', 'samBaseImage', 'root'] as const;
+const STRING_KEYS = ['template', 'stackName', 'region', 'configEnv', 'samBaseImage', 'root', 'requires', 'imageDigest', 'samVersion'] as const;
 
 const NUMBER_KEYS = ['quietMs', 'maxWaitMs', 'fullSyncThreshold', 'maxFileSize', 'uid', 'gid'] as const;
 
