@@ -20,7 +20,8 @@ export type ErrorCode =
   | 'EMULATOR'
   | 'STACK_IN_USE'
   | 'STACK_PROTECTED'
-  | 'STACK_LOST';
+  | 'STACK_LOST'
+  | 'DEVCONTAINER';
 
 export class DsyncError extends Error {
   override readonly name = 'DsyncError';
@@ -58,6 +59,7 @@ export function exitCodeFor(error: unknown): number {
     case 'PROJECT':
     case 'TEMPLATE':
     case 'CREDENTIALS':
+    case 'DEVCONTAINER':
       return EXIT.usage;
     case 'ENGINE_UNREACHABLE':
     case 'ENGINE':

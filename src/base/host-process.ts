@@ -28,6 +28,28 @@ export const runHostCommand: HostCommandRunner = async (file, args, options) => 
   };
 };
 
+/** A long host command whose stderr lines are shown as they come (a build); stdout is collected. */
+export type StreamingHostRunner = (
+  file: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string | undefined>; onStderrLine?(line: string): void; signal?: AbortSignal },
+) => Promise<HostCommandResult>;
+
+export const runStreamingHostCommand: StreamingHostRunner = async (file, args, options) => {
+  const child = execa(file, args, { cwd: options.cwd, env: options.env, extendEnv: false, reject: false, stdin: 'ignore', cancelSignal: options.signal, forceKillAfterDelay: 2000 });
+  let partial = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString('utf8')).split(/\r?\n/);
+    partial = lines.pop() ?? '';
+    for (const line of lines) options.onStderrLine?.(line);
+  });
+  const result = await child;
+  if (partial) options.onStderrLine?.(partial);
+  const spawnError = (result as { code?: unknown }).code;
+  if (result.failed && result.exitCode === undefined && typeof spawnError === 'string' && !result.isCanceled) throw Object.assign(new Error(result.shortMessage), { code: spawnError });
+  return { exitCode: result.exitCode ?? (result.isCanceled ? 130 : 1), stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
+};
+
 /** Whether a bare command name resolves on a Windows PATH (with PATHEXT), as cmd.exe would look it up. */
 export function onWindowsPath(file: string, env: Record<string, string | undefined>, exists: (p: string) => boolean): boolean {
   if (/[\\/:]/.test(file)) return exists(file);

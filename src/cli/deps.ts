@@ -124,13 +124,18 @@ export function createCliSession(config: DsyncConfig, reporter: Reporter, env: R
 /** Inputs of dsync's Debian SAM image: the packaged Dockerfile, the host's extra CAs, the base image. */
 export async function samImageSource(config: DsyncConfig, env: Record<string, string | undefined>): Promise<SamImageSource> {
   const dockerfile = fs.readFileSync(path.join(DOCKER_DIR, 'Dockerfile'), 'utf8');
+  return { dockerfile, caCertificates: hostCaCertificates(env), baseImage: env.DSYNC_SAM_BASE_IMAGE ?? config.samBaseImage ?? DEFAULT_SAM_BASE_IMAGE };
+}
+
+/** The host's extra CA certificates: /usr/local/share/ca-certificates (Linux) and DSYNC_EXTRA_CA_CERTS, certificates only. */
+export function hostCaCertificates(env: Record<string, string | undefined>): Array<{ name: string; pem: string }> {
   const files: string[] = [];
   const systemDir = '/usr/local/share/ca-certificates';
   if (process.platform !== 'win32' && fs.existsSync(systemDir)) {
     for (const name of fs.readdirSync(systemDir).sort()) if (name.endsWith('.crt')) files.push(path.join(systemDir, name));
   }
   for (const extra of (env.DSYNC_EXTRA_CA_CERTS ?? '').split(path.delimiter)) if (extra.trim()) files.push(extra.trim());
-  const caCertificates = files.flatMap((f) => {
+  return files.flatMap((f) => {
     let text: string;
     try {
       text = fs.readFileSync(f, 'latin1');
@@ -140,7 +145,6 @@ export async function samImageSource(config: DsyncConfig, env: Record<string, st
     const blocks = certificateBlocks(text);
     return blocks.length > 0 ? [{ name: path.basename(f), pem: `${blocks.join('\n')}\n` }] : [];
   });
-  return { dockerfile, caCertificates, baseImage: env.DSYNC_SAM_BASE_IMAGE ?? config.samBaseImage ?? DEFAULT_SAM_BASE_IMAGE };
 }
 
 /**

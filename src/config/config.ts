@@ -2,6 +2,7 @@
 // flags. Validation names the setting, what was expected and what was found.
 import path from 'node:path';
 import { DsyncError } from '../base/errors.js';
+import type { DevcontainerConfig } from './devcontainer.js';
 
 export interface DsyncConfig {
   /** Absolute project folder on the host. */
@@ -45,6 +46,22 @@ export interface DsyncConfig {
   imageDigest?: string;
   /** Team pins: the SAM CLI version (exact, or a semver range) expected in the container. */
   samVersion?: string;
+  /** The container's environment (a dev container's containerEnv, the host's proxies, CA variables); set by the commands. */
+  containerEnv?: Record<string, string>;
+  /** The host's extra CA certificates (PEM) for SAM and Node in the container; set by the commands. */
+  extraCa?: string;
+  /** The project's dev container configuration, when dsync takes its environment from one; set by the commands. */
+  devcontainer?: DevcontainerSource;
+}
+
+/** What dsync took from .devcontainer/devcontainer.json (or .devcontainer.json). */
+export interface DevcontainerSource {
+  /** Absolute host path of the devcontainer.json. */
+  configFile: string;
+  /** The configuration as the devcontainer CLI read it (variables substituted). */
+  config: DevcontainerConfig;
+  /** The image's devcontainer.metadata entries (features' and the configuration's), carried on the container. */
+  imageMetadata?: unknown[];
 }
 
 /**

@@ -64,6 +64,15 @@ export interface BuildOptions {
   labels?: Record<string, string>;
 }
 
+export interface ImageDetails {
+  /** "sha256:…": the image's config digest (a locally built image has no other). */
+  id: string;
+  /** "name@sha256:…" for images pulled from or pushed to a registry. */
+  repoDigests: string[];
+  labels: Record<string, string>;
+  created?: string;
+}
+
 export interface PullProgress {
   (status: string): void;
 }
@@ -82,6 +91,8 @@ export interface ContainerClient {
   findVolumes(labels: Record<string, string>): Promise<Array<{ name: string; labels: Record<string, string> }>>;
   removeVolume(name: string): Promise<void>;
   imageExists(image: string): Promise<boolean>;
+  /** An image's id, repo digests and labels, or undefined when the engine does not have it. */
+  inspectImage(image: string): Promise<ImageDetails | undefined>;
   pullImage(image: string, onProgress: PullProgress): Promise<void>;
   /** Build an image from a tar build context; progress lines go to onProgress. */
   buildImage(context: Readable, options: BuildOptions, onProgress: PullProgress): Promise<void>;

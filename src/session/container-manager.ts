@@ -6,6 +6,8 @@ import { LABEL_SPEC } from '../docker/labels.js';
 import { DsyncError, isDsyncError } from '../base/errors.js';
 import { containerLabels, ownedBy, volumeLabels, type Project } from '../docker/project.js';
 import type { Reporter } from '../base/reporter.js';
+import { packFiles } from '../sync/tar-pack.js';
+import { caBundleScript, CA_EXTRA_FILE, envList, setupKey, type ContainerSetup } from './container-env.js';
 
 /** What the container needs beyond the workspace: published ports and cache volumes. */
 export interface ContainerExtras {
@@ -24,8 +26,9 @@ export class ContainerManager {
     private image: string,
     private readonly reporter: Reporter,
     private readonly extras: ContainerExtras = {},
+    private readonly setup: ContainerSetup = { env: {}, labels: {} },
   ) {
-    this.spec = specKey(extras);
+    this.spec = `${specKey(extras)};setup=${setupKey(setup)}`;
   }
 
   /** Switch to another image (e.g. the emulator image once it is built); the next ensure() recreates the container. */
@@ -43,7 +46,7 @@ export class ContainerManager {
     let existing = await this.find();
     const why = existing === undefined ? undefined : existing.image !== this.image
       ? `image changed (${existing.image} -> ${this.image})`
-      : (existing.labels[LABEL_SPEC] ?? '') !== this.spec ? 'ports or cache volumes changed' : undefined;
+      : (existing.labels[LABEL_SPEC] ?? '') !== this.spec ? 'its settings changed (ports, caches, environment, proxies or certificates)' : undefined;
     if (existing && why) {
       this.reporter.event({ type: 'container-recreate', message: `${why}: recreating the container; the workspace volume is kept` });
       await this.client.removeContainer(existing.id);
@@ -62,6 +65,7 @@ export class ContainerManager {
     this.reporter.progress(`creating container ${this.project.containerName}`);
     const id = await this.createFresh();
     await this.client.startContainer(id);
+    await this.installCertificates(id);
     this.reporter.event({ type: 'container-created', id, message: `created container ${this.project.containerName} (${id.slice(0, 12)})` });
     const info = await this.client.inspectContainer(id);
     if (!info) throw new DsyncError('CONTAINER_GONE', 'The container vanished right after it was created');
@@ -72,7 +76,8 @@ export class ContainerManager {
     const spec = {
       name: this.project.containerName,
       image: this.image,
-      labels: { ...containerLabels(this.project), [LABEL_SPEC]: this.spec },
+      labels: { ...this.setup.labels, ...containerLabels(this.project), [LABEL_SPEC]: this.spec },
+      env: envList(this.setup.env),
       mounts: [{ volume: this.project.workspaceVolume, target: this.project.volumeRoot }, ...this.cacheMounts()],
       workingDir: this.project.workspace,
       ports: this.extras.ports,
@@ -92,6 +97,17 @@ export class ContainerManager {
       }
       if (holder) await this.client.removeContainer(holder.id);
       return this.client.createContainer(spec);
+    }
+  }
+
+  /** The host's extra CA certificates, and the system bundle plus them, where the container's environment points. */
+  private async installCertificates(id: string): Promise<void> {
+    if (!this.setup.extraCa) return;
+    const relative = CA_EXTRA_FILE.slice(this.project.volumeRoot.length + 1);
+    await this.client.putArchive(id, this.project.volumeRoot, packFiles([{ name: relative, content: Buffer.from(this.setup.extraCa), mode: 0o644 }]));
+    const result = await this.client.exec(id, { cmd: ['/bin/sh', '-c', caBundleScript()] });
+    if (result.exitCode !== 0) {
+      this.reporter.event({ type: 'warning', level: 'warn', message: `could not write the CA bundle in the container (${result.stderr.trim() || `exit ${result.exitCode}`}): SAM may not trust your proxy's certificate` });
     }
   }
 

@@ -22,6 +22,9 @@ import { LiveSync, describeOutcome, type SyncReport } from './live-sync.js';
 import type { PluginRun, SessionHost, SessionPlugin } from './plugin.js';
 import { sessionStatus, type StatusReport } from './status.js';
 import { Syncer } from './syncer.js';
+import { containerEnvironment } from './container-env.js';
+import { devcontainerLabels } from '../config/devcontainer.js';
+import { devcontainerOwner, linkWorkspaceFolder, ownWorkspace, runPostCreate } from './devcontainer-setup.js';
 
 export type { StatusReport } from './status.js';
 
@@ -69,7 +72,13 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, plugin?: S
   const syncRoot = layout.syncRoot;
   /** A synced path (relative to syncRoot) as the project sees it: `../shared/x` for shared code in a monorepo. */
   const toProjectRelative = (p: string) => (layout.projectDir === '' ? p : posix.relative(layout.projectDir, p));
-  const manager = new ContainerManager(deps.client, project, config.image, deps.reporter, plugin?.container);
+  const dc = config.devcontainer;
+  const manager = new ContainerManager(deps.client, project, config.image, deps.reporter, plugin?.container, {
+    env: config.containerEnv ?? containerEnvironment({ containerEnv: dc?.config.containerEnv, hostEnv: {}, extraCa: config.extraCa }),
+    // VS Code and the devcontainer CLI find a project's container by these labels.
+    labels: devcontainerLabels({ root: config.root, configFile: dc?.configFile, imageMetadata: dc?.imageMetadata, remoteUser: dc?.config.remoteUser, workspaceFolder: project.workspace }),
+    extraCa: config.extraCa,
+  });
   const warned = new Set<string>();
   const describe: DescribeContext = {
     root: syncRoot,
@@ -173,7 +182,19 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, plugin?: S
     await interruptible(loadGitIndex(), signal);
     const container = await interruptible(manager.ensure(), signal);
     syncer.containerId = container.id;
+    if (dc) await interruptible(adoptDevcontainer(container.id), signal);
     return container.id;
+  };
+
+  /** The dev container's workspace folder and file owner (dsync.json's uid/gid win). */
+  const adoptDevcontainer = async (containerId: string) => {
+    if (!dc) return;
+    await linkWorkspaceFolder(deps.client, containerId, project, dc.config.workspaceFolder, deps.reporter);
+    if (config.uid !== 0 || config.gid !== 0) return;
+    const owner = await devcontainerOwner(deps.client, containerId, dc);
+    if (!owner) return;
+    syncer.setOwner(owner.uid, owner.gid);
+    await ownWorkspace(deps.client, containerId, project, owner);
   };
 
   return {
@@ -217,6 +238,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, plugin?: S
       try {
         // The watcher's start-up scan and the initial diff both walk the tree; run them side by side.
         [, snapshot] = await interruptible(Promise.all([current.start(), initialSync()]), signal);
+        if (dc) await runPostCreate(deps.client, syncer.containerId, project, dc, deps.reporter, signal);
         if (plugin) run = await plugin.start(host, signal);
         checkInterrupt(signal);
       } catch (error) {

@@ -39,10 +39,17 @@ export class Syncer {
   private rules: IgnoreRules;
   private sink: { containerId: string; sink: TarStreamSink | undefined } | undefined;
   containerId = '';
+  private owner: { uid: number; gid: number };
 
   constructor(private readonly options: SyncerOptions) {
     // Until the first walk loads the ignore files: the defaults, within the synced scope.
     this.rules = new IgnoreRules(DEFAULT_IGNORES, options.describe.scope);
+    this.owner = { uid: options.uid, gid: options.gid };
+  }
+
+  /** Who owns the files sent from now on (a dev container's user). */
+  setOwner(uid: number, gid: number): void {
+    this.owner = { uid, gid };
   }
 
   get ignoreRules(): IgnoreRules {
@@ -128,8 +135,8 @@ export class Syncer {
         volumeRoot: this.options.project.volumeRoot,
         hostRoot: this.options.describe.root,
         flavour: this.options.describe.platform.path,
-        uid: this.options.uid,
-        gid: this.options.gid,
+        uid: this.owner.uid,
+        gid: this.owner.gid,
         sink,
       },
       plan,

@@ -1,7 +1,8 @@
 // `dsync up`: flags to a SAM request (or --sync-only), then the session until Ctrl-C.
 import os from 'node:os';
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
-import { createCliSession, credentialsFor, loadCliConfig, profileFor, samImageSource, withLayout } from '../deps.js';
+import { connectEngine, createCliSession, credentialsFor, loadCliConfig, profileFor, samImageSource, withLayout } from '../deps.js';
+import { withContainerEnvironment } from '../devcontainer.js';
 import { chooseReporter, type OutputStreams } from '../output.js';
 import { DsyncError, EXIT, isDsyncError } from '../../base/errors.js';
 import { interruptible } from '../../base/interrupt.js';
@@ -85,7 +86,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
     throw new DsyncError('USAGE', 'up: choose one of --emulator (embedded moto) and --endpoint-url URL');
   }
   // In a monorepo the template may name code outside the project folder: mirror the folder holding both (or say why not).
-  const config = await withLayout(loadCliConfig(values, io.env), { configEnv: values['config-env'], strict: !values['sync-only'] });
+  let config = await withLayout(loadCliConfig(values, io.env), { configEnv: values['config-env'], strict: !values['sync-only'] });
   const mode: TargetMode = values.emulator ? 'emulator' : values['endpoint-url'] ? 'endpoint' : 'aws';
   // Ctrl-C, SIGTERM, or a fatal event while running (the stack's lease taken over) stop the run.
   const stopping = new AbortController();
@@ -154,14 +155,17 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onHangup);
   try {
-    const session = createCliSession(config, reporter, io.env, sam);
-    if (sam && mode !== 'emulator') {
-      // Fail before any work when there are no credentials at all, or nothing answers at a local endpoint.
-      await interruptible(sam.credentials.get(), stopping.signal);
-      const loopback = sam.flags.endpointUrl ? loopbackEndpoint(sam.flags.endpointUrl) : undefined;
-      if (loopback) await interruptible(checkLoopbackEndpoint(loopback), stopping.signal);
-    }
+    let session: ReturnType<typeof createCliSession>;
     try {
+      // The host's proxies and CAs, and a devcontainer.json's image and settings (built through the devcontainer CLI).
+      config = await interruptible(withContainerEnvironment(config, { env: io.env, client: () => connectEngine(io.env), reporter, signal: stopping.signal }), stopping.signal);
+      session = createCliSession(config, reporter, io.env, sam);
+      if (sam && mode !== 'emulator') {
+        // Fail before any work when there are no credentials at all, or nothing answers at a local endpoint.
+        await interruptible(sam.credentials.get(), stopping.signal);
+        const loopback = sam.flags.endpointUrl ? loopbackEndpoint(sam.flags.endpointUrl) : undefined;
+        if (loopback) await interruptible(checkLoopbackEndpoint(loopback), stopping.signal);
+      }
       running = await session.startLiveSync({ signal: stopping.signal });
     } catch (error) {
       if (fatal) throw fatal;
