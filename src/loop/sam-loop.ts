@@ -128,6 +128,15 @@ async function startSam(config: DsyncConfig, request: SamRequest, host: SessionH
   const { client, reporter } = host;
   const loopback = request.mode === 'endpoint' && request.flags.endpointUrl ? loopbackEndpoint(request.flags.endpointUrl) : undefined;
   let probe = await interruptible(probeImage(client, host.containerId()), signal);
+  if (config.devcontainer) {
+    // The dev container is the team's environment: never swap it for another image behind the user's back.
+    requireSam(probe);
+    if (request.mode === 'emulator' && !probe.motoPython) {
+      throw new DsyncError('EMULATOR', `The dev container image ${config.image} has SAM but no moto server, which --emulator needs`, {
+        hint: 'build the dev container FROM dsync\'s SAM image (`dsync image` prints its tag), or add `pip install "moto[server]"` to its Dockerfile',
+      });
+    }
+  }
   if (request.mode === 'emulator' && !probe.motoPython) {
     reporter.event({ type: 'image-switch', message: `${config.image} has no moto server; using dsync's SAM image for --emulator` });
     const image = await emulatorImage(request, host, runtimesOf(await templateModel(config, request, host)), signal);
