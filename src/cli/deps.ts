@@ -23,6 +23,7 @@ import { nodeHostFs } from '../sync/host-fs.js';
 import { hostPlatform } from '../base/platform.js';
 import { chokidarWatcherFactory } from '../watch/chokidar-watcher.js';
 import { dirWatcherFactory } from '../watch/dir-watcher.js';
+import { version } from './version.js';
 
 export interface CommonFlags {
   cwd?: string;
@@ -41,12 +42,14 @@ function readText(p: string): string | undefined {
   return decodeText(bytes, p);
 }
 
+/** The project's settings (dsync.json, flags, DSYNC_IMAGE), with this dsync checked against its "requires" pin. */
 export function loadCliConfig(flags: CommonFlags, env: Record<string, string | undefined>): DsyncConfig {
   const settings = validateSettings({ image: flags.image ?? env.DSYNC_IMAGE, template: flags.template, root: flags.root }, 'command line');
   return loadConfig({
     cwd: flags.cwd ?? process.cwd(),
     startDir: process.cwd(),
     flags: settings,
+    dsyncVersion: version(),
     readFile: readText,
     isDirectory: (p) => {
       try {
