@@ -64,6 +64,13 @@ export interface BuildOptions {
   labels?: Record<string, string>;
 }
 
+export interface ImageDetails {
+  /** The image id: "sha256:" and 64 hex digits. */
+  id: string;
+  /** "repo@sha256:…" for each registry the image was pulled from or pushed to (none for an image built here). */
+  repoDigests: string[];
+}
+
 export interface PullProgress {
   (status: string): void;
 }
@@ -82,6 +89,8 @@ export interface ContainerClient {
   findVolumes(labels: Record<string, string>): Promise<Array<{ name: string; labels: Record<string, string> }>>;
   removeVolume(name: string): Promise<void>;
   imageExists(image: string): Promise<boolean>;
+  /** The image's id ("sha256:…") and repo digests ("repo@sha256:…"), or undefined when the engine does not have it. */
+  inspectImage(image: string): Promise<ImageDetails | undefined>;
   pullImage(image: string, onProgress: PullProgress): Promise<void>;
   /** Build an image from a tar build context; progress lines go to onProgress. */
   buildImage(context: Readable, options: BuildOptions, onProgress: PullProgress): Promise<void>;

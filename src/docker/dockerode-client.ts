@@ -107,6 +107,15 @@ export function createDockerodeClient(endpoint: EngineEndpoint): ContainerClient
         throw translate(error, 'inspecting an image');
       }
     },
+    inspectImage: async (image) => {
+      try {
+        const info = await docker.getImage(image).inspect();
+        return { id: info.Id, repoDigests: info.RepoDigests ?? [] };
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+        throw translate(error, 'inspecting an image');
+      }
+    },
     pullImage: (image, onProgress) =>
       call(`pulling ${image}`, async () => {
         const stream = (await docker.pull(image)) as Readable;

@@ -105,7 +105,7 @@ export interface SamSetupInput {
 export function requireSam(probe: ImageProbe): void {
   if (!probe.sam) {
     throw new DsyncError('SAM_MISSING', 'The container image has no `sam` command', {
-      hint: 'use an image with the SAM CLI (public.ecr.aws/sam/build-nodejs22.x, or `dsync up --emulator` which builds one), or `--sync-only`',
+      hint: 'add the SAM CLI to the image (`pip install aws-sam-cli` in its Dockerfile), or use one that has it (public.ecr.aws/sam/build-<runtime>, or `dsync up --emulator` which builds one); `--sync-only` needs none',
     });
   }
 }
