@@ -12,6 +12,7 @@ export interface CommandModule {
 }
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  init: { summary: "write a commented dsync.json (and a devcontainer.json) for a team's SAM project", load: () => import('./commands/init.js') },
   up: { summary: 'create or reuse the project container, sync, and keep syncing', load: () => import('./commands/up.js') },
   status: { summary: 'show the container, the last sync, and whether it matches the host', load: () => import('./commands/status.js') },
   exec: { summary: 'run a command in the container workspace', load: () => import('./commands/exec.js') },
