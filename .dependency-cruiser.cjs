@@ -17,6 +17,9 @@ const adapters = [
   ['execa', 'src/base/host-process\\.ts'],
   ['ora', 'src/cli/ora-reporter\\.ts'],
   ['@aws-sdk', 'src/cli/aws-sdk\\.ts'],
+  ['ajv', 'src/config/ajv-validator\\.ts'],
+  ['jsonc-parser', 'src/config/jsonc\\.ts'],
+  ['semver', 'src/config/versions\\.ts'],
 ].map(([pkg, file]) => ({
   name: `only-one-${pkg.replace('@', '')}-adapter`,
   comment: `${pkg} is imported only by ${file.replace(/\\\\/g, '')}`,

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, validateSettings, type DsyncConfig } from '../config/config.js';
 import { decodeText } from '../config/text.js';
+import { findDevcontainerFile } from '../config/devcontainer.js';
 import { systemClock } from '../base/clock.js';
 import { runHostCommand, runInteractiveHostCommand } from '../base/host-process.js';
 import { certificateBlocks, DEFAULT_SAM_BASE_IMAGE, type SamImageSource } from '../loop/image.js';
@@ -23,6 +24,7 @@ import { nodeHostFs } from '../sync/host-fs.js';
 import { hostPlatform } from '../base/platform.js';
 import { chokidarWatcherFactory } from '../watch/chokidar-watcher.js';
 import { dirWatcherFactory } from '../watch/dir-watcher.js';
+import { version } from './version.js';
 
 export interface CommonFlags {
   cwd?: string;
@@ -41,12 +43,19 @@ function readText(p: string): string | undefined {
   return decodeText(bytes, p);
 }
 
+/** The project's settings (dsync.json, flags, DSYNC_IMAGE), with this dsync checked against its "requires" pin. */
 export function loadCliConfig(flags: CommonFlags, env: Record<string, string | undefined>): DsyncConfig {
   const settings = validateSettings({ image: flags.image ?? env.DSYNC_IMAGE, template: flags.template, root: flags.root }, 'command line');
+  const cwd = flags.cwd ?? process.cwd();
+  // A devcontainer.json's customizations.dsync are settings too (below dsync.json's).
+  const devcontainerFile = findDevcontainerFile(path.resolve(cwd), path, (p) => fs.existsSync(p));
+  const devcontainerText = devcontainerFile === undefined ? undefined : readText(devcontainerFile);
   return loadConfig({
-    cwd: flags.cwd ?? process.cwd(),
+    cwd,
+    devcontainer: devcontainerFile !== undefined && devcontainerText !== undefined ? { file: devcontainerFile, text: devcontainerText } : undefined,
     startDir: process.cwd(),
     flags: settings,
+    dsyncVersion: version(),
     readFile: readText,
     isDirectory: (p) => {
       try {

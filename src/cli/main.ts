@@ -1,8 +1,10 @@
 // dsync's command line: a thin shell over the library. Commands are imported
 // only when used, so `dsync --help` does not load Docker or chokidar.
-import { readFileSync } from 'node:fs';
 import { DsyncError, EXIT, exitCodeFor } from '../base/errors.js';
 import { printError, type OutputStreams } from './output.js';
+import { version } from './version.js';
+
+export { version };
 
 export interface CommandModule {
   help: string;
@@ -10,6 +12,7 @@ export interface CommandModule {
 }
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  init: { summary: "write a commented dsync.json (and a devcontainer.json) for a team's SAM project", load: () => import('./commands/init.js') },
   up: { summary: 'create or reuse the project container, sync, and keep syncing', load: () => import('./commands/up.js') },
   status: { summary: 'show the container, the last sync, and whether it matches the host', load: () => import('./commands/status.js') },
   exec: { summary: 'run a command in the container workspace', load: () => import('./commands/exec.js') },
@@ -18,11 +21,6 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   image: { summary: "build dsync's SAM image (used by --emulator) and print its tag", load: () => import('./commands/image.js') },
   down: { summary: 'remove the container (--purge: and its volumes)', load: () => import('./commands/down.js') },
 };
-
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 function generalHelp(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)}${c.summary}`);

@@ -1,8 +1,13 @@
-// dsync's settings: defaults, then the project's dsync.json, then command-line
-// flags. Validation names the setting, what was expected and what was found.
+// dsync's settings: defaults, then devcontainer.json's customizations.dsync,
+// then the project's dsync.json (JSON with comments), then command-line flags.
+// Each is validated against the shipped schema (settings-schema.ts); errors
+// name the file, line and column, the setting, what was expected and found.
 import path from 'node:path';
 import { DsyncError } from '../base/errors.js';
 import type { DevcontainerConfig } from './devcontainer.js';
+import { parseJsoncFile, type JsonPath } from './jsonc.js';
+import { checkSettingsInDocument, checkSettingsValue } from './settings-schema.js';
+import { satisfiesRange } from './versions.js';
 
 export interface DsyncConfig {
   /** Absolute project folder on the host. */
@@ -46,6 +51,8 @@ export interface DsyncConfig {
   imageDigest?: string;
   /** Team pins: the SAM CLI version (exact, or a semver range) expected in the container. */
   samVersion?: string;
+  /** Where each setting from a file came from: the file (absolute) and its key path in it, for messages. */
+  origins?: Record<string, { file: string; key: string }>;
   /** The container's environment (a dev container's containerEnv, the host's proxies, CA variables); set by the commands. */
   containerEnv?: Record<string, string>;
   /** The host's extra CA certificates (PEM) for SAM and Node in the container; set by the commands. */
@@ -107,78 +114,50 @@ export const DEFAULTS: Omit<DsyncConfig, 'root'> = {
   gid: 0,
 };
 
-type Settings = Partial<Omit<DsyncConfig, 'root'>> & { root?: string };
+export type Settings = Partial<Omit<DsyncConfig, 'root'>> & { root?: string };
 
-const STRING_KEYS = ['template', 'stackName', 'region', 'configEnv', 'samBaseImage', 'root', 'requires', 'imageDigest', 'samVersion'] as const;
+const STRING_KEYS = ['image', 'template', 'stackName', 'region', 'configEnv', 'samBaseImage', 'root', 'requires', 'imageDigest', 'samVersion'] as const;
 
 const NUMBER_KEYS = ['quietMs', 'maxWaitMs', 'fullSyncThreshold', 'maxFileSize', 'uid', 'gid'] as const;
 
-/** Check an untrusted object (dsync.json or flags) and return the settings it holds. */
+/** Every setting dsync.json (and customizations.dsync, and the flags) may hold; the schema has each. */
+export const SETTING_KEYS = ['$schema', ...STRING_KEYS, ...NUMBER_KEYS, 'stack'] as const;
+
+/**
+ * Check settings that come from no file (command-line flags) against the
+ * schema and return them; a whole number given as a string ("20") counts.
+ */
 export function validateSettings(raw: unknown, source: string): Settings {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new DsyncError('CONFIG', `${source} must hold a JSON object, got ${Array.isArray(raw) ? 'an array' : typeof raw}`);
+  let value = raw;
+  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+    const entries = Object.entries(raw).filter(([, v]) => v !== undefined);
+    value = Object.fromEntries(entries.map(([k, v]) => [k, (NUMBER_KEYS as readonly string[]).includes(k) && typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v]));
   }
-  const out: Settings = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (value === undefined) continue;
-    if (key === 'image') {
-      if (typeof value !== 'string' || value.trim() === '') {
-        throw new DsyncError('CONFIG', `${source}: "image" must be a non-empty image name, got ${JSON.stringify(value)}`);
-      }
-      out.image = value.trim();
-    } else if ((STRING_KEYS as readonly string[]).includes(key)) {
-      if (typeof value !== 'string' || value.trim() === '') {
-        throw new DsyncError('CONFIG', `${source}: "${key}" must be a non-empty string, got ${JSON.stringify(value)}`);
-      }
-      out[key as (typeof STRING_KEYS)[number]] = value.trim();
-    } else if ((NUMBER_KEYS as readonly string[]).includes(key)) {
-      const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
-        throw new DsyncError('CONFIG', `${source}: "${key}" must be a whole number >= 0, got ${JSON.stringify(value)}`);
-      }
-      out[key as (typeof NUMBER_KEYS)[number]] = n;
-    } else if (key === 'stack') {
-      out.stack = validateStack(value, source);
-    } else if (key !== '$schema') {
-      throw new DsyncError('CONFIG', `${source}: unknown setting "${key}"`, {
-        hint: `known settings: image, stack, ${STRING_KEYS.join(', ')}, ${NUMBER_KEYS.join(', ')}`,
-      });
-    }
-  }
-  return out;
+  checkSettingsValue(value, source);
+  return toSettings(value as Record<string, unknown>);
 }
 
-function validateStack(raw: unknown, source: string): StackSettings {
-  const bad = (what: string, got: unknown) => new DsyncError('CONFIG', `${source}: "stack"${what}, got ${JSON.stringify(got)}`);
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad(' must be an object', raw);
-  const out: StackSettings = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (key === 'perDeveloper') {
-      if (typeof value !== 'boolean') throw bad('.perDeveloper must be true or false', value);
-      out.perDeveloper = value;
-    } else if (key === 'pattern') {
-      if (typeof value !== 'string' || !value.includes('{who}')) throw bad('.pattern must be a string holding {who} (and usually {stack})', value);
-      out.pattern = value;
-    } else if (key === 'protectedNames') {
-      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw bad('.protectedNames must be a list of regular expressions', value);
-      for (const pattern of value as string[]) {
-        try {
-          new RegExp(pattern, 'i');
-        } catch (error) {
-          throw bad(`.protectedNames holds a bad regular expression (${(error as Error).message})`, pattern);
-        }
-      }
-      out.protectedNames = value as string[];
-    } else if (key === 'protectedTags') {
-      if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
-        throw bad('.protectedTags must map tag keys to values', value);
-      }
-      out.protectedTags = value as Record<string, string>;
-    } else {
-      throw new DsyncError('CONFIG', `${source}: unknown setting "stack.${key}"`, { hint: 'known: perDeveloper, pattern, protectedNames, protectedTags' });
-    }
+/** Validated settings as DsyncConfig holds them: strings trimmed, $schema dropped. */
+function toSettings(valid: Record<string, unknown>): Settings {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(valid)) {
+    if (key === '$schema' || value === undefined) continue;
+    out[key] = typeof value === 'string' ? value.trim() : value;
   }
-  return out;
+  return out as Settings;
+}
+
+/** Parse dsync.json (JSONC), or the object at `base` in another file (devcontainer.json), and validate it; errors carry line:column. */
+export function readSettingsFile(file: string, text: string, base: JsonPath = []): Settings {
+  const doc = parseJsoncFile(file, text);
+  let value: unknown = doc.value;
+  for (const key of base) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
+    value = (value as Record<string, unknown>)[key as string];
+  }
+  if (value === undefined && base.length > 0) return {};
+  checkSettingsInDocument(doc, value, base);
+  return toSettings(value as Record<string, unknown>);
 }
 
 export interface LoadInput {
@@ -189,7 +168,14 @@ export interface LoadInput {
   isDirectory(p: string): boolean;
   /** Where relative command-line paths start (the shell's folder; default: the project folder). */
   startDir?: string;
+  /** The project's devcontainer.json, found by the caller: its customizations.dsync are settings below dsync.json's. */
+  devcontainer?: { file: string; text: string };
+  /** The running dsync's version, to check "requires" (absent: not checked). */
+  dsyncVersion?: string;
 }
+
+/** Where the devcontainer.json's settings live in it. */
+export const DEVCONTAINER_BASE: JsonPath = ['customizations', 'dsync'];
 
 export function loadConfig(input: LoadInput): DsyncConfig {
   const root = path.resolve(input.cwd);
@@ -200,22 +186,58 @@ export function loadConfig(input: LoadInput): DsyncConfig {
   }
   const file = path.join(root, CONFIG_FILE);
   const text = input.readFile(file);
-  let fromFile: Settings = {};
-  if (text !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      throw new DsyncError('CONFIG', `${file} is not valid JSON: ${(error as Error).message}`);
-    }
-    fromFile = validateSettings(parsed, file);
-  }
+  const fromFile: Settings = text === undefined ? {} : readSettingsFile(file, text);
+  const dev = input.devcontainer;
+  const fromDev: Settings = dev ? readSettingsFile(dev.file, dev.text, DEVCONTAINER_BASE) : {};
+  // Which file each setting came from, for messages ("dsync.json "samVersion"").
+  const origins: NonNullable<DsyncConfig['origins']> = {};
+  for (const key of Object.keys(fromDev)) origins[key] = { file: dev!.file, key: [...DEVCONTAINER_BASE, key].join('.') };
+  for (const key of Object.keys(fromFile)) origins[key] = { file, key };
   const { root: rootFlag, ...flags } = input.flags;
-  const { root: rootInFile, ...settings } = fromFile;
+  // customizations.dsync < dsync.json; a root or template there is relative to the project folder too.
+  const fileSettings: Settings = { ...fromDev, ...fromFile };
+  const { root: rootInFile, ...settings } = fileSettings;
   const merged = { ...DEFAULTS, ...settings, ...flags, root };
-  const templateFrom = input.flags.template !== undefined ? '--template' : fromFile.template !== undefined ? file : undefined;
+  const templateFrom = input.flags.template !== undefined ? '--template' : fileSettings.template !== undefined ? origins.template?.file : undefined;
   // A root in dsync.json is relative to dsync.json's folder; --root to where dsync was started.
   const rootDir = rootFlag !== undefined ? path.resolve(input.startDir ?? root, rootFlag) : rootInFile !== undefined ? path.resolve(root, rootInFile) : undefined;
-  const rootFrom = rootFlag !== undefined ? '--root' : rootInFile !== undefined ? file : undefined;
-  return { ...merged, templateFrom, rootDir, rootFrom, imageChosen: fromFile.image !== undefined || input.flags.image !== undefined };
+  const rootFrom = rootFlag !== undefined ? '--root' : rootInFile !== undefined ? origins.root?.file : undefined;
+  const config: DsyncConfig = { ...merged, templateFrom, rootDir, rootFrom, imageChosen: fileSettings.image !== undefined || input.flags.image !== undefined, origins };
+  if (input.dsyncVersion !== undefined) checkRequires(config, input.dsyncVersion);
+  return config;
+}
+
+/** `dsync.json "samVersion"`: where a setting came from, for messages about it. */
+export function settingSource(config: Pick<DsyncConfig, 'origins' | 'root'>, key: string): string {
+  const origin = config.origins?.[key];
+  if (origin === undefined) return `"${key}"`;
+  const rel = path.relative(config.root, origin.file);
+  return `${rel.startsWith('..') || path.isAbsolute(rel) ? origin.file : rel} "${origin.key}"`;
+}
+
+/** The "imageDigest" pin: which image it is about, the digest, and where it was set. */
+export interface ImagePin {
+  image: string;
+  digest: string;
+  from: string;
+}
+
+/**
+ * The image pin of this run, if any. It covers the image named by "image"
+ * (or the default image when the pin's file names none), not an image given
+ * with --image or DSYNC_IMAGE for this run.
+ */
+export function imagePin(config: DsyncConfig): ImagePin | undefined {
+  if (config.imageDigest === undefined) return undefined;
+  if (config.imageChosen && config.origins?.image === undefined) return undefined;
+  return { image: config.image, digest: config.imageDigest, from: settingSource(config, 'imageDigest') };
+}
+
+/** The "requires" pin: this dsync must be in the project's range. */
+export function checkRequires(config: DsyncConfig, version: string): void {
+  const range = config.requires;
+  if (range === undefined || satisfiesRange(version, range)) return;
+  throw new DsyncError('CONFIG', `this project requires dsync ${range} (${settingSource(config, 'requires')}), this is ${version}`, {
+    hint: `install a fitting dsync: npm i -D 'dsync@${range}' (or npm i -g 'dsync@${range}')`,
+  });
 }

@@ -6,10 +6,11 @@
 import { posix } from 'node:path';
 import { DsyncError } from '../base/errors.js';
 import { interrupted, interruptible } from '../base/interrupt.js';
-import type { DsyncConfig } from '../config/config.js';
+import { settingSource, type DsyncConfig } from '../config/config.js';
 import type { TargetMode } from '../sam/commands.js';
 import type { CredentialResolver } from '../sam/credentials.js';
 import { debianImageExtras, realAwsImage, runtimesOf } from '../sam/runtimes.js';
+import { checkSamVersion } from '../sam/sam-version.js';
 import { API_PORTS, EMULATOR_PORT, type TargetInput } from '../sam/target.js';
 import { loadTemplateModel, type TemplateModel } from '../sam/template.js';
 import type { PluginRun, SessionHost, SessionPlugin } from '../session/plugin.js';
@@ -144,6 +145,8 @@ async function startSam(config: DsyncConfig, request: SamRequest, host: SessionH
     probe = await interruptible(probeImage(client, host.containerId()), signal);
   }
   requireSam(probe);
+  // The team's SAM CLI pin, before anything is deployed with another version.
+  if (config.samVersion !== undefined) checkSamVersion(probe.samVersion, config.samVersion, settingSource(config, 'samVersion'));
   const project = await samProject(config, request, host);
   const { templatePath, infraFiles } = project;
   let target = project.target;

@@ -8,6 +8,8 @@ import { containerLabels, ownedBy, volumeLabels, type Project } from '../docker/
 import type { Reporter } from '../base/reporter.js';
 import { packFiles } from '../sync/tar-pack.js';
 import { caBundleScript, CA_EXTRA_FILE, envList, setupKey, type ContainerSetup } from './container-env.js';
+import type { ImagePin } from '../config/config.js';
+import { checkImagePin } from './image-pin.js';
 
 /** What the container needs beyond the workspace: published ports and cache volumes. */
 export interface ContainerExtras {
@@ -19,6 +21,8 @@ export interface ContainerExtras {
 
 export class ContainerManager {
   private readonly spec: string;
+  /** The image whose pin was checked (or found not to apply) in this run. */
+  private pinChecked: string | undefined;
 
   constructor(
     private readonly client: ContainerClient,
@@ -27,6 +31,7 @@ export class ContainerManager {
     private readonly reporter: Reporter,
     private readonly extras: ContainerExtras = {},
     private readonly setup: ContainerSetup = { env: {}, labels: {} },
+    private readonly pin?: ImagePin,
   ) {
     this.spec = `${specKey(extras)};setup=${setupKey(setup)}`;
   }
@@ -43,6 +48,7 @@ export class ContainerManager {
 
   /** A running container for this project, created or started as needed. */
   async ensure(): Promise<ContainerInfo> {
+    await this.checkPin();
     let existing = await this.find();
     const why = existing === undefined ? undefined : existing.image !== this.image
       ? `image changed (${existing.image} -> ${this.image})`
@@ -70,6 +76,28 @@ export class ContainerManager {
     const info = await this.client.inspectContainer(id);
     if (!info) throw new DsyncError('CONTAINER_GONE', 'The container vanished right after it was created');
     return info;
+  }
+
+  /**
+   * The "imageDigest" pin, once per image and run, before the container is
+   * created or reused. It covers only the image named by "image": dsync's own
+   * SAM image (built on this machine by `dsync image` or for --emulator, from
+   * dsync's Dockerfile) has no digest a team could share, so a run that
+   * switches to it says so and goes on. A reused container is checked by its
+   * image's name: one made before the tag moved keeps its old image until
+   * the name changes or `dsync down`.
+   */
+  private async checkPin(): Promise<void> {
+    const pin = this.pin;
+    if (!pin || this.pinChecked === this.image) return;
+    if (pin.image !== this.image) {
+      this.reporter.event({ type: 'image-pin', level: 'warn', message: `the image pin (${pin.from}) is for ${pin.image}; this run uses ${this.image}, which it does not cover` });
+    } else {
+      await this.ensureImage();
+      await checkImagePin(this.client, pin);
+      this.reporter.event({ type: 'image-pin', image: pin.image, digest: pin.digest, message: `image ${pin.image} matches the pinned ${pin.digest.slice(0, 19)}` });
+    }
+    this.pinChecked = this.image;
   }
 
   private async createFresh(): Promise<string> {

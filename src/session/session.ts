@@ -9,7 +9,7 @@ import type { HostCommandRunner } from '../base/host-process.js';
 import { checkInterrupt, interruptible } from '../base/interrupt.js';
 import type { HostPlatform } from '../base/platform.js';
 import type { Reporter } from '../base/reporter.js';
-import type { DsyncConfig } from '../config/config.js';
+import { imagePin, type DsyncConfig } from '../config/config.js';
 import type { ContainerClient, ContainerInfo } from '../docker/container-client.js';
 import { describeProject, type Project } from '../docker/project.js';
 import type { DescribeContext } from '../sync/describe.js';
@@ -72,13 +72,14 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, plugin?: S
   const syncRoot = layout.syncRoot;
   /** A synced path (relative to syncRoot) as the project sees it: `../shared/x` for shared code in a monorepo. */
   const toProjectRelative = (p: string) => (layout.projectDir === '' ? p : posix.relative(layout.projectDir, p));
+  const pin = imagePin(config);
   const dc = config.devcontainer;
   const manager = new ContainerManager(deps.client, project, config.image, deps.reporter, plugin?.container, {
     env: config.containerEnv ?? containerEnvironment({ containerEnv: dc?.config.containerEnv, hostEnv: {}, extraCa: config.extraCa }),
     // VS Code and the devcontainer CLI find a project's container by these labels.
     labels: devcontainerLabels({ root: config.root, configFile: dc?.configFile, imageMetadata: dc?.imageMetadata, remoteUser: dc?.config.remoteUser, workspaceFolder: project.workspace }),
     extraCa: config.extraCa,
-  });
+  }, pin);
   const warned = new Set<string>();
   const describe: DescribeContext = {
     root: syncRoot,
@@ -177,6 +178,9 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, plugin?: S
 
   const connect = async (signal?: AbortSignal) => {
     await interruptible(deps.client.ping(), signal);
+    if (config.imageDigest !== undefined && !pin) {
+      deps.reporter.event({ type: 'image-pin', level: 'warn', message: `image ${config.image} was chosen for this run (--image or DSYNC_IMAGE): the project's "imageDigest" pin is not checked` });
+    }
     const image = plugin?.chooseImage ? await plugin.chooseImage(host, signal) : undefined;
     if (image) manager.useImage(image);
     await interruptible(loadGitIndex(), signal);

@@ -67,15 +67,15 @@ describe('readGitIndex', () => {
 describe('config', () => {
   const base = { flags: {}, isDirectory: (p: string) => p === path.resolve('/proj'), readFile: () => undefined };
   it('uses defaults, then dsync.json, then flags', () => {
-    expect(loadConfig({ ...base, cwd: '/proj' })).toEqual({ ...DEFAULTS, root: path.resolve('/proj'), imageChosen: false });
+    expect(loadConfig({ ...base, cwd: '/proj' })).toEqual({ ...DEFAULTS, root: path.resolve('/proj'), imageChosen: false, origins: {} });
     const withFile = loadConfig({ ...base, cwd: '/proj', readFile: () => '{"image":"team/img:1","quietMs":5,"stackName":"team"}', flags: { image: 'cli/img' } });
     expect(withFile).toMatchObject({ image: 'cli/img', quietMs: 5, stackName: 'team', imageChosen: true });
-    expect(() => validateSettings({ region: '' }, 'dsync.json')).toThrow('dsync.json: "region" must be a non-empty string, got ""');
+    expect(() => validateSettings({ region: '' }, 'dsync.json')).toThrow('dsync.json: "region" must be a non-empty string, found ""');
   });
   it('names the bad setting, what was expected and what was found', () => {
-    expect(() => validateSettings({ quietMs: -1 }, 'dsync.json')).toThrow('dsync.json: "quietMs" must be a whole number >= 0, got -1');
+    expect(() => validateSettings({ quietMs: -1 }, 'dsync.json')).toThrow('dsync.json: "quietMs" must be an integer >= 0, found -1');
     expect(() => validateSettings({ imagee: 'x' }, 'dsync.json')).toThrow('unknown setting "imagee"');
-    expect(() => validateSettings([], 'dsync.json')).toThrow('must hold a JSON object, got an array');
+    expect(() => validateSettings([], 'dsync.json')).toThrow('must be a JSON object, found an array');
     expect(() => loadConfig({ ...base, cwd: '/proj', readFile: () => '{oops' })).toThrow(/not valid JSON/);
   });
   it('explains a missing project folder', () => {

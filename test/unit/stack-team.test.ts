@@ -54,8 +54,8 @@ describe('the developer and the stack name', () => {
       protectedNames: ['^live-'],
       protectedTags: { env: 'prod' },
     });
-    expect(() => validateSettings({ stack: { pattern: '{stack}-dev' } }, 'dsync.json')).toThrow(/pattern must be a string holding \{who\}/);
-    expect(() => validateSettings({ stack: { protectedNames: ['('] } }, 'dsync.json')).toThrow(/bad regular expression/);
+    expect(() => validateSettings({ stack: { pattern: '{stack}-dev' } }, 'dsync.json')).toThrow(/"stack.pattern" must be a string holding \{who\}/);
+    expect(() => validateSettings({ stack: { protectedNames: ['('] } }, 'dsync.json')).toThrow(/"stack.protectedNames\[0\]" must be a valid regular expression/);
     expect(() => validateSettings({ stack: { owner: 'x' } }, 'dsync.json')).toThrow(/unknown setting "stack.owner"/);
   });
 });
