@@ -84,7 +84,23 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, plugin?: S
       deps.reporter.event({ type: 'warning', level: 'warn', message });
     },
   };
-  const syncer = new Syncer({ client: deps.client, project, describe, uid: config.uid, gid: config.gid, hostname: deps.hostname });
+  const syncer = new Syncer({
+    client: deps.client,
+    project,
+    describe,
+    uid: config.uid,
+    gid: config.gid,
+    hostname: deps.hostname,
+    onConflictSaved: ({ entry, removed, copy }) =>
+      deps.reporter.event({
+        type: 'conflict-saved',
+        level: 'warn',
+        path: entry.path,
+        copy,
+        removed,
+        message: `saved the container's changed copy of ${entry.path} to ${copy} (${removed ? 'the host removed it' : "the host's version is synced"})`,
+      }),
+  });
   const hostPath = (p: string) => deps.platform.path.join(config.root, ...p.split('/').filter(Boolean));
 
   /** Whether the folder or one above it holds .git (the project may be a folder of a bigger repository). */
