@@ -2,7 +2,7 @@
 // fails. A failed batch never ends the loop: unreadable files are retried with
 // backoff, a vanished container is recreated, a lost engine is waited for,
 // and every recovery ends in a full manifest diff so no edit is lost.
-import type { Clock } from '../base/clock.js';
+import type { Clock, Timer } from '../base/clock.js';
 import { BurstCheck, missedPaths } from './burst-check.js';
 import { ReadRetries } from './read-retries.js';
 import { DsyncError, isDsyncError } from '../base/errors.js';
@@ -37,6 +37,8 @@ export interface LiveSyncOptions {
 }
 
 const BATCH_RETRIES = 3;
+/** The record is written back once batches stop for this long: a quiet loop keeps it current, a busy one is not slowed. */
+const RECORD_WRITE_QUIET_MS = 2000;
 /** When a batch's first event was seen, when its transfer started, and when it was in the container (clock ms). */
 export interface BatchTiming {
   firstEventAt: number;
@@ -62,6 +64,7 @@ export class LiveSync {
   private seqOffset: number;
   private early: Set<string> | undefined = new Set();
   private readonly burstCheck: BurstCheck;
+  private recordTimer: Timer | undefined;
   /** The last few batches, newest last, for `status`. */
   readonly history: SyncReport[] = [];
 
@@ -123,9 +126,12 @@ export class LiveSync {
   async close(): Promise<void> {
     this.closed = true;
     this.burstCheck.cancel();
+    this.recordTimer?.cancel();
     await this.watcher?.close();
     this.watcher = undefined;
     await this.batcher.close();
+    // Best effort: a record that missed the last batches only makes the next start save copies it need not.
+    await this.syncer.flushRecord().catch(() => undefined);
     this.syncer.close();
   }
 
@@ -182,6 +188,7 @@ export class LiveSync {
       // Files that vanished or changed while they were packed: the next batch looks at them as they are then.
       for (const p of outcome.recheck) this.batcher.push({ path: p, kind: 'change' });
       this.burstCheck.note(full ? 0 : batch.events, full);
+      this.writeRecordWhenQuiet();
       if (ignoreFilesChanged) await this.restartWatcher();
     } catch (error) {
       try {
@@ -191,6 +198,18 @@ export class LiveSync {
         this.resyncSoon();
       }
     }
+  }
+
+  private writeRecordWhenQuiet(): void {
+    this.recordTimer?.cancel();
+    this.recordTimer = undefined;
+    if (this.closed || !this.syncer.recordNeedsWrite) return;
+    this.recordTimer = this.options.clock.setTimeout(() => {
+      this.recordTimer = undefined;
+      this.syncer.flushRecord().catch((error: unknown) =>
+        this.options.reporter.event({ type: 'record-write-failed', level: 'warn', message: `writing dsync's record of the container's files failed: ${(error as Error).message ?? error}` }),
+      );
+    }, RECORD_WRITE_QUIET_MS);
   }
 
   /** Say what the check after a burst had to correct, if anything. */

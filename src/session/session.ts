@@ -16,6 +16,7 @@ import type { DescribeContext } from '../sync/describe.js';
 import { readGitIndex } from '../sync/git-modes.js';
 import type { HostFs } from '../sync/host-fs.js';
 import type { Manifest } from '../sync/manifest.js';
+import { clearConflicts } from '../sync/conflict-store.js';
 import type { WatcherFactory } from '../watch/watcher.js';
 import { ContainerManager } from './container-manager.js';
 import { LiveSync, describeOutcome, type SyncReport } from './live-sync.js';
@@ -60,6 +61,8 @@ export interface Session {
    */
   startLiveSync(options?: { signal?: AbortSignal }): Promise<RunningSync>;
   status(): Promise<StatusReport>;
+  /** Remove every saved copy in /dsync/conflicts; returns how many there were. */
+  clearConflicts(): Promise<number>;
   /** The project's running container, or a NOT_FOUND error with a hint. */
   runningContainer(): Promise<ContainerInfo>;
   exec(cmd: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; tty?: boolean }): Promise<number>;
@@ -94,7 +97,23 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, plugin?: S
       deps.reporter.event({ type: 'warning', level: 'warn', message });
     },
   };
-  const syncer = new Syncer({ client: deps.client, project, describe, uid: config.uid, gid: config.gid, hostname: deps.hostname });
+  const syncer = new Syncer({
+    client: deps.client,
+    project,
+    describe,
+    uid: config.uid,
+    gid: config.gid,
+    hostname: deps.hostname,
+    onConflictSaved: ({ entry, removed, copy }) =>
+      deps.reporter.event({
+        type: 'conflict-saved',
+        level: 'warn',
+        path: entry.path,
+        copy,
+        removed,
+        message: `saved the container's changed copy of ${entry.path} to ${copy} (${removed ? 'the host removed it' : "the host's version is synced"})`,
+      }),
+  });
   const hostPath = (p: string) => deps.platform.path.join(config.root, ...p.split('/').filter(Boolean));
 
   /** Whether the folder or one above it holds .git (the project may be a folder of a bigger repository). */
@@ -275,6 +294,10 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, plugin?: S
         await loadGitIndex();
       }
       return sessionStatus({ client: deps.client, project, container, syncer, scope: layout.scope });
+    },
+    async clearConflicts() {
+      const container = await runningContainer();
+      return clearConflicts(deps.client, container.id, project.volumeRoot);
     },
     runningContainer,
     async exec(cmd, io) {

@@ -1,9 +1,11 @@
 // `dsync status` as far as the session knows it: the container, the last
-// sync recorded in the volume, and a drift check (would a full sync change
-// anything right now?).
+// sync recorded in the volume, a drift check (would a full sync change
+// anything right now?) and the open conflicts (copies of files changed in the
+// container that a sync replaced, still in /dsync/conflicts).
 import type { ContainerClient, ContainerInfo } from '../docker/container-client.js';
 import type { Project } from '../docker/project.js';
 import { STATE_FILE } from '../sync/transfer.js';
+import { listConflicts, type OpenConflict } from '../sync/conflict-store.js';
 import type { Syncer } from './syncer.js';
 
 export interface StatusReport {
@@ -17,6 +19,8 @@ export interface StatusReport {
   lastSync: Record<string, unknown> | null;
   inSync: boolean | null;
   drift?: { toSend: string[]; toRemove: string[] };
+  /** Saved copies still in the volume (container running only). */
+  conflicts?: OpenConflict[];
 }
 
 export async function sessionStatus(input: {
@@ -46,6 +50,7 @@ export async function sessionStatus(input: {
       report.lastSync = null; // half-written
     }
   }
+  report.conflicts = await listConflicts(client, container.id, project.volumeRoot);
   const { plan } = await syncer.computeDiff();
   report.inSync = plan.send.length === 0 && plan.remove.length === 0;
   report.drift = { toSend: plan.send.map((e) => e.path).slice(0, 50), toRemove: plan.remove.slice(0, 50) };

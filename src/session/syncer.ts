@@ -9,11 +9,14 @@ import { diffManifests, type SyncPlan } from '../sync/diff.js';
 import { walkHost } from '../sync/host-walk.js';
 import type { Manifest } from '../sync/manifest.js';
 import { parseRemoteListing, remoteListScript } from '../sync/remote-manifest.js';
-import { applyPlan, emptyPackReport, type TransferResult } from '../sync/transfer.js';
+import { applyPlan, emptyPackReport, writeVolumeFiles, type TransferResult, type TransferTarget } from '../sync/transfer.js';
 import { TarStreamSink } from '../sync/tar-stream-sink.js';
+import type { ExtraFile } from '../sync/tar-pack.js';
 import { DEFAULT_IGNORES, IgnoreRules } from '../sync/ignore-rules.js';
 import { DsyncError } from '../base/errors.js';
 import type { Project } from '../docker/project.js';
+import type { SavedConflict } from '../sync/conflict-store.js';
+import { ConflictKeeper } from './conflict-keeper.js';
 
 export interface SyncOutcome extends TransferResult {
   /** Paths that exist but could not be read, with the error code. */
@@ -33,11 +36,17 @@ export interface SyncerOptions {
   uid: number;
   gid: number;
   hostname: string;
+  /** A changed container file was saved under /dsync/conflicts before the sync replaced it. */
+  onConflictSaved?(saved: SavedConflict): void;
+  now?(): Date;
 }
 
 export class Syncer {
   private rules: IgnoreRules;
   private sink: { containerId: string; sink: TarStreamSink | undefined } | undefined;
+  private readonly keeper: ConflictKeeper;
+  /** Transfers and record writes take turns: they share one in-container tar. */
+  private turn: Promise<unknown> = Promise.resolve();
   containerId = '';
   private owner: { uid: number; gid: number };
 
@@ -45,6 +54,12 @@ export class Syncer {
     // Until the first walk loads the ignore files: the defaults, within the synced scope.
     this.rules = new IgnoreRules(DEFAULT_IGNORES, options.describe.scope);
     this.owner = { uid: options.uid, gid: options.gid };
+    this.keeper = new ConflictKeeper({
+      client: options.client,
+      project: options.project,
+      now: options.now ?? (() => new Date()),
+      onSaved: (saved) => options.onConflictSaved?.(saved),
+    });
   }
 
   /** Who owns the files sent from now on (a dev container's user). */
@@ -56,14 +71,21 @@ export class Syncer {
     return this.rules;
   }
 
-  /** Walk the host, list the container, send the difference. */
+  /** Walk the host, list the container, save what the container changed, send the difference. */
   async fullSync(seq: number): Promise<SyncOutcome> {
-    const diff = await this.computeDiff();
+    const [diff] = await Promise.all([this.computeDiff(), this.keeper.load(this.containerId)]);
     const checked = await preflight(this.options.describe, diff.plan);
     for (const [p, code] of checked.unreadable) diff.unreadable.set(p, code);
-    // A file that vanished after the walk is simply not sent; the watcher reports its removal.
-    const result = await this.apply(checked.plan, seq, 'full');
-    return { ...this.settle(result, checked.plan, diff.unreadable), host: diff.host };
+    return this.inTurn(async () => {
+      await this.keeper.beforeFull(this.containerId, checked.plan, diff.remote, this.isIgnored);
+      // A file that vanished after the walk is simply not sent; the watcher reports its removal.
+      const result = await this.apply(checked.plan, seq, 'full');
+      const outcome = { ...this.settle(result, checked.plan, diff.unreadable), host: diff.host };
+      const reached = new Set(outcome.plan.send.map((e) => e.path));
+      this.keeper.afterFull(diff.host, new Set(diff.plan.send.map((e) => e.path).filter((p) => !reached.has(p))), result.packed.written);
+      await this.keeper.flush((file) => this.writeFile(file));
+      return outcome;
+    });
   }
 
   /** Sync only the given paths, looking at each on the host as it is now. */
@@ -72,8 +94,34 @@ export class Syncer {
     const checked = await preflight(this.options.describe, batch.plan);
     for (const [p, code] of checked.unreadable) batch.unreadable.set(p, code);
     const plan = { send: checked.plan.send, remove: [...checked.plan.remove, ...checked.vanished] };
-    const result = await this.apply(plan, seq, 'batch');
-    return this.settle(result, plan, batch.unreadable);
+    return this.inTurn(async () => {
+      await this.keeper.beforeBatch(this.containerId, plan, this.isIgnored);
+      const result = await this.apply(plan, seq, 'batch');
+      const outcome = this.settle(result, plan, batch.unreadable);
+      this.keeper.afterBatch(outcome.plan.send, outcome.plan.remove, result.packed.written);
+      return outcome;
+    });
+  }
+
+  /** Whether live batches changed the record since it was written (see flushRecord). */
+  get recordNeedsWrite(): boolean {
+    return this.keeper.needsWrite;
+  }
+
+  /** Write the record to the volume if live batches changed it; live sync calls it when idle. */
+  async flushRecord(): Promise<void> {
+    await this.inTurn(async () => {
+      await this.keeper.flush((file) => this.writeFile(file));
+    });
+  }
+
+  /** The diff's rule: what the host ignores is left alone in the container (and never saved). */
+  private readonly isIgnored = (p: string, isDir: boolean) => this.rules.inScope(p) && this.rules.isIgnored(p, isDir);
+
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(work, work);
+    this.turn = run.catch(() => undefined);
+    return run;
   }
 
   /** Fold what the archive left out into the outcome: warnings for refused names, retries for the rest. */
@@ -128,25 +176,32 @@ export class Syncer {
       sent: plan.send.length,
       removed: plan.remove.length,
     };
-    return applyPlan(
-      {
-        client: this.options.client,
-        containerId: this.containerId,
-        volumeRoot: this.options.project.volumeRoot,
-        hostRoot: this.options.describe.root,
-        flavour: this.options.describe.platform.path,
-        uid: this.owner.uid,
-        gid: this.owner.gid,
-        sink,
-      },
-      plan,
-      state,
-    ).catch((error: unknown) => {
-      // The stream is in an unknown state after any failure; start a fresh one next time.
-      sink?.close();
-      if (this.sink?.sink === sink) this.sink = undefined;
-      throw error;
-    });
+    return applyPlan(this.target(sink), plan, state).catch((error: unknown) => this.dropSink(sink, error));
+  }
+
+  private async writeFile(file: ExtraFile): Promise<void> {
+    const sink = await this.streamSink();
+    await writeVolumeFiles(this.target(sink), [file]).catch((error: unknown) => this.dropSink(sink, error));
+  }
+
+  /** The stream is in an unknown state after any failure; start a fresh one next time. */
+  private dropSink(sink: TarStreamSink | undefined, error: unknown): never {
+    sink?.close();
+    if (this.sink?.sink === sink) this.sink = undefined;
+    throw error;
+  }
+
+  private target(sink: TarStreamSink | undefined): TransferTarget {
+    return {
+      client: this.options.client,
+      containerId: this.containerId,
+      volumeRoot: this.options.project.volumeRoot,
+      hostRoot: this.options.describe.root,
+      flavour: this.options.describe.platform.path,
+      uid: this.owner.uid,
+      gid: this.owner.gid,
+      sink,
+    };
   }
 
   private async streamSink(): Promise<TarStreamSink | undefined> {
@@ -161,5 +216,6 @@ export class Syncer {
   close(): void {
     this.sink?.sink?.close();
     this.sink = undefined;
+    this.keeper.close();
   }
 }

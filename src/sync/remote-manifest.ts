@@ -14,16 +14,36 @@ export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-export function remoteListScript(workspace: string): string {
+/** GNU find's -printf format for one entry: six NUL-terminated fields (see parseGnuListing). */
+export const GNU_PRINTF = `'%y\\0%m\\0%s\\0%T@\\0%p\\0%l\\0'`;
+
+/** `find <starts> -mindepth 1`-style prefix that skips the always-ignored folders. */
+export function prunedFind(starts: string, extra = ''): string {
   const prune = ALWAYS_PRUNED_DIRS.map((d) => `-name ${shellQuote(d)}`).join(' -o ');
-  const find = `find . -mindepth 1 \\( ${prune} \\) -prune -o`;
+  return `find ${starts}${extra} \\( ${prune} \\) -prune -o`;
+}
+
+export function remoteListScript(workspace: string): string {
+  return [`mkdir -p ${shellQuote(workspace)} && cd ${shellQuote(workspace)} || exit 3`, ...listing(prunedFind('.', ' -mindepth 1'), true)].join('\n');
+}
+
+/**
+ * The same listing for the paths given as arguments ("./"-prefixed): each
+ * path alone, or with everything below it when `recursive`. Paths that do
+ * not exist are simply not listed.
+ */
+export function remotePathsScript(workspace: string, recursive: boolean): string {
+  const find = recursive ? prunedFind('"$@"') : 'find "$@" -maxdepth 0';
+  return [`cd ${shellQuote(workspace)} || exit 3`, ...listing(`${find}`, false), 'exit 0'].join('\n');
+}
+
+function listing(find: string, exitWithFind: boolean): string[] {
   return [
-    `mkdir -p ${shellQuote(workspace)} && cd ${shellQuote(workspace)} || exit 3`,
-    `if find . -maxdepth 0 -printf '' 2>/dev/null; then echo ${GNU_MARKER}; ${find} -printf '%y\\0%m\\0%s\\0%T@\\0%p\\0%l\\0'; exit $?; fi`,
-    `${find} -exec stat -c '%F\t%a\t%s\t%Y\t%n' {} +`,
+    `if find . -maxdepth 0 -printf '' 2>/dev/null; then echo ${GNU_MARKER}; ${find} -printf ${GNU_PRINTF}${exitWithFind ? '; exit $?' : ' 2>/dev/null; exit 0'}; fi`,
+    `${find} -exec stat -c '%F\t%a\t%s\t%Y\t%n' {} +${exitWithFind ? '' : ' 2>/dev/null'}`,
     `echo ${LINKS_MARKER}`,
-    `${find} -type l -exec sh -c 'for f do printf "%s\\t%s\\n" "$f" "$(readlink "$f")"; done' sh {} +`,
-  ].join('\n');
+    `${find} -type l -exec sh -c 'for f do printf "%s\\t%s\\n" "$f" "$(readlink "$f")"; done' sh {} +${exitWithFind ? '' : ' 2>/dev/null'}`,
+  ];
 }
 
 const TYPES: Record<string, EntryType | undefined> = {
@@ -66,7 +86,7 @@ export function parseRemoteListing(output: string): Manifest {
 }
 
 /** Records of six NUL-terminated fields: type letter, octal mode, size, mtime (seconds.fraction), path, link target. */
-function parseGnuListing(output: string): Manifest {
+export function parseGnuListing(output: string): Manifest {
   const manifest: Manifest = new Map();
   const fields = output.split('\0');
   for (let i = 0; i + 5 < fields.length; i += 6) {

@@ -51,6 +51,8 @@ export interface PackReport {
   unreadable: Map<string, string>;
   /** Refused because its name or link target would leave the workspace. */
   refused: string[];
+  /** Files as their headers went out (size, whole-second mtime): what the container holds now, whatever was described earlier. */
+  written: Map<string, { size: number; mtime: number }>;
 }
 
 export interface PackedArchive {
@@ -72,7 +74,7 @@ export function packEntries(options: PackOptions): PackedArchive {
   // only keeps a consumer that attaches late from turning a real failure into
   // an uncaught 'error' event (it still reaches the consumer and `report`).
   pack.on('error', () => undefined);
-  const report: PackReport = { vanished: [], changed: [], unreadable: new Map(), refused: [] };
+  const report: PackReport = { vanished: [], changed: [], unreadable: new Map(), refused: [], written: new Map() };
   const done = (async () => {
     try {
       // Small files are opened and read a few ahead while earlier ones are written:
@@ -155,6 +157,7 @@ async function addPrepared(pack: Pack, options: PackOptions, prepared: Prepared,
   }
   const mtime = new Date(Math.floor(read.mtimeMs / 1000) * 1000);
   await writeEntry(pack, { name, uid: options.uid, gid: options.gid, mode: entry.mode, mtime, type: 'file', size: read.data.length }, read.data);
+  report.written.set(entry.path, { size: read.data.length, mtime: mtime.getTime() / 1000 });
   if (read.changed) report.changed.push(entry.path);
 }
 
@@ -193,7 +196,9 @@ async function addEntry(pack: Pack, options: PackOptions, entry: ManifestEntry, 
       return;
     }
     const size = before.size;
-    const sink = pack.entry({ ...base, type: 'file', size, mtime: new Date(Math.floor(before.mtimeMs / 1000) * 1000) });
+    const mtime = Math.floor(before.mtimeMs / 1000);
+    const sink = pack.entry({ ...base, type: 'file', size, mtime: new Date(mtime * 1000) });
+    report.written.set(entry.path, { size, mtime });
     const finished = entryFinished(sink);
     let offset = 0;
     let short = false;

@@ -6,7 +6,7 @@ import { DsyncError } from '../base/errors.js';
 import type { SyncPlan } from './diff.js';
 import { shellQuote } from './remote-manifest.js';
 import type { PathFlavour } from '../base/platform.js';
-import { packEntries, type PackReport } from './tar-pack.js';
+import { packEntries, type ExtraFile, type PackReport } from './tar-pack.js';
 import type { TarStreamSink } from './tar-stream-sink.js';
 
 export interface TransferTarget {
@@ -31,7 +31,7 @@ export interface TransferResult {
 }
 
 export function emptyPackReport(): PackReport {
-  return { vanished: [], changed: [], unreadable: new Map(), refused: [] };
+  return { vanished: [], changed: [], unreadable: new Map(), refused: [], written: new Map() };
 }
 
 export const WORKSPACE_DIR = 'workspace';
@@ -71,6 +71,16 @@ export async function applyPlan(target: TransferTarget, plan: SyncPlan, state?: 
     bytes += entry.size;
   }
   return { sent, removed: plan.remove.length, bytes, packed };
+}
+
+/** Write small files into the volume (outside the workspace) through the same path as a sync. */
+export async function writeVolumeFiles(target: TransferTarget, files: readonly ExtraFile[]): Promise<void> {
+  const last = files.at(-1);
+  if (last === undefined) return;
+  const archive = packEntries({ root: target.hostRoot, flavour: target.flavour, entries: [], uid: target.uid, gid: target.gid, prefix: '', extra: files });
+  if (target.sink) await target.sink.send(archive.stream, last.name);
+  else await target.client.putArchive(target.containerId, target.volumeRoot, archive.stream);
+  await archive.report;
 }
 
 async function removeInContainer(target: TransferTarget, workspace: string, paths: string[], state: string | undefined): Promise<void> {

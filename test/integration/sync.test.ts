@@ -186,6 +186,10 @@ describe('sync core against a real engine', () => {
     await expectTreesEqual(client, current!.id, root, skip);
     expect(reporter.events.some((e) => e.type === 'container-created')).toBe(true);
   });
+
+  it('saves no conflicts: nothing was changed inside the container, so every file there is one dsync wrote', () => {
+    expect(reporter.events.filter((e) => e.type === 'conflict-saved')).toEqual([]);
+  });
 });
 
 async function eventually<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {

@@ -22,7 +22,8 @@ const fileEntry = (p: string) => ({ path: p, type: 'file' as const, mode: 0o644,
 function setup(behaviour: { syncPaths?: (paths: string[]) => Promise<SyncOutcome>; fullSync?: () => Promise<SyncOutcome>; ensureContainer?: () => Promise<string> } = {}) {
   const clock = new FakeClock();
   const events: DsyncEvent[] = [];
-  const calls: Array<{ kind: 'paths' | 'full'; paths?: string[] }> = [];
+  const calls: Array<{ kind: 'paths' | 'full' | 'record'; paths?: string[] }> = [];
+  let recordDirty = false;
   let emit: (e: WatchEvent) => void = () => undefined;
   const syncer = {
     containerId: 'c1',
@@ -30,6 +31,7 @@ function setup(behaviour: { syncPaths?: (paths: string[]) => Promise<SyncOutcome
     async syncPaths(paths: Iterable<string>) {
       const list = [...paths].sort();
       calls.push({ kind: 'paths', paths: list });
+      recordDirty = true;
       return behaviour.syncPaths ? behaviour.syncPaths(list) : outcome({ send: list.map(fileEntry), remove: [] });
     },
     async fullSync() {
@@ -37,6 +39,14 @@ function setup(behaviour: { syncPaths?: (paths: string[]) => Promise<SyncOutcome
       return behaviour.fullSync ? behaviour.fullSync() : outcome({ send: [], remove: [] });
     },
     describe: async () => ({ kind: 'missing' as const }),
+    get recordNeedsWrite() {
+      return recordDirty;
+    },
+    async flushRecord() {
+      if (!recordDirty) return;
+      recordDirty = false;
+      calls.push({ kind: 'record' });
+    },
     close: () => undefined,
   };
   const live = new LiveSync(syncer as unknown as Syncer, {
@@ -63,6 +73,22 @@ async function started(s: ReturnType<typeof setup>) {
 }
 
 describe('LiveSync', () => {
+  it('writes the record back once batches have stopped for 2 s, not after each one, and on close', async () => {
+    const s = setup();
+    await started(s);
+    for (let i = 0; i < 5; i++) {
+      s.push(`src/f${i}.js`);
+      await s.clock.advance(500);
+    }
+    expect(s.calls.filter((c) => c.kind === 'record')).toHaveLength(0);
+    await s.clock.advance(2_000);
+    expect(s.calls.map((c) => c.kind).filter((k) => k !== 'full')).toEqual(['paths', 'paths', 'paths', 'paths', 'paths', 'record']);
+    s.push('src/last.js');
+    await s.clock.advance(100);
+    await s.live.close();
+    expect(s.calls.at(-1)).toEqual({ kind: 'record' });
+  });
+
   it('a bug in a batch is reported as that batch failing, followed by a full resync; the loop goes on', async () => {
     let broken = true;
     const s = setup({

@@ -79,7 +79,8 @@ describe('packEntries', () => {
     ]);
     expect(entries[1]!.content.toString()).toBe('hello');
     expect(entries[2]!.linkname).toBe('a.js');
-    expect(await archive.report).toEqual({ vanished: [], changed: [], unreadable: new Map(), refused: [] });
+    expect(await archive.report).toMatchObject({ vanished: [], changed: [], unreadable: new Map(), refused: [] });
+    expect((await archive.report).written.get('src/a.js')).toMatchObject({ size: 5 });
   });
 
   it('leaves out a file that vanished after it was described, and reports it instead of failing', async () => {

@@ -7,23 +7,37 @@ import type { StatusReport } from '../../session/session.js';
 import type { OutputStreams } from '../output.js';
 import { silentReporter } from '../../base/reporter.js';
 import { EXIT } from '../../base/errors.js';
+import { VOLUME_ROOT } from '../../docker/project.js';
+import { CONFLICTS_DIR } from '../../sync/conflicts.js';
+import type { OpenConflict } from '../../sync/conflict-store.js';
+
+const CONFLICTS_ROOT = `${VOLUME_ROOT}/${CONFLICTS_DIR}`;
 
 export const help = `Usage: dsync status [options]
 
 Show this project's container (id, state), the workspace path inside it, the
 last sync, whether the container's files match the host (drift check), the
 emulator's endpoint (or, for real AWS, the stack and who holds its lease),
-and the last changes of the current \`dsync up\` run with
-their save-to-live p50/p95.
+the last changes of the current \`dsync up\` run with
+their save-to-live p50/p95, and the open conflicts: copies of files changed
+inside the container that dsync saved under /dsync/conflicts before syncing
+the host's version over them.
 
 Options:
+  --clear-conflicts  remove the saved copies (after you looked at them)
 ${COMMON_HELP}
 `;
 
 export async function run(args: string[], io: OutputStreams): Promise<number> {
-  const { values } = parse('status', args, COMMON_OPTIONS);
+  const { values } = parse('status', args, { ...COMMON_OPTIONS, 'clear-conflicts': { type: 'boolean', default: false } });
   const config = await withLayout(loadCliConfig(values, io.env), { strict: false });
   const session = createCliSession(config, silentReporter, io.env);
+  if (values['clear-conflicts']) {
+    const cleared = await session.clearConflicts();
+    if (values.json) io.stdout.write(`${JSON.stringify({ type: 'conflicts-cleared', cleared })}\n`);
+    else io.stdout.write(`removed ${cleared} saved cop${cleared === 1 ? 'y' : 'ies'} from ${CONFLICTS_ROOT}\n`);
+    return EXIT.ok;
+  }
   const base = await session.status();
   // Real AWS and --endpoint-url: who holds the stack's lease, read with this machine's credentials.
   const readLease: LeaseReader = async (target) => {
@@ -58,6 +72,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
       for (const p of d.toSend.slice(0, 10)) out.push(`  + ${p}`);
       for (const p of d.toRemove.slice(0, 10)) out.push(`  - ${p}`);
     }
+    out.push(...describeConflicts(report.conflicts ?? []));
     if (report.endpoint) out.push(`emulator   ${report.endpoint}`);
     for (const line of describeApis(report.apis ?? [])) out.push(`api        ${line}`);
     if (report.stack) out.push(`stack      ${report.stack.name} in ${report.stack.region}: lease ${report.stack.leaseText}`);
@@ -73,4 +88,13 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
   }
   io.stdout.write(`${out.join('\n')}\n`);
   return EXIT.ok;
+}
+
+function describeConflicts(open: OpenConflict[]): string[] {
+  if (open.length === 0) return ['conflicts  none'];
+  const out = [`conflicts  ${open.length} file(s) changed inside the container were replaced by the host's version; the container's copies are kept:`];
+  for (const c of open.slice(0, 20)) out.push(`  ${c.path} -> ${c.copy}`);
+  if (open.length > 20) out.push(`  ... and ${open.length - 20} more under ${CONFLICTS_ROOT}`);
+  out.push(`  (look with \`dsync exec -- cat <copy>\`; clear with \`dsync status --clear-conflicts\` or \`dsync exec -- rm -rf ${CONFLICTS_ROOT}\`)`);
+  return out;
 }

@@ -1,0 +1,117 @@
+// Nothing made inside the container is lost: before a plan overwrites or
+// removes a workspace file that changed since dsync last wrote it (or that
+// was made inside), the container's copy is saved under /dsync/conflicts.
+// The keeper holds the record (what dsync believes the container has), loads
+// it from the volume once, keeps it current after every transfer and writes
+// it back when it changed. A volume without a record (fresh, or from an older
+// dsync) gets no check on its first sync, only a record.
+import type { ContainerClient } from '../docker/container-client.js';
+import type { Project } from '../docker/project.js';
+import { findConflicts } from '../sync/conflicts.js';
+import { saveConflicts, type SavedConflict } from '../sync/conflict-store.js';
+import type { SyncPlan } from '../sync/diff.js';
+import type { Manifest, ManifestEntry } from '../sync/manifest.js';
+import { parseRecord, recordAfterFullSync, RECORD_FILE, serialiseRecord, updateRecord, type SyncRecord, type Written } from '../sync/record.js';
+import { RemoteStat } from '../sync/remote-stat.js';
+import type { ExtraFile } from '../sync/tar-pack.js';
+
+export interface ConflictKeeperOptions {
+  client: ContainerClient;
+  project: Project;
+  now(): Date;
+  onSaved(saved: SavedConflict): void;
+}
+
+type IsIgnored = (p: string, isDir: boolean) => boolean;
+
+export class ConflictKeeper {
+  /** undefined until loaded, null when the volume had none (no check until one is written). */
+  private record: SyncRecord | null | undefined;
+  /** The record's text as the volume holds it now. */
+  private stored: string | undefined;
+  private dirty = false;
+  private stat: { containerId: string; stat: RemoteStat } | undefined;
+
+  constructor(private readonly options: ConflictKeeperOptions) {}
+
+  /** Whether live batches changed the record since it was last written. */
+  get needsWrite(): boolean {
+    return this.dirty;
+  }
+
+  /** Read the record from the volume, once per session. */
+  async load(containerId: string): Promise<void> {
+    if (this.record !== undefined) return;
+    const { client, project } = this.options;
+    const result = await client.exec(containerId, { cmd: ['cat', `${project.volumeRoot}/${RECORD_FILE}`] });
+    const record = result.exitCode === 0 ? parseRecord(result.stdout) : undefined;
+    this.record = record ?? null;
+    this.stored = record ? result.stdout : undefined;
+  }
+
+  /** Before a full sync's plan is applied: save what it would lose. `remote` is the whole listing. */
+  async beforeFull(containerId: string, plan: SyncPlan, remote: Manifest, isIgnored: IsIgnored): Promise<void> {
+    if (!this.record) return;
+    await this.save(containerId, findConflicts(plan, remote, this.record, isIgnored));
+  }
+
+  /** Before a live batch's plan is applied: look at its paths in the container, then save what it would lose. */
+  async beforeBatch(containerId: string, plan: SyncPlan, isIgnored: IsIgnored): Promise<void> {
+    if (!this.record) return;
+    const stat = await this.remoteStat(containerId);
+    const remote = await stat.list(plan.send.map((e) => e.path), plan.remove);
+    // A file or link sent where the container has a folder replaces the folder and all it holds.
+    const replaced = plan.send.filter((e) => e.type !== 'dir' && remote.get(e.path)?.type === 'dir').map((e) => e.path);
+    if (replaced.length > 0) for (const [p, e] of await stat.list([], replaced)) remote.set(p, e);
+    await this.save(containerId, findConflicts(plan, remote, this.record, isIgnored));
+  }
+
+  /** After a full sync: the record is the host's synced files; `left` did not reach the container. */
+  afterFull(host: Manifest, left: ReadonlySet<string>, written: ReadonlyMap<string, Written>): void {
+    this.record = recordAfterFullSync(this.record ?? undefined, host, left, written);
+    this.dirty = true;
+  }
+
+  /** After a live batch: what it really sent and removed. */
+  afterBatch(sent: readonly ManifestEntry[], removed: readonly string[], written: ReadonlyMap<string, Written>): void {
+    if (!this.record) return;
+    if (sent.length === 0 && removed.length === 0) return;
+    updateRecord(this.record, sent, removed, written);
+    this.dirty = true;
+  }
+
+  /** Write the record if it differs from what the volume holds. */
+  async flush(write: (file: ExtraFile) => Promise<void>): Promise<void> {
+    if (!this.dirty || !this.record) return;
+    this.dirty = false;
+    const text = serialiseRecord(this.record);
+    if (text === this.stored) return;
+    try {
+      await write({ name: RECORD_FILE, content: text });
+      this.stored = text;
+    } catch (error) {
+      this.dirty = true;
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.stat?.stat.close();
+    this.stat = undefined;
+  }
+
+  private async save(containerId: string, conflicts: ReturnType<typeof findConflicts>): Promise<void> {
+    if (conflicts.length === 0) return;
+    const { client, project } = this.options;
+    const saved = await saveConflicts(client, containerId, project.volumeRoot, project.mirror, conflicts, this.options.now());
+    for (const s of saved) this.options.onSaved(s);
+  }
+
+  private async remoteStat(containerId: string): Promise<RemoteStat> {
+    if (this.stat?.containerId !== containerId) {
+      this.stat?.stat.close();
+      this.stat = { containerId, stat: await RemoteStat.probe(this.options.client, containerId, this.options.project.mirror) };
+    }
+    return this.stat.stat;
+  }
+}
