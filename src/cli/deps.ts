@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, validateSettings, type DsyncConfig } from '../config/config.js';
+import { CONFIG_FILE, loadConfig, validateSettings, type DsyncConfig } from '../config/config.js';
 import { decodeText } from '../config/text.js';
 import { systemClock } from '../base/clock.js';
 import { runHostCommand, runInteractiveHostCommand } from '../base/host-process.js';
@@ -31,7 +31,8 @@ export interface CommonFlags {
   root?: string;
 }
 
-function readText(p: string): string | undefined {
+/** A host file's text (BOM and UTF-16 decoded), or undefined when it cannot be read. */
+export function readText(p: string): string | undefined {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(p);
@@ -41,13 +42,14 @@ function readText(p: string): string | undefined {
   return decodeText(bytes, p);
 }
 
-export function loadCliConfig(flags: CommonFlags, env: Record<string, string | undefined>): DsyncConfig {
+/** `withoutFile`: ignore dsync.json (doctor's fallback when it is broken). */
+export function loadCliConfig(flags: CommonFlags, env: Record<string, string | undefined>, options: { withoutFile?: boolean } = {}): DsyncConfig {
   const settings = validateSettings({ image: flags.image ?? env.DSYNC_IMAGE, template: flags.template, root: flags.root }, 'command line');
   return loadConfig({
     cwd: flags.cwd ?? process.cwd(),
     startDir: process.cwd(),
     flags: settings,
-    readFile: readText,
+    readFile: (p) => (options.withoutFile && path.basename(p) === CONFIG_FILE ? undefined : readText(p)),
     isDirectory: (p) => {
       try {
         return fs.statSync(p).isDirectory();
@@ -121,16 +123,21 @@ export function createCliSession(config: DsyncConfig, reporter: Reporter, env: R
   return createSession(config, realSessionDeps(connectEngine(env), reporter), sam ? createSamLoop(config, sam) : undefined);
 }
 
-/** Inputs of dsync's Debian SAM image: the packaged Dockerfile, the host's extra CAs, the base image. */
-export async function samImageSource(config: DsyncConfig, env: Record<string, string | undefined>): Promise<SamImageSource> {
-  const dockerfile = fs.readFileSync(path.join(DOCKER_DIR, 'Dockerfile'), 'utf8');
+/** The host's extra CA certificate files: the system's added ones (/usr/local/share/ca-certificates), then DSYNC_EXTRA_CA_CERTS. */
+export function hostCaFiles(env: Record<string, string | undefined>): string[] {
   const files: string[] = [];
   const systemDir = '/usr/local/share/ca-certificates';
   if (process.platform !== 'win32' && fs.existsSync(systemDir)) {
     for (const name of fs.readdirSync(systemDir).sort()) if (name.endsWith('.crt')) files.push(path.join(systemDir, name));
   }
   for (const extra of (env.DSYNC_EXTRA_CA_CERTS ?? '').split(path.delimiter)) if (extra.trim()) files.push(extra.trim());
-  const caCertificates = files.flatMap((f) => {
+  return files;
+}
+
+/** Inputs of dsync's Debian SAM image: the packaged Dockerfile, the host's extra CAs, the base image. */
+export async function samImageSource(config: DsyncConfig, env: Record<string, string | undefined>): Promise<SamImageSource> {
+  const dockerfile = fs.readFileSync(path.join(DOCKER_DIR, 'Dockerfile'), 'utf8');
+  const caCertificates = hostCaFiles(env).flatMap((f) => {
     let text: string;
     try {
       text = fs.readFileSync(f, 'latin1');

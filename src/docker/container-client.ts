@@ -64,6 +64,14 @@ export interface BuildOptions {
   labels?: Record<string, string>;
 }
 
+/** What the engine says about itself. */
+export interface EngineVersion {
+  version: string;
+  apiVersion: string;
+  os: string;
+  arch: string;
+}
+
 export interface PullProgress {
   (status: string): void;
 }
@@ -72,6 +80,8 @@ export interface ContainerClient {
   /** Human-readable endpoint, for messages. */
   readonly endpoint: string;
   ping(): Promise<void>;
+  /** The engine's version, API version and platform. */
+  engineVersion(): Promise<EngineVersion>;
   findContainers(labels: Record<string, string>): Promise<ContainerInfo[]>;
   inspectContainer(id: string): Promise<ContainerInfo | undefined>;
   createContainer(spec: ContainerSpec): Promise<string>;
@@ -82,6 +92,8 @@ export interface ContainerClient {
   findVolumes(labels: Record<string, string>): Promise<Array<{ name: string; labels: Record<string, string> }>>;
   removeVolume(name: string): Promise<void>;
   imageExists(image: string): Promise<boolean>;
+  /** The image's id and repo digests; undefined when the engine does not have it. */
+  inspectImage(image: string): Promise<{ id: string; repoDigests: string[]; created?: string } | undefined>;
   pullImage(image: string, onProgress: PullProgress): Promise<void>;
   /** Build an image from a tar build context; progress lines go to onProgress. */
   buildImage(context: Readable, options: BuildOptions, onProgress: PullProgress): Promise<void>;

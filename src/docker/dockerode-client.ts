@@ -48,6 +48,11 @@ export function createDockerodeClient(endpoint: EngineEndpoint): ContainerClient
   return {
     endpoint: where,
     ping: () => call('answering a ping', async () => void (await docker.ping())),
+    engineVersion: () =>
+      call('telling its version', async () => {
+        const v = await docker.version();
+        return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch };
+      }),
     findContainers: (labels) =>
       call('listing containers', async () => {
         const list = await docker.listContainers({ all: true, filters: { label: labelFilters(labels) } });
@@ -104,6 +109,15 @@ export function createDockerodeClient(endpoint: EngineEndpoint): ContainerClient
         return true;
       } catch (error) {
         if ((error as { statusCode?: number }).statusCode === 404) return false;
+        throw translate(error, 'inspecting an image');
+      }
+    },
+    inspectImage: async (image) => {
+      try {
+        const info = await docker.getImage(image).inspect();
+        return { id: info.Id, repoDigests: info.RepoDigests ?? [], created: info.Created || undefined };
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
         throw translate(error, 'inspecting an image');
       }
     },

@@ -57,6 +57,8 @@ export interface Session {
    */
   startLiveSync(options?: { signal?: AbortSignal }): Promise<RunningSync>;
   status(): Promise<StatusReport>;
+  /** The project's container (a running one first), whatever its state; undefined when there is none. */
+  findContainer(): Promise<ContainerInfo | undefined>;
   /** The project's running container, or a NOT_FOUND error with a hint. */
   runningContainer(): Promise<ContainerInfo>;
   exec(cmd: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; tty?: boolean }): Promise<number>;
@@ -250,6 +252,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, plugin?: S
       }
       return sessionStatus({ client: deps.client, project, container, syncer, scope: layout.scope });
     },
+    findContainer: () => manager.find(),
     runningContainer,
     async exec(cmd, io) {
       const container = await runningContainer();
