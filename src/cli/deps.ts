@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, validateSettings, type DsyncConfig } from '../config/config.js';
+import { CONFIG_FILE, loadConfig, validateSettings, type DsyncConfig } from '../config/config.js';
 import { decodeText } from '../config/text.js';
 import { findDevcontainerFile } from '../config/devcontainer.js';
 import { systemClock } from '../base/clock.js';
@@ -33,7 +33,8 @@ export interface CommonFlags {
   root?: string;
 }
 
-function readText(p: string): string | undefined {
+/** A host file's text (BOM and UTF-16 decoded), or undefined when it cannot be read. */
+export function readText(p: string): string | undefined {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(p);
@@ -43,8 +44,8 @@ function readText(p: string): string | undefined {
   return decodeText(bytes, p);
 }
 
-/** The project's settings (dsync.json, flags, DSYNC_IMAGE), with this dsync checked against its "requires" pin. */
-export function loadCliConfig(flags: CommonFlags, env: Record<string, string | undefined>): DsyncConfig {
+/** The project's settings (dsync.json, flags, DSYNC_IMAGE), with this dsync checked against its "requires" pin. `withoutFile`: ignore dsync.json (doctor's fallback when it is broken). */
+export function loadCliConfig(flags: CommonFlags, env: Record<string, string | undefined>, options: { withoutFile?: boolean } = {}): DsyncConfig {
   const settings = validateSettings({ image: flags.image ?? env.DSYNC_IMAGE, template: flags.template, root: flags.root }, 'command line');
   const cwd = flags.cwd ?? process.cwd();
   // A devcontainer.json's customizations.dsync are settings too (below dsync.json's).
@@ -56,7 +57,7 @@ export function loadCliConfig(flags: CommonFlags, env: Record<string, string | u
     startDir: process.cwd(),
     flags: settings,
     dsyncVersion: version(),
-    readFile: readText,
+    readFile: (p) => (options.withoutFile && path.basename(p) === CONFIG_FILE ? undefined : readText(p)),
     isDirectory: (p) => {
       try {
         return fs.statSync(p).isDirectory();
@@ -136,15 +137,20 @@ export async function samImageSource(config: DsyncConfig, env: Record<string, st
   return { dockerfile, caCertificates: hostCaCertificates(env), baseImage: env.DSYNC_SAM_BASE_IMAGE ?? config.samBaseImage ?? DEFAULT_SAM_BASE_IMAGE };
 }
 
-/** The host's extra CA certificates: /usr/local/share/ca-certificates (Linux) and DSYNC_EXTRA_CA_CERTS, certificates only. */
-export function hostCaCertificates(env: Record<string, string | undefined>): Array<{ name: string; pem: string }> {
+/** The host's extra CA certificate files: the system's added ones (/usr/local/share/ca-certificates), then DSYNC_EXTRA_CA_CERTS. */
+export function hostCaFiles(env: Record<string, string | undefined>): string[] {
   const files: string[] = [];
   const systemDir = '/usr/local/share/ca-certificates';
   if (process.platform !== 'win32' && fs.existsSync(systemDir)) {
     for (const name of fs.readdirSync(systemDir).sort()) if (name.endsWith('.crt')) files.push(path.join(systemDir, name));
   }
   for (const extra of (env.DSYNC_EXTRA_CA_CERTS ?? '').split(path.delimiter)) if (extra.trim()) files.push(extra.trim());
-  return files.flatMap((f) => {
+  return files;
+}
+
+/** The host's extra CA certificates (certificates only; a bundle's private key is never read out). */
+export function hostCaCertificates(env: Record<string, string | undefined>): Array<{ name: string; pem: string }> {
+  return hostCaFiles(env).flatMap((f) => {
     let text: string;
     try {
       text = fs.readFileSync(f, 'latin1');

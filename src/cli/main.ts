@@ -20,6 +20,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   invoke: { summary: 'run a function in the emulator with an event and print its answer', load: () => import('./commands/invoke.js') },
   image: { summary: "build dsync's SAM image (used by --emulator) and print its tag", load: () => import('./commands/image.js') },
   down: { summary: 'remove the container (--purge: and its volumes)', load: () => import('./commands/down.js') },
+  doctor: { summary: 'check the engine, image, SAM, clock, proxy, credentials, template and files; say how to fix each problem', load: () => import('./commands/doctor.js') },
 };
 
 function generalHelp(): string {

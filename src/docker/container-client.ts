@@ -73,6 +73,14 @@ export interface ImageDetails {
   created?: string;
 }
 
+/** What the engine says about itself. */
+export interface EngineVersion {
+  version: string;
+  apiVersion: string;
+  os: string;
+  arch: string;
+}
+
 export interface PullProgress {
   (status: string): void;
 }
@@ -81,6 +89,8 @@ export interface ContainerClient {
   /** Human-readable endpoint, for messages. */
   readonly endpoint: string;
   ping(): Promise<void>;
+  /** The engine's version, API version and platform. */
+  engineVersion(): Promise<EngineVersion>;
   findContainers(labels: Record<string, string>): Promise<ContainerInfo[]>;
   inspectContainer(id: string): Promise<ContainerInfo | undefined>;
   createContainer(spec: ContainerSpec): Promise<string>;

@@ -48,6 +48,11 @@ export function createDockerodeClient(endpoint: EngineEndpoint): ContainerClient
   return {
     endpoint: where,
     ping: () => call('answering a ping', async () => void (await docker.ping())),
+    engineVersion: () =>
+      call('telling its version', async () => {
+        const v = await docker.version();
+        return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch };
+      }),
     findContainers: (labels) =>
       call('listing containers', async () => {
         const list = await docker.listContainers({ all: true, filters: { label: labelFilters(labels) } });

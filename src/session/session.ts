@@ -63,6 +63,8 @@ export interface Session {
   status(): Promise<StatusReport>;
   /** Remove every saved copy in /dsync/conflicts; returns how many there were. */
   clearConflicts(): Promise<number>;
+  /** The project's container (a running one first), whatever its state; undefined when there is none. */
+  findContainer(): Promise<ContainerInfo | undefined>;
   /** The project's running container, or a NOT_FOUND error with a hint. */
   runningContainer(): Promise<ContainerInfo>;
   exec(cmd: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; tty?: boolean }): Promise<number>;
@@ -299,6 +301,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, plugin?: S
       const container = await runningContainer();
       return clearConflicts(deps.client, container.id, project.volumeRoot);
     },
+    findContainer: () => manager.find(),
     runningContainer,
     async exec(cmd, io) {
       const container = await runningContainer();

@@ -11,6 +11,8 @@ export interface WalkResult {
   rules: IgnoreRules;
   /** Paths that exist but could not be read (locked, no permission). */
   unreadable: Map<string, string>;
+  /** Set when `stop` ended the walk early: the manifest holds only part of the tree. */
+  truncated?: boolean;
 }
 
 const CONCURRENCY = 32;
@@ -19,6 +21,8 @@ export interface WalkOptions {
   /** Walk only below this folder (a project path), with rules already loaded. */
   from?: string;
   rules?: IgnoreRules;
+  /** Asked before each folder is listed; true ends the walk there (a bounded scan, e.g. `dsync doctor`). */
+  stop?(manifest: Manifest): boolean;
 }
 
 export async function walkHost(ctx: DescribeContext, options: WalkOptions = {}): Promise<WalkResult> {
@@ -27,11 +31,16 @@ export async function walkHost(ctx: DescribeContext, options: WalkOptions = {}):
   const rules = options.rules ?? (await loadRootRules(ctx));
   const queue: string[] = [options.from ?? ''];
   let active = 0;
+  let truncated = false;
 
   await new Promise<void>((resolve, reject) => {
     let failed = false;
     const pump = () => {
       if (failed) return;
+      if (queue.length > 0 && options.stop?.(manifest)) {
+        truncated = true;
+        queue.length = 0;
+      }
       if (queue.length === 0 && active === 0) return resolve();
       while (active < CONCURRENCY && queue.length > 0) {
         const dir = queue.shift()!;
@@ -74,7 +83,7 @@ export async function walkHost(ctx: DescribeContext, options: WalkOptions = {}):
     };
     pump();
   });
-  return { manifest, rules, unreadable };
+  return { manifest, rules, unreadable, ...(truncated ? { truncated } : {}) };
 }
 
 /** Rules from the root's ignore files; nested ones are added as the walk finds them. */
