@@ -68,7 +68,7 @@ export async function withContainerEnvironment(
     ...config,
     image: config.imageChosen ? config.image : (image ?? config.image),
     imageChosen: true,
-    devcontainer,
+    devcontainer: { ...devcontainer, providesImage: !config.imageChosen },
     extraCa,
     containerEnv: containerEnvironment({ containerEnv: devcontainer.config.containerEnv, hostEnv: input.env, extraCa }),
   };

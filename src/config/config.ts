@@ -69,6 +69,8 @@ export interface DevcontainerSource {
   config: DevcontainerConfig;
   /** The image's devcontainer.metadata entries (features' and the configuration's), carried on the container. */
   imageMetadata?: unknown[];
+  /** Whether the container's image is the dev container's (not one dsync.json or a flag names). */
+  providesImage?: boolean;
 }
 
 /**

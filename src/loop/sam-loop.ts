@@ -129,8 +129,8 @@ async function startSam(config: DsyncConfig, request: SamRequest, host: SessionH
   const { client, reporter } = host;
   const loopback = request.mode === 'endpoint' && request.flags.endpointUrl ? loopbackEndpoint(request.flags.endpointUrl) : undefined;
   let probe = await interruptible(probeImage(client, host.containerId()), signal);
-  if (config.devcontainer) {
-    // The dev container is the team's environment: never swap it for another image behind the user's back.
+  if (config.devcontainer?.providesImage) {
+    // The dev container's image is the team's environment: never swap it for another behind the user's back.
     requireSam(probe);
     if (request.mode === 'emulator' && !probe.motoPython) {
       throw new DsyncError('EMULATOR', `The dev container image ${config.image} has SAM but no moto server, which --emulator needs`, {

@@ -50,13 +50,21 @@ async function containerOf(root: string) {
   return info!;
 }
 
-async function upSyncOnly(root: string): Promise<UpProcess> {
-  const up = startUp(['--sync-only', '--cwd', root]);
+async function upSyncOnly(root: string, env: Record<string, string> = {}): Promise<UpProcess> {
+  const up = startUp(['--sync-only', '--cwd', root], env);
   await up.waitFor('watching', 600_000);
   return up;
 }
 
 const roots: string[] = [];
+
+async function waitFor(probe: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 describe('a devcontainer.json as the source of the container', () => {
   beforeAll(() => {
@@ -92,29 +100,57 @@ describe('a devcontainer.json as the source of the container', () => {
       expect(r.stdout).toContain('/dsync/workspace\n');
       expect(r.stdout).toContain('setting=on-dc-image\n');
       expect(r.stdout).toContain('exports.v = 1;');
+
+      // Edited inside the container (as an attached editor would), then on the host: the host's
+      // version is synced, the container's copy saved under /dsync/conflicts and reported once.
+      expect(devcontainerExec(root, "printf 'edited inside\\n' > src/app.js").code).toBe(0);
+      fs.writeFileSync(path.join(root, 'src/app.js'), 'exports.v = 2;\n');
+      const saved = await up.waitFor('conflict-saved', 60_000);
+      expect(saved).toMatchObject({ path: 'src/app.js' });
+      expect(String(saved.copy)).toMatch(/^\/dsync\/conflicts\/\d{8}T\d{6}Z(-\d+)?\/src\/app\.js$/);
+      await waitFor(() => inContainer(root, 'cat src/app.js') === 'exports.v = 2;\n');
+      expect(inContainer(root, `cat '${String(saved.copy)}'`)).toBe('edited inside\n');
+      const status = JSON.parse(cliRun(['status', '--json', '--cwd', root]).stdout) as { conflicts?: Array<{ path: string; copy: string }> };
+      expect(status.conflicts).toEqual([expect.objectContaining({ path: 'src/app.js', copy: saved.copy })]);
+      expect(up.events.filter((e) => e.type === 'conflict-saved')).toHaveLength(1);
     } finally {
       expect(await up.stop()).toBe(0);
     }
   }, 900_000);
 
-  it('`build` with a Dockerfile: the image is built by the CLI, containerUser owns the synced files', async () => {
+  it('`build` with a Dockerfile: the image is built by the CLI, containerUser owns the synced files; proxies and extra CAs reach the container', async () => {
     const root = project('dc-build', {
       '.devcontainer/devcontainer.json': JSON.stringify({ build: { dockerfile: 'Dockerfile' }, containerUser: 'dev' }),
       '.devcontainer/Dockerfile': `FROM ${DEBIAN_IMAGE}\nRUN echo built-by-devcontainer > /etc/dc-marker && useradd -u 4321 -m dev\n`,
       'handler.js': 'module.exports = 1;\n',
     });
     roots.push(root);
-    const up = await upSyncOnly(root);
+    // A TLS-inspecting proxy's CA, as a team behind one would have.
+    const certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsync-ca-'));
+    const ca = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(certDir, 'key.pem'), '-out', path.join(certDir, 'ca.pem'), '-subj', '/CN=dsync test proxy CA', '-days', '2'], { encoding: 'utf8' });
+    expect(ca.status, ca.stderr).toBe(0);
+    const network = { HTTPS_PROXY: 'http://proxy.example.invalid:3128', no_proxy: 'localhost,.internal', DSYNC_EXTRA_CA_CERTS: path.join(certDir, 'ca.pem') };
+    const up = await upSyncOnly(root, network);
     try {
       expect(inContainer(root, 'cat /etc/dc-marker')).toBe('built-by-devcontainer\n');
       expect(inContainer(root, 'stat -c %u handler.js')).toBe('4321\n');
       const info = await containerOf(root);
       expect(info.image).toMatch(/^dsync-devcontainer\//);
+      expect(inContainer(root, 'echo "$HTTPS_PROXY $https_proxy $NO_PROXY $no_proxy"')).toBe('http://proxy.example.invalid:3128 http://proxy.example.invalid:3128 localhost,.internal localhost,.internal\n');
+      // The bundle SAM (botocore) reads is the system's plus the proxy's CA; Node gets the CA as an extra.
+      const pem = fs.readFileSync(path.join(certDir, 'ca.pem'), 'utf8').trim();
+      expect(inContainer(root, 'cat "$NODE_EXTRA_CA_CERTS"').trim().endsWith(pem)).toBe(true);
+      const bundle = inContainer(root, 'cat "$AWS_CA_BUNDLE"');
+      expect(bundle.trim().endsWith(pem)).toBe(true);
+      expect(bundle.split('BEGIN CERTIFICATE').length).toBeGreaterThan(10);
+      // dsync doctor sees the same settings on both sides.
+      const doctor = JSON.parse(cliRun(['doctor', '--json', '--cwd', root], network).stdout) as { checks: Array<{ id: string; status: string }> };
+      expect(doctor.checks.find((c) => c.id === 'proxy')).toMatchObject({ status: 'pass' });
     } finally {
       expect(await up.stop()).toBe(0);
     }
     // Unchanged: the image is reused, not built again.
-    const again = await upSyncOnly(root);
+    const again = await upSyncOnly(root, network);
     try {
       expect(again.events.some((e) => String(e.message ?? '').startsWith('building the dev container image'))).toBe(false);
     } finally {

@@ -106,16 +106,18 @@ describe('proxy', () => {
   it('passes when no proxy is set anywhere', () => {
     expect(judgeProxy(facts)).toEqual({ id: 'proxy', status: 'pass', message: 'no proxy set on the host or in the container' });
   });
-  it('passes when the container has the host\'s values', () => {
+  it('passes when the container has the host\'s values, in both spellings as dsync gives them', () => {
     const env = { HTTPS_PROXY: 'http://proxy:3128', no_proxy: 'localhost' };
-    expect(judgeProxy({ ...facts, host: env, container: new Map(Object.entries(env)) })).toMatchObject({ status: 'pass', message: 'HTTPS_PROXY, no_proxy match the host\'s' });
+    const inside = { ...env, https_proxy: 'http://proxy:3128', NO_PROXY: 'localhost' };
+    expect(judgeProxy({ ...facts, host: env, container: new Map(Object.entries(inside)) })).toMatchObject({ status: 'pass', message: 'HTTPS_PROXY, NO_PROXY, https_proxy, no_proxy match the host\'s' });
+    expect(judgeProxy({ ...facts, host: env, container: new Map(Object.entries(env)) })).toMatchObject({ status: 'warn', message: expect.stringContaining('https_proxy is http://proxy:3128 for the host but unset in the container') });
   });
   it('warns on a difference, hiding passwords, with the recreate fix', () => {
-    const r = judgeProxy({ ...facts, host: { HTTPS_PROXY: 'http://me:secret@proxy:3128' }, container: parseEnvOutput('PATH=/bin\nHTTPS_PROXY=http://old:3128\n') });
+    const r = judgeProxy({ ...facts, host: { HTTPS_PROXY: 'http://me:secret@proxy:3128' }, container: parseEnvOutput('PATH=/bin\nHTTPS_PROXY=http://old:3128\nhttps_proxy=http://me:secret@proxy:3128\n') });
     expect(r).toEqual({
       id: 'proxy',
       status: 'warn',
-      message: 'HTTPS_PROXY is http://***@proxy:3128 on the host but http://old:3128 in the container',
+      message: 'HTTPS_PROXY is http://***@proxy:3128 for the host but http://old:3128 in the container',
       fix: 'run `dsync down && dsync up` to recreate the container with the current settings',
     });
   });

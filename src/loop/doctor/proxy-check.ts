@@ -7,8 +7,10 @@
 import { pass, warn, type CheckDefinition, type CheckResult } from './check.js';
 import type { DoctorContext } from './context.js';
 import { SAM_IMAGE_REPO } from '../image.js';
+import { proxyEnv } from '../../session/container-env.js';
 
-export const PROXY_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'] as const;
+export { PROXY_VARS } from '../../session/container-env.js';
+import { PROXY_VARS } from '../../session/container-env.js';
 export const CA_VARS = ['AWS_CA_BUNDLE', 'NODE_EXTRA_CA_CERTS'] as const;
 const FIX = 'run `dsync down && dsync up` to recreate the container with the current settings';
 
@@ -39,11 +41,13 @@ export interface ProxyFacts {
 export function judgeProxy(facts: ProxyFacts): CheckResult {
   const problems: string[] = [];
   const set: string[] = [];
+  // What dsync gives the container: the host's value in both spellings.
+  const expected = proxyEnv(facts.host);
   for (const name of PROXY_VARS) {
-    const host = facts.host[name] ?? '';
+    const host = expected[name] ?? '';
     const inside = facts.container.get(name) ?? '';
     if (host !== '' || inside !== '') set.push(name);
-    if (host !== inside) problems.push(`${name} is ${host ? redact(host) : 'unset'} on the host but ${inside ? redact(inside) : 'unset'} in the container`);
+    if (host !== inside) problems.push(`${name} is ${host ? redact(host) : 'unset'} for the host but ${inside ? redact(inside) : 'unset'} in the container`);
   }
   const caNeeded = facts.hostCaFiles.length > 0 && !facts.ownImage;
   if (caNeeded) {
