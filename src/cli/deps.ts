@@ -44,19 +44,19 @@ export function readText(p: string): string | undefined {
   return decodeText(bytes, p);
 }
 
-/** The project's settings (dsync.json, flags, DSYNC_IMAGE), with this dsync checked against its "requires" pin. `withoutFile`: ignore dsync.json (doctor's fallback when it is broken). */
+/** The project's settings (dsync.json, flags, DSYNC_IMAGE), with this dsync checked against its "requires" pin. `withoutFile`: ignore dsync.json and the devcontainer.json's settings, and do not check "requires" (doctor's fallback when they are broken). */
 export function loadCliConfig(flags: CommonFlags, env: Record<string, string | undefined>, options: { withoutFile?: boolean } = {}): DsyncConfig {
   const settings = validateSettings({ image: flags.image ?? env.DSYNC_IMAGE, template: flags.template, root: flags.root }, 'command line');
   const cwd = flags.cwd ?? process.cwd();
   // A devcontainer.json's customizations.dsync are settings too (below dsync.json's).
-  const devcontainerFile = findDevcontainerFile(path.resolve(cwd), path, (p) => fs.existsSync(p));
+  const devcontainerFile = options.withoutFile ? undefined : findDevcontainerFile(path.resolve(cwd), path, (p) => fs.existsSync(p));
   const devcontainerText = devcontainerFile === undefined ? undefined : readText(devcontainerFile);
   return loadConfig({
     cwd,
     devcontainer: devcontainerFile !== undefined && devcontainerText !== undefined ? { file: devcontainerFile, text: devcontainerText } : undefined,
     startDir: process.cwd(),
     flags: settings,
-    dsyncVersion: version(),
+    dsyncVersion: options.withoutFile ? undefined : version(),
     readFile: (p) => (options.withoutFile && path.basename(p) === CONFIG_FILE ? undefined : readText(p)),
     isDirectory: (p) => {
       try {

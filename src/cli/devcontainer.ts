@@ -53,7 +53,8 @@ export async function withContainerEnvironment(
     client: input.client(),
     reporter: input.reporter,
     build: !config.imageChosen,
-    fingerprint: async () => contentFingerprint(fingerprintFiles(config.root, configFile)),
+    namedImage: config.imageChosen ? config.image : undefined,
+    fingerprint: async (read) => contentFingerprint([['(configuration)', Buffer.from(read.text)], ...fingerprintFiles(config.root, configFile, read.dockerfile)]),
     projectId: createHash('sha256').update(path.resolve(config.root)).digest('hex').slice(0, 12),
     signal: input.signal,
   });
@@ -74,8 +75,13 @@ export async function withContainerEnvironment(
   };
 }
 
-/** The bytes that decide whether the built image is current: the config, its folder (features, Dockerfile), a Dockerfile beside a root .devcontainer.json. */
-function fingerprintFiles(root: string, configFile: string): Array<[string, Buffer]> {
+/**
+ * The bytes that decide whether the built image is current, besides the
+ * configuration itself: its folder (features, Dockerfile, scripts) and the
+ * Dockerfile it names wherever that is. Files a Dockerfile copies from a
+ * context outside .devcontainer are not followed.
+ */
+function fingerprintFiles(root: string, configFile: string, dockerfile: string | undefined): Array<[string, Buffer]> {
   const out: Array<[string, Buffer]> = [];
   const add = (file: string) => {
     try {
@@ -96,7 +102,10 @@ function fingerprintFiles(root: string, configFile: string): Array<[string, Buff
     walk(dir, 0);
   } else {
     add(configFile);
-    add(path.join(root, 'Dockerfile'));
+  }
+  if (dockerfile) {
+    const file = path.resolve(dir, dockerfile);
+    if (!out.some(([name]) => name === path.relative(root, file))) add(file);
   }
   return out;
 }

@@ -4,10 +4,8 @@
 // write dsync.json (and .devcontainer/devcontainer.json). Tests drive it with
 // a temporary folder and a fake container client.
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { DsyncError, isDsyncError } from '../base/errors.js';
 import { CONFIG_FILE, DEFAULTS } from '../config/config.js';
-import { SCHEMA_FILE } from '../config/settings-schema.js';
 import { starterDevcontainer, starterDsyncJson, type StarterSettings } from '../config/starter.js';
 import type { ContainerClient } from '../docker/container-client.js';
 import { pinnableDigest } from '../docker/image-digest.js';
@@ -31,8 +29,6 @@ export interface InitDeps {
   /** The engine's client; absent or failing: no digest is pinned. */
   client?: () => ContainerClient;
   dsyncVersion: string;
-  /** The running dsync's schema file (default: the one shipped beside this code). */
-  schemaFile?: string;
   /** How long to wait for the engine. */
   engineTimeoutMs?: number;
 }
@@ -45,7 +41,9 @@ export interface InitResult {
 
 export async function initProject(options: InitOptions, deps: InitDeps): Promise<InitResult> {
   const root = path.resolve(options.root);
-  const targets = [path.join(root, CONFIG_FILE), ...(options.devcontainer ? [path.join(root, '.devcontainer', 'devcontainer.json')] : [])];
+  // An existing root .devcontainer.json counts too: a new .devcontainer/devcontainer.json would silently shadow it.
+  const devcontainerFiles = [path.join(root, '.devcontainer', 'devcontainer.json'), path.join(root, '.devcontainer.json')];
+  const targets = [path.join(root, CONFIG_FILE), ...(options.devcontainer ? devcontainerFiles : [])];
   for (const file of targets) {
     if (deps.exists(file) && !options.force) {
       throw new DsyncError('USAGE', `${file} already exists; dsync init does not overwrite it`, { hint: 'run `dsync init --force` to replace it (commit or copy yours first)' });
@@ -138,11 +136,7 @@ function schemaRef(root: string, deps: InitDeps): { ref: string; why: string } {
   if (deps.exists(path.join(root, ...local.split('/').slice(1)))) {
     return { ref: local, why: "The schema (editors' completion and descriptions), shipped in the dsync package this project installs." };
   }
-  const file = deps.schemaFile ?? SCHEMA_FILE;
-  const rel = path.relative(root, file);
-  const ref = path.isAbsolute(rel) ? pathToFileURL(file).href : rel.split(path.sep).join('/');
-  return {
-    ref: ref.startsWith('.') || ref.startsWith('file:') ? ref : `./${ref}`,
-    why: `The schema (editors' completion and descriptions) of the dsync that wrote this file; after \`npm i -D dsync\` use ${local}.`,
-  };
+  // Not installed in the project (npx, a global install): a path to this machine's copy would be
+  // committed and break on every other machine, so the file names where the team's install puts it.
+  return { ref: local, why: "The schema (editors' completion and descriptions), shipped in the dsync package: `npm i -D dsync` in the project puts it here." };
 }

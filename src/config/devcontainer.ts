@@ -29,6 +29,10 @@ export interface DevcontainerConfig {
   postCreateCommand?: LifecycleCommand;
   /** Where the dev container tools expect the workspace inside the container. */
   workspaceFolder?: string;
+  /** The Dockerfile as written (relative to the configuration's folder), when it builds one. */
+  dockerfile?: string;
+  /** The configuration as the CLI printed it (variables substituted), to fingerprint the image. */
+  text: string;
 }
 
 export type LifecycleCommand = string | string[] | Record<string, string | string[]>;
@@ -66,6 +70,8 @@ export function parseReadConfiguration(stdout: string, file: string): Devcontain
     containerUser: str(c.containerUser),
     postCreateCommand: lifecycle(c.postCreateCommand),
     workspaceFolder: str(parsed.workspace?.workspaceFolder) ?? str(c.workspaceFolder),
+    dockerfile: str(build?.dockerfile) ?? str(c.dockerFile),
+    text: JSON.stringify(c),
   };
 }
 

@@ -26,6 +26,8 @@ export interface ContainerSpec {
   env?: string[];
   /** Loopback-only published ports: container port -> host port (0 = any). */
   ports?: Record<number, number>;
+  /** The user the container (and every exec without its own) runs as; default: the image's USER. */
+  user?: string;
 }
 
 export interface ExecOptions {
@@ -71,6 +73,8 @@ export interface ImageDetails {
   repoDigests: string[];
   labels: Record<string, string>;
   created?: string;
+  /** The image's USER ('' or undefined: root). */
+  user?: string;
 }
 
 /** What the engine says about itself. */

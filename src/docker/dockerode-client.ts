@@ -114,8 +114,8 @@ export function createDockerodeClient(endpoint: EngineEndpoint): ContainerClient
     },
     inspectImage: async (image) => {
       try {
-        const info = (await docker.getImage(image).inspect()) as { Id: string; RepoDigests?: string[] | null; Config?: { Labels?: Record<string, string> | null }; Created?: string };
-        return { id: info.Id, repoDigests: info.RepoDigests ?? [], labels: info.Config?.Labels ?? {}, created: info.Created };
+        const info = (await docker.getImage(image).inspect()) as { Id: string; RepoDigests?: string[] | null; Config?: { Labels?: Record<string, string> | null; User?: string }; Created?: string };
+        return { id: info.Id, repoDigests: info.RepoDigests ?? [], labels: info.Config?.Labels ?? {}, created: info.Created || undefined, user: info.Config?.User || undefined };
       } catch (error) {
         if ((error as { statusCode?: number }).statusCode === 404) return undefined;
         throw translate(error, 'inspecting an image');
@@ -199,6 +199,7 @@ async function createContainer(docker: Docker, spec: ContainerSpec): Promise<str
     Labels: spec.labels,
     WorkingDir: spec.workingDir,
     Env: spec.env,
+    User: spec.user,
     // A shell loop that sleeps until told to stop: works in any image with /bin/sh.
     Entrypoint: ['/bin/sh', '-c'],
     Cmd: ['trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done'],

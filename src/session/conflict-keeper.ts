@@ -45,14 +45,20 @@ export class ConflictKeeper {
     const { client, project } = this.options;
     const result = await client.exec(containerId, { cmd: ['cat', `${project.volumeRoot}/${RECORD_FILE}`] });
     const record = result.exitCode === 0 ? parseRecord(result.stdout) : undefined;
-    this.record = record ?? null;
+    // A record that exists but does not parse (cut short by a full volume or a kill) is not "no record":
+    // checking against an empty one saves every file the plan changes, a few copies too many at worst.
+    this.record = record ?? (result.exitCode === 0 ? new Map() : null);
     this.stored = record ? result.stdout : undefined;
   }
 
-  /** Before a full sync's plan is applied: save what it would lose. `remote` is the whole listing. */
-  async beforeFull(containerId: string, plan: SyncPlan, remote: Manifest, isIgnored: IsIgnored): Promise<void> {
-    if (!this.record) return;
-    await this.save(containerId, findConflicts(plan, remote, this.record, isIgnored));
+  /**
+   * Before a full sync's plan is applied: save what it would lose. The
+   * listing the plan came from may be seconds old on a big tree (an attached
+   * editor or postCreateCommand may have written since), so the paths the
+   * plan touches are looked at again now, as for a live batch.
+   */
+  async beforeFull(containerId: string, plan: SyncPlan, isIgnored: IsIgnored): Promise<void> {
+    await this.beforeBatch(containerId, plan, isIgnored);
   }
 
   /** Before a live batch's plan is applied: look at its paths in the container, then save what it would lose. */

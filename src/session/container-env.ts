@@ -53,8 +53,8 @@ export function containerEnvironment(input: { containerEnv?: Record<string, stri
     // botocore's AWS_CA_BUNDLE replaces its trust store: the bundle is the system's plus the extras.
     env.AWS_CA_BUNDLE = CA_BUNDLE_FILE;
     env.NODE_EXTRA_CA_CERTS = CA_EXTRA_FILE;
-    // pip (SAM's Python builders) has its own trust store too.
-    env.PIP_CERT = CA_BUNDLE_FILE;
+    // pip (SAM's Python builders), requests, curl and OpenSSL-based tools have their own trust stores.
+    for (const name of ['PIP_CERT', 'REQUESTS_CA_BUNDLE', 'SSL_CERT_FILE', 'CURL_CA_BUNDLE']) env[name] = CA_BUNDLE_FILE;
   }
   return env;
 }

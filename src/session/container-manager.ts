@@ -33,7 +33,7 @@ export class ContainerManager {
     private readonly setup: ContainerSetup = { env: {}, labels: {} },
     private readonly pin?: ImagePin,
   ) {
-    this.spec = `${specKey(extras)};setup=${setupKey(setup)}`;
+    this.spec = `${specKey(extras)};setup=${setupKey(setup)};user=0`;
   }
 
   /** Switch to another image (e.g. the emulator image once it is built); the next ensure() recreates the container. */
@@ -106,6 +106,10 @@ export class ContainerManager {
       image: this.image,
       labels: { ...this.setup.labels, ...containerLabels(this.project), [LABEL_SPEC]: this.spec },
       env: envList(this.setup.env),
+      // dsync's own processes (the tar stream, listings, saves) write the root-owned volume: an image
+      // ending in `USER vscode` must not break them. Files get their owner from the tar; tools attach
+      // as the dev container's remoteUser (its metadata), not as this.
+      user: '0',
       mounts: [{ volume: this.project.workspaceVolume, target: this.project.volumeRoot }, ...this.cacheMounts()],
       workingDir: this.project.workspace,
       ports: this.extras.ports,

@@ -54,7 +54,10 @@ export async function devcontainerOwner(client: ContainerClient, containerId: st
 export async function ownWorkspace(client: ContainerClient, containerId: string, project: Project, owner: { uid: number; gid: number }): Promise<void> {
   const want = `${owner.uid}:${owner.gid}`;
   const script = `mkdir -p ${shellQuote(project.mirror)} && [ "$(stat -c %u:%g ${shellQuote(project.mirror)})" = ${shellQuote(want)} ] || chown -R ${shellQuote(want)} ${shellQuote(project.mirror)}`;
-  await client.exec(containerId, { cmd: ['/bin/sh', '-c', script], user: '0' });
+  const result = await client.exec(containerId, { cmd: ['/bin/sh', '-c', script], user: '0' });
+  if (result.exitCode !== 0) {
+    throw new DsyncError('DEVCONTAINER', `could not give the workspace to uid ${want}: ${result.stderr.trim().split('\n')[0] ?? `exit ${result.exitCode}`}`);
+  }
 }
 
 /**
@@ -71,23 +74,37 @@ export async function runPostCreate(client: ContainerClient, containerId: string
   if (seen.exitCode === 0 && seen.stdout === stamp) return;
   const user = source.config.remoteUser ?? source.config.containerUser;
   const failed: string[] = [];
-  await interruptible(
-    Promise.all(
-      lifecycleSteps(command).map(async (step) => {
-        reporter.progress(`postCreateCommand: ${step.argv.join(' ').slice(0, 80)}`);
-        const line = (stream: 'stdout' | 'stderr') => lineWriter((text) => reporter.event({ type: 'post-create-output', step: step.name, stream, line: text, message: `  postCreate │ ${text}` }));
-        const result = await client.exec(containerId, { cmd: step.argv, workingDir: project.workspace, user, stdout: line('stdout'), stderr: line('stderr') });
-        if (result.exitCode !== 0) failed.push(`${step.name} exited ${result.exitCode}`);
-      }),
-    ),
-    signal,
+  const running = Promise.all(
+    lifecycleSteps(command).map(async (step, i) => {
+      reporter.progress(`postCreateCommand: ${step.argv.join(' ').slice(0, 80)}`);
+      const line = (stream: 'stdout' | 'stderr') => lineWriter((text) => reporter.event({ type: 'post-create-output', step: step.name, stream, line: text, message: `  postCreate │ ${text}` }));
+      // Its pid is kept so that Ctrl-C stops it too: an exec outlives the client that started it.
+      const cmd = ['/bin/sh', '-c', 'echo $$ > "$1"; shift; exec "$@"', 'dsync-post-create', `${PID_PREFIX}${i}.pid`, ...step.argv];
+      const result = await client.exec(containerId, { cmd, workingDir: project.workspace, user, stdout: line('stdout'), stderr: line('stderr') });
+      await client.exec(containerId, { cmd: ['rm', '-f', `${PID_PREFIX}${i}.pid`], user: '0' });
+      if (result.exitCode !== 0) failed.push(`${step.name} exited ${result.exitCode}`);
+    }),
   );
+  try {
+    await interruptible(running, signal);
+  } catch (error) {
+    if (signal?.aborted) await stopPostCreate(client, containerId);
+    throw error;
+  }
   if (failed.length > 0) {
     reporter.event({ type: 'post-create-failed', level: 'warn', message: `postCreateCommand failed (${failed.join(', ')}): it runs again at the next dsync up` });
     return;
   }
   await client.exec(containerId, { cmd: ['/bin/sh', '-c', `mkdir -p "$(dirname "$1")" && printf '%s' "$2" > "$1"`, 'dsync-mark', marker, stamp], user: '0' });
   reporter.done('postCreateCommand done');
+}
+
+const PID_PREFIX = '/tmp/dsync-post-create-';
+
+/** Stop postCreateCommand's processes (and their children) after an interrupt; the next `up` runs it again. */
+async function stopPostCreate(client: ContainerClient, containerId: string): Promise<void> {
+  const script = `for f in ${PID_PREFIX}*.pid; do [ -f "$f" ] || continue; p=$(cat "$f"); pkill -TERM -P "$p" 2>/dev/null; kill -TERM "$p" 2>/dev/null; rm -f "$f"; done`;
+  await client.exec(containerId, { cmd: ['/bin/sh', '-c', script], user: '0' }).catch(() => undefined);
 }
 
 function lineWriter(onLine: (line: string) => void): Writable {

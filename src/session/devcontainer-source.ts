@@ -9,8 +9,8 @@ import type { HostCommandResult, StreamingHostRunner } from '../base/host-proces
 import { DsyncError } from '../base/errors.js';
 import type { Reporter } from '../base/reporter.js';
 import type { DevcontainerSource } from '../config/config.js';
-import { DC_LABEL_METADATA, metadataEntries, parseReadConfiguration } from '../config/devcontainer.js';
-import type { ContainerClient } from '../docker/container-client.js';
+import { DC_LABEL_METADATA, metadataEntries, parseReadConfiguration, type DevcontainerConfig } from '../config/devcontainer.js';
+import type { ContainerClient, ImageDetails } from '../docker/container-client.js';
 
 export interface DevcontainerInput {
   /** The project folder (the CLI's --workspace-folder). */
@@ -24,8 +24,10 @@ export interface DevcontainerInput {
   reporter: Reporter;
   /** Build the configuration's image (false when dsync.json or a flag names the image). */
   build: boolean;
-  /** The files whose bytes decide whether the built image is still current (the config and its folder). */
-  fingerprint: () => Promise<string>;
+  /** The image dsync.json or a flag names (when not building). */
+  namedImage?: string;
+  /** A hash of what decides whether the built image is still current (the configuration as read, its folder, the Dockerfile). */
+  fingerprint: (config: DevcontainerConfig) => Promise<string>;
   /** Part of the image's name (the project id). */
   projectId: string;
   signal?: AbortSignal;
@@ -37,8 +39,12 @@ export async function loadDevcontainer(input: DevcontainerInput): Promise<Devcon
   input.reporter.progress(`reading ${input.configFile} (devcontainer CLI)`);
   const read = await runCli(input, ['read-configuration', ...base, '--log-level', 'info'], 'reading');
   const config = parseReadConfiguration(read.stdout, input.configFile);
-  if (!input.build) return { configFile: input.configFile, config };
-  const tag = `dsync-devcontainer/${input.projectId}:${(await input.fingerprint()).slice(0, 16)}`;
+  if (!input.build) {
+    // dsync.json names the image: its metadata and USER still say who the tools run as.
+    const named = input.namedImage ? await input.client.inspectImage(input.namedImage) : undefined;
+    return withImageUsers({ configFile: input.configFile, config }, named);
+  }
+  const tag = `dsync-devcontainer/${input.projectId}:${(await input.fingerprint(config)).slice(0, 16)}`;
   let details = await input.client.inspectImage(tag);
   if (!details) {
     input.reporter.progress(`building the dev container image ${tag} (devcontainer build)`);
@@ -51,7 +57,26 @@ export async function loadDevcontainer(input: DevcontainerInput): Promise<Devcon
     if (!details) throw new DsyncError('DEVCONTAINER', `the devcontainer CLI reported success but the engine has no image ${tag}`);
     input.reporter.done(`built the dev container image ${tag}`);
   }
-  return { configFile: input.configFile, config, image: tag, imageMetadata: metadataEntries(details.labels[DC_LABEL_METADATA]) };
+  return { ...withImageUsers({ configFile: input.configFile, config }, details), image: tag };
+}
+
+/**
+ * The users the image adds: its metadata's last remoteUser/containerUser
+ * (the devcontainers images set `vscode`, `node`), else its USER, where the
+ * configuration names none; and the metadata to carry on the container.
+ */
+function withImageUsers(source: DevcontainerSource, details: ImageDetails | undefined): DevcontainerSource {
+  if (!details) return source;
+  const metadata = metadataEntries(details.labels[DC_LABEL_METADATA]);
+  const last = (key: 'remoteUser' | 'containerUser') =>
+    metadata
+      .map((m) => (m as Record<string, unknown>)[key])
+      .filter((v): v is string => typeof v === 'string' && v !== '')
+      .pop();
+  const imageUser = details.user && details.user !== 'root' && details.user !== '0' ? details.user : undefined;
+  const containerUser = source.config.containerUser ?? last('containerUser');
+  const remoteUser = source.config.remoteUser ?? last('remoteUser') ?? containerUser ?? imageUser;
+  return { ...source, config: { ...source.config, containerUser, remoteUser }, imageMetadata: metadata };
 }
 
 async function runCli(input: DevcontainerInput, args: string[], what: string): Promise<HostCommandResult> {

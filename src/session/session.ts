@@ -189,6 +189,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, plugin?: S
     async switchImage(image) {
       manager.useImage(image);
       syncer.containerId = (await manager.ensure()).id;
+      await adoptDevcontainer(syncer.containerId);
       await initialSync();
       return syncer.containerId;
     },
@@ -200,14 +201,15 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, plugin?: S
   const connect = async (signal?: AbortSignal) => {
     await interruptible(deps.client.ping(), signal);
     if (config.imageDigest !== undefined && !pin) {
-      deps.reporter.event({ type: 'image-pin', level: 'warn', message: `image ${config.image} was chosen for this run (--image or DSYNC_IMAGE): the project's "imageDigest" pin is not checked` });
+      const why = config.devcontainer?.providesImage ? `is built from ${config.devcontainer.configFile}` : 'was chosen for this run (--image or DSYNC_IMAGE)';
+      deps.reporter.event({ type: 'image-pin', level: 'warn', message: `image ${config.image} ${why}: the project's "imageDigest" pin does not cover it` });
     }
     const image = plugin?.chooseImage ? await plugin.chooseImage(host, signal) : undefined;
     if (image) manager.useImage(image);
     await interruptible(loadGitIndex(), signal);
     const container = await interruptible(manager.ensure(), signal);
     syncer.containerId = container.id;
-    if (dc) await interruptible(adoptDevcontainer(container.id), signal);
+    await interruptible(adoptDevcontainer(container.id), signal);
     return container.id;
   };
 
@@ -215,7 +217,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, plugin?: S
   const adoptDevcontainer = async (containerId: string) => {
     if (!dc) return;
     await linkWorkspaceFolder(deps.client, containerId, project, dc.config.workspaceFolder, deps.reporter);
-    if (config.uid !== 0 || config.gid !== 0) return;
+    if (config.origins?.uid !== undefined || config.origins?.gid !== undefined) return;
     const owner = await devcontainerOwner(deps.client, containerId, dc);
     if (!owner) return;
     syncer.setOwner(owner.uid, owner.gid);
@@ -249,6 +251,7 @@ export function createSession(config: DsyncConfig, deps: SessionDeps, plugin?: S
         ensureContainer: async () => {
           const before = syncer.containerId;
           const id = (await manager.ensure()).id;
+          if (id !== before) await adoptDevcontainer(id);
           if (before !== '' && id !== before && run) {
             syncer.containerId = id;
             await run.containerRecreated();

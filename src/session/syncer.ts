@@ -77,7 +77,7 @@ export class Syncer {
     const checked = await preflight(this.options.describe, diff.plan);
     for (const [p, code] of checked.unreadable) diff.unreadable.set(p, code);
     return this.inTurn(async () => {
-      await this.keeper.beforeFull(this.containerId, checked.plan, diff.remote, this.isIgnored);
+      await this.keeper.beforeFull(this.containerId, checked.plan, this.isIgnored);
       // A file that vanished after the walk is simply not sent; the watcher reports its removal.
       const result = await this.apply(checked.plan, seq, 'full');
       const outcome = { ...this.settle(result, checked.plan, diff.unreadable), host: diff.host };

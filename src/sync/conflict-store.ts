@@ -22,9 +22,14 @@ const SAVE_SCRIPT = [
   'mkdir -p -- "$d" || exit 4',
   // The folder first, then every path that could not be copied (it vanished meanwhile), NUL-terminated.
   `printf '%s\\000' "$d"`,
+  // A path that is gone was simply not there to lose; one that is there but cannot be copied (a full
+  // volume, no permission) stops the save, and with it the plan: nothing is overwritten unsaved.
   'for p do',
-  '  case $p in */*) mkdir -p -- "$d/${p%/*}" ;; esac',
-  `  cp -pP -- "$p" "$d/$p" 2>/dev/null || printf '%s\\000' "$p"`,
+  '  case $p in */*) mkdir -p -- "$d/${p%/*}" || exit 4 ;; esac',
+  '  if ! cp -pP -- "$p" "$d/$p"; then',
+  '    if [ -e "$p" ] || [ -L "$p" ]; then echo "could not copy $p" >&2; exit 5; fi',
+  `    printf '%s\\000' "$p"`,
+  '  fi',
   'done',
 ].join('\n');
 

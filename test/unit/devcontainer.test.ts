@@ -21,7 +21,9 @@ describe('devcontainer.json', () => {
 
   it('reads image, build, features, containerEnv, users, postCreateCommand and the workspace folder from the CLI output', () => {
     const c = read({ image: 'team/sam:1', containerEnv: { A: 'x', N: 3 }, remoteUser: 'dev', containerUser: 'app', postCreateCommand: 'npm ci' });
-    expect(c).toEqual({ image: 'team/sam:1', builds: false, containerEnv: { A: 'x' }, remoteUser: 'dev', containerUser: 'app', postCreateCommand: 'npm ci', workspaceFolder: '/workspaces/app' });
+    expect(c).toMatchObject({ image: 'team/sam:1', builds: false, containerEnv: { A: 'x' }, remoteUser: 'dev', containerUser: 'app', postCreateCommand: 'npm ci', workspaceFolder: '/workspaces/app' });
+    expect(JSON.parse(c.text)).toMatchObject({ image: 'team/sam:1' });
+    expect(read({ build: { dockerfile: '../Dockerfile' } }).dockerfile).toBe('../Dockerfile');
     expect(read({ build: { dockerfile: 'Dockerfile' } }).builds).toBe(true);
     expect(read({ image: 'x', features: { './tools': {} } }).builds).toBe(true);
     expect(read({ image: 'x', features: {} }).builds).toBe(false);

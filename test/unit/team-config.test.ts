@@ -295,9 +295,10 @@ describe('dsync init', () => {
     const config = loadConfig({ cwd: dir, flags: {}, readFile: deps().readFile, isDirectory: () => true, dsyncVersion: '0.1.0' });
     expect(config).toMatchObject({ image: PY, imageDigest: DIGEST('b'), requires: '>=0.1.0' });
     expect(config.stackName).toBeUndefined();
-    // $schema: the running dsync's schema, relative to the project.
+    // $schema: where the team's install puts it, never a path to this machine's copy.
     const schemaRef = (parseJsoncFile('x', text).value as { $schema: string }).$schema;
-    expect(path.resolve(dir, schemaRef)).toBe(SCHEMA_FILE);
+    expect(schemaRef).toBe('./node_modules/dsync/schema/dsync.schema.json');
+    expect(text).toContain('`npm i -D dsync` in the project puts it here');
   });
   it('without samconfig or a reachable engine: no stack lines, the digest line commented out and why', async () => {
     const dir = project({ 'template.yml': TEMPLATE.replace('python3.12', 'nodejs22.x'), 'node_modules/dsync/schema/dsync.schema.json': '{}' });

@@ -25,7 +25,7 @@ export function parseEnvOutput(text: string): Map<string, string> {
 }
 
 /** A proxy URL without its password, for messages. */
-export const redact = (value: string) => value.replace(/\/\/[^/@\s]*@/, '//***@');
+export const redact = (value: string) => value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@\s]+@/i, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`);
 
 export interface ProxyFacts {
   host: Record<string, string | undefined>;
