@@ -16,7 +16,7 @@ import { projectOnlyLayout, resolveLayout } from '../loop/project-layout.js';
 import { loadTemplateModel, type TemplateModel } from '../sam/template.js';
 import type { Reporter } from '../base/reporter.js';
 import { createSession, type Session, type SessionDeps } from '../session/session.js';
-import { createSamLoop, type SamRequest } from '../loop/sam-loop.js';
+import { createSamLoop, functionIds, type SamRequest } from '../loop/sam-loop.js';
 import type { ContainerClient } from '../docker/container-client.js';
 import { createDockerodeClient } from '../docker/dockerode-client.js';
 import { resolveEngine } from '../docker/engine.js';
@@ -92,6 +92,18 @@ export async function withLayout(config: DsyncConfig, options: { configEnv?: str
   } catch (error) {
     if (options.strict) throw error;
     return { ...config, layout: projectOnlyLayout(config.root) };
+  }
+}
+
+/** The template's functions (logical ids); empty when the template cannot be read (sam logs then looks them up itself). */
+export async function templateFunctionIds(config: DsyncConfig, configEnv: string | undefined): Promise<string[]> {
+  const readHost = async (rel: string) => readText(path.join(config.root, ...rel.split('/')));
+  try {
+    const { templatePath } = await findTemplate(config, configEnv, readHost, path);
+    const text = await readHost(templatePath);
+    return text === undefined ? [] : functionIds(loadTemplateModel(text, templatePath));
+  } catch {
+    return [];
   }
 }
 

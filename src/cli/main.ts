@@ -12,13 +12,13 @@ export interface CommandModule {
 }
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
-  init: { summary: "write a commented dsync.json (and a devcontainer.json) for a team's SAM project", load: () => import('./commands/init.js') },
   up: { summary: 'create or reuse the project container, sync, and keep syncing', load: () => import('./commands/up.js') },
   status: { summary: 'show the container, the last sync, and whether it matches the host', load: () => import('./commands/status.js') },
   exec: { summary: 'run a command in the container workspace', load: () => import('./commands/exec.js') },
   logs: { summary: "print (and follow) the functions' runtime logs", load: () => import('./commands/logs.js') },
   invoke: { summary: 'run a function in the emulator with an event and print its answer', load: () => import('./commands/invoke.js') },
   image: { summary: "build dsync's SAM image (used by --emulator) and print its tag", load: () => import('./commands/image.js') },
+  init: { summary: "write a commented dsync.json (and a devcontainer.json) for a team's SAM project", load: () => import('./commands/init.js') },
   down: { summary: 'remove the container (--purge: and its volumes)', load: () => import('./commands/down.js') },
   doctor: { summary: 'check the engine, image, SAM, clock, proxy, credentials, template and files; say how to fix each problem', load: () => import('./commands/doctor.js') },
 };

@@ -98,6 +98,8 @@ export interface ShowLogs {
   clock: Clock;
   /** Logical ids; empty for all of the stack's functions. */
   names: string[];
+  /** The template's functions, named to sam logs when `names` is empty (see functionIds). */
+  allFunctions?: string[];
   tail: boolean;
   credentials(mode: TargetMode): CredentialResolver;
   onLine(line: string): void;
@@ -137,7 +139,7 @@ export async function showLogs(o: ShowLogs): Promise<number> {
       streams.map((s) =>
         streamLogs({
           ...base,
-          names: s.name === undefined ? o.names : [s.name],
+          names: s.name !== undefined ? [s.name] : o.names.length > 0 ? o.names : (o.allFunctions ?? []),
           pidFile: s.pidFile,
           onLine: s.name === undefined ? o.onLine : (line) => o.onLine(`${s.name} │ ${line}`),
         }),

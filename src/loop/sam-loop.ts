@@ -114,6 +114,11 @@ async function templateModel(config: DsyncConfig, request: SamRequest, host: Ses
   }
 }
 
+/** The template's functions (logical ids), for `sam logs --name`. */
+export function functionIds(model: TemplateModel): string[] {
+  return [...model.resources.values()].filter((r) => r.kind === 'function').map((r) => r.id);
+}
+
 /** Whether this run's layout sends a path the template names (relative to the project folder). */
 export function syncedByLayout(config: DsyncConfig, p: string): boolean {
   const layout = config.layout;
@@ -276,14 +281,16 @@ async function runSam(config: DsyncConfig, request: SamRequest, host: SessionHos
     watching() {
       deployer.requestInfra(0);
       if (!request.logs) return;
-      tailing = deployer.idle().then(() =>
+      tailing = deployer.idle().then(async () =>
         streamLogs({
           client,
           containerId: () => host.containerId(),
           workspace: host.project.workspace,
           target,
           credentials: request.credentials,
-          names: [],
+          // The functions by name: without names, sam logs also looks up every HTTP API's "$default"
+          // stage, and fails on an API whose stage is named (NotFoundException).
+          names: functionIds(await templateModel(config, request, host)),
           tail: true,
           pidFile: TAIL_PID_FILE,
           onLine: (line) => reporter.event({ type: 'function-log', line, message: `  logs │ ${line}` }),

@@ -118,10 +118,11 @@ describe('a devcontainer.json as the source of the container', () => {
     }
   }, 900_000);
 
-  it('`build` with a Dockerfile: the image is built by the CLI, containerUser owns the synced files; proxies and extra CAs reach the container', async () => {
+  it('`build` with a Dockerfile ending in USER: the image is built by the CLI, that user owns the synced files and is who devcontainer exec runs as; proxies and extra CAs reach the container', async () => {
     const root = project('dc-build', {
-      '.devcontainer/devcontainer.json': JSON.stringify({ build: { dockerfile: 'Dockerfile' }, containerUser: 'dev' }),
-      '.devcontainer/Dockerfile': `FROM ${DEBIAN_IMAGE}\nRUN echo built-by-devcontainer > /etc/dc-marker && useradd -u 4321 -m dev\n`,
+      // No user in the configuration: the image's USER is who the tools run as and who owns the files.
+      '.devcontainer/devcontainer.json': JSON.stringify({ build: { dockerfile: 'Dockerfile' } }),
+      '.devcontainer/Dockerfile': `FROM ${DEBIAN_IMAGE}\nRUN echo built-by-devcontainer > /etc/dc-marker && useradd -u 4321 -m dev\nUSER dev\n`,
       'handler.js': 'module.exports = 1;\n',
     });
     roots.push(root);
@@ -134,6 +135,9 @@ describe('a devcontainer.json as the source of the container', () => {
     try {
       expect(inContainer(root, 'cat /etc/dc-marker')).toBe('built-by-devcontainer\n');
       expect(inContainer(root, 'stat -c %u handler.js')).toBe('4321\n');
+      const who = devcontainerExec(root, 'id -un; pwd -P');
+      expect(who.code, who.stderr).toBe(0);
+      expect(who.stdout).toContain('dev\n/dsync/workspace\n');
       const info = await containerOf(root);
       expect(info.image).toMatch(/^dsync-devcontainer\//);
       expect(inContainer(root, 'echo "$HTTPS_PROXY $https_proxy $NO_PROXY $no_proxy"')).toBe('http://proxy.example.invalid:3128 http://proxy.example.invalid:3128 localhost,.internal localhost,.internal\n');

@@ -1,6 +1,6 @@
 // `dsync logs`: the functions' runtime logs (sam logs in the container).
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
-import { connectEngine, createCliSession, credentialsFor, loadCliConfig, profileFor, withLayout } from '../deps.js';
+import { connectEngine, createCliSession, credentialsFor, loadCliConfig, profileFor, templateFunctionIds, withLayout } from '../deps.js';
 import { systemClock } from '../../base/clock.js';
 import { showLogs } from '../../loop/function-logs.js';
 import type { OutputStreams } from '../output.js';
@@ -51,6 +51,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
       workspace: session.project.workspace,
       clock: systemClock,
       names: positionals,
+      allFunctions: positionals.length === 0 ? await templateFunctionIds(config, values['config-env']) : undefined,
       tail: !values['no-tail'],
       credentials: (mode) => credentialsFor(mode, io.env, profile),
       onLine: (line) => io.stdout.write(values.json ? `${JSON.stringify({ type: 'function-log', line })}\n` : `${line}\n`),
