@@ -3,6 +3,7 @@
 // The image is chosen as `up` chooses it: the configured one, else in
 // emulator mode dsync's SAM image for the template's runtimes, else SAM's
 // build image for them.
+import { repositoryOf } from '../../docker/image-digest.js';
 import { isDsyncError } from '../../base/errors.js';
 import { debianImageExtras, realAwsImage, runtimesOf } from '../../sam/runtimes.js';
 import type { TemplateModel } from '../../sam/template.js';
@@ -40,12 +41,7 @@ export async function chooseImage(ctx: DoctorContext): Promise<ImageChoice> {
 }
 
 /** "registry:5000/repo:tag@sha256:…" -> "registry:5000/repo". */
-export function repositoryOf(image: string): string {
-  const name = image.split('@')[0]!;
-  const slash = name.lastIndexOf('/');
-  const colon = name.lastIndexOf(':');
-  return colon > slash ? name.slice(0, colon) : name;
-}
+export { repositoryOf } from '../../docker/image-digest.js';
 
 const withPrefix = (digest: string) => (digest.includes(':') ? digest : `sha256:${digest}`).toLowerCase();
 
