@@ -75,19 +75,10 @@ export function loadCliConfig(flags: CommonFlags, env: Record<string, string | u
  * (status, exec, logs, --sync-only) the project folder alone is mirrored.
  */
 export async function withLayout(config: DsyncConfig, options: { configEnv?: string; strict: boolean }): Promise<DsyncConfig> {
-  const flavour = path;
-  const readHost = async (rel: string) => readText(path.join(config.root, ...rel.split('/')));
   try {
-    const { templatePath } = await findTemplate(config, options.configEnv, readHost, flavour);
-    const text = await readHost(templatePath);
-    let model: TemplateModel | undefined;
-    try {
-      model = text === undefined ? undefined : loadTemplateModel(text, templatePath);
-    } catch {
-      model = undefined; // the deployer reports a broken template with its line
-    }
+    const model = await readTemplateModel(config, options.configEnv);
     const givenRoot = config.rootDir !== undefined ? { path: config.rootDir, from: config.rootFrom ?? '--root' } : undefined;
-    const layout = await resolveLayout({ root: config.root, givenRoot, model, flavour, exists: async (p) => fs.existsSync(p) });
+    const layout = await resolveLayout({ root: config.root, givenRoot, model, flavour: path, exists: async (p) => fs.existsSync(p) });
     return { ...config, layout };
   } catch (error) {
     if (options.strict) throw error;
@@ -95,16 +86,26 @@ export async function withLayout(config: DsyncConfig, options: { configEnv?: str
   }
 }
 
+/**
+ * The project's template as dsync models it; undefined when it is missing or
+ * does not parse (the deployer reports a broken template with its line).
+ * Rejects only when samconfig itself cannot be read.
+ */
+async function readTemplateModel(config: DsyncConfig, configEnv: string | undefined): Promise<TemplateModel | undefined> {
+  const readHost = async (rel: string) => readText(path.join(config.root, ...rel.split('/')));
+  const { templatePath } = await findTemplate(config, configEnv, readHost, path);
+  const text = await readHost(templatePath);
+  try {
+    return text === undefined ? undefined : loadTemplateModel(text, templatePath);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The template's functions (logical ids); empty when the template cannot be read (sam logs then looks them up itself). */
 export async function templateFunctionIds(config: DsyncConfig, configEnv: string | undefined): Promise<string[]> {
-  const readHost = async (rel: string) => readText(path.join(config.root, ...rel.split('/')));
-  try {
-    const { templatePath } = await findTemplate(config, configEnv, readHost, path);
-    const text = await readHost(templatePath);
-    return text === undefined ? [] : functionIds(loadTemplateModel(text, templatePath));
-  } catch {
-    return [];
-  }
+  const model = await readTemplateModel(config, configEnv).catch(() => undefined);
+  return model ? functionIds(model) : [];
 }
 
 /** A client for the engine the environment points at (DOCKER_HOST, contexts, default). */

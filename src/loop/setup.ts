@@ -2,13 +2,13 @@
 // image has SAM (and moto for the emulator), copies dsync's helper scripts in,
 // starts the emulator, and wires a runner and a deployer to the container.
 import { createHash } from 'node:crypto';
-import { Writable, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { ContainerClient } from '../docker/container-client.js';
 import { emulatorStartArgv, probeArgv, TOOLS_DIR, type SamTarget } from '../sam/commands.js';
 import type { CredentialResolver } from '../sam/credentials.js';
-import { LineSplitter } from '../sam/output.js';
+import { LineSplitter, splitterSink } from '../sam/output.js';
 import { SamRunner, type ContainerRun } from '../sam/runner.js';
 import { API_PORTS, EMULATOR_PORT } from '../sam/target.js';
 import type { PathFlavour } from '../base/platform.js';
@@ -53,19 +53,12 @@ export function containerRun(client: ContainerClient, id: () => string, workspac
   return async (argv, env, onLine, stdin) => {
     const out = new LineSplitter((l) => onLine(l, 'stdout'));
     const err = new LineSplitter((l) => onLine(l, 'stderr'));
-    const sink = (s: LineSplitter) =>
-      new Writable({
-        write(chunk: Buffer, _enc, cb) {
-          s.push(chunk.toString('utf8'));
-          cb();
-        },
-      });
     const result = await client.exec(id(), {
       cmd: argv,
       env,
       workingDir: workspace,
-      stdout: sink(out),
-      stderr: sink(err),
+      stdout: splitterSink(out),
+      stderr: splitterSink(err),
       stdin: stdin === undefined ? undefined : Readable.from([stdin]),
     });
     out.flush();

@@ -1,6 +1,7 @@
 // Turns SAM's output lines into something for the user: colours stripped,
 // container workspace paths shown as the user's host paths (so an editor can
 // open them), and the lines that carry meaning recognised.
+import { Writable } from 'node:stream';
 import type { PathFlavour } from '../base/platform.js';
 
 // eslint-disable-next-line no-control-regex
@@ -69,6 +70,16 @@ export function failureCause(lines: readonly string[]): string {
 }
 
 /** Splits chunks into lines; flush() returns a trailing partial line. */
+/** A stream that feeds a LineSplitter (an exec's stdout or stderr); flush the splitter once the exec ended. */
+export function splitterSink(splitter: LineSplitter): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      splitter.push(chunk.toString('utf8'));
+      cb();
+    },
+  });
+}
+
 export class LineSplitter {
   private rest = '';
   constructor(private readonly onLine: (line: string) => void) {}

@@ -3,7 +3,6 @@
 // owner of synced files (containerUser, else remoteUser), and the
 // postCreateCommand, run once per container after the first sync with its
 // output streamed.
-import { Writable } from 'node:stream';
 import { DsyncError } from '../base/errors.js';
 import { interruptible } from '../base/interrupt.js';
 import type { Reporter } from '../base/reporter.js';
@@ -12,6 +11,7 @@ import { lifecycleKey, lifecycleSteps } from '../config/devcontainer.js';
 import type { ContainerClient } from '../docker/container-client.js';
 import type { Project } from '../docker/project.js';
 import { shellQuote } from '../sync/remote-manifest.js';
+import { LineSplitter, splitterSink } from '../sam/output.js';
 
 export const POST_CREATE_MARKER = 'state/post-create';
 
@@ -77,10 +77,13 @@ export async function runPostCreate(client: ContainerClient, containerId: string
   const running = Promise.all(
     lifecycleSteps(command).map(async (step, i) => {
       reporter.progress(`postCreateCommand: ${step.argv.join(' ').slice(0, 80)}`);
-      const line = (stream: 'stdout' | 'stderr') => lineWriter((text) => reporter.event({ type: 'post-create-output', step: step.name, stream, line: text, message: `  postCreate │ ${text}` }));
+      const splitter = (stream: 'stdout' | 'stderr') => new LineSplitter((text) => reporter.event({ type: 'post-create-output', step: step.name, stream, line: text, message: `  postCreate │ ${text}` }));
+      const [out, err] = [splitter('stdout'), splitter('stderr')];
       // Its pid is kept so that Ctrl-C stops it too: an exec outlives the client that started it.
       const cmd = ['/bin/sh', '-c', 'echo $$ > "$1"; shift; exec "$@"', 'dsync-post-create', `${PID_PREFIX}${i}.pid`, ...step.argv];
-      const result = await client.exec(containerId, { cmd, workingDir: project.workspace, user, stdout: line('stdout'), stderr: line('stderr') });
+      const result = await client.exec(containerId, { cmd, workingDir: project.workspace, user, stdout: splitterSink(out), stderr: splitterSink(err) });
+      out.flush();
+      err.flush();
       await client.exec(containerId, { cmd: ['rm', '-f', `${PID_PREFIX}${i}.pid`], user: '0' });
       if (result.exitCode !== 0) failed.push(`${step.name} exited ${result.exitCode}`);
     }),
@@ -105,20 +108,4 @@ const PID_PREFIX = '/tmp/dsync-post-create-';
 async function stopPostCreate(client: ContainerClient, containerId: string): Promise<void> {
   const script = `for f in ${PID_PREFIX}*.pid; do [ -f "$f" ] || continue; p=$(cat "$f"); pkill -TERM -P "$p" 2>/dev/null; kill -TERM "$p" 2>/dev/null; rm -f "$f"; done`;
   await client.exec(containerId, { cmd: ['/bin/sh', '-c', script], user: '0' }).catch(() => undefined);
-}
-
-function lineWriter(onLine: (line: string) => void): Writable {
-  let partial = '';
-  return new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      const lines = (partial + chunk.toString('utf8')).split(/\r?\n/);
-      partial = lines.pop() ?? '';
-      for (const l of lines) onLine(l);
-      cb();
-    },
-    final(cb) {
-      if (partial) onLine(partial);
-      cb();
-    },
-  });
 }
