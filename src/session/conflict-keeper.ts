@@ -11,7 +11,8 @@ import { findConflicts } from '../sync/conflicts.js';
 import { saveConflicts, type SavedConflict } from '../sync/conflict-store.js';
 import type { SyncPlan } from '../sync/diff.js';
 import type { Manifest, ManifestEntry } from '../sync/manifest.js';
-import { parseRecord, recordAfterFullSync, RECORD_FILE, serialiseRecord, updateRecord, type SyncRecord, type Written } from '../sync/record.js';
+import { parseRecord, recordAfterFullSync, RECORD_FILE, serialiseRecord, toRecordEntry, updateRecord, type SyncRecord, type Written } from '../sync/record.js';
+import { ancestorsOf } from '../base/paths.js';
 import { RemoteStat } from '../sync/remote-stat.js';
 import type { ExtraFile } from '../sync/tar-pack.js';
 
@@ -30,6 +31,13 @@ export class ConflictKeeper {
   /** The record's text as the volume holds it now. */
   private stored: string | undefined;
   private dirty = false;
+  /**
+   * Paths a failed transfer may have written or removed in part (a batch
+   * retried after a file changed while it was packed): dsync's own doing,
+   * not in the record. The next time dsync looks at one, what the container
+   * has is taken into the record instead of being saved as a conflict.
+   */
+  private readonly uncertain = new Set<string>();
   private stat: { containerId: string; stat: RemoteStat } | undefined;
 
   constructor(private readonly options: ConflictKeeperOptions) {}
@@ -69,12 +77,32 @@ export class ConflictKeeper {
     // A file or link sent where the container has a folder replaces the folder and all it holds.
     const replaced = plan.send.filter((e) => e.type !== 'dir' && remote.get(e.path)?.type === 'dir').map((e) => e.path);
     if (replaced.length > 0) for (const [p, e] of await stat.list([], replaced)) remote.set(p, e);
+    this.adoptUncertain(remote);
     await this.save(containerId, findConflicts(plan, remote, this.record, isIgnored));
+  }
+
+  /** A transfer failed part-way: its paths (and, for folders, what is below them) are uncertain until looked at again. */
+  transferFailed(plan: SyncPlan): void {
+    for (const e of plan.send) this.uncertain.add(e.path);
+    for (const p of plan.remove) this.uncertain.add(p);
+  }
+
+  private adoptUncertain(remote: Manifest): void {
+    if (this.uncertain.size === 0 || !this.record) return;
+    for (const [p, entry] of remote) {
+      if (!this.uncertain.has(p) && !ancestorsOf(p).some((a) => this.uncertain.has(a))) continue;
+      const recorded = toRecordEntry(entry, undefined);
+      if (recorded) this.record.set(p, recorded);
+      this.dirty = true;
+    }
+    for (const p of remote.keys()) this.uncertain.delete(p);
   }
 
   /** After a full sync: the record is the host's synced files; `left` did not reach the container. */
   afterFull(host: Manifest, left: ReadonlySet<string>, written: ReadonlyMap<string, Written>): void {
     this.record = recordAfterFullSync(this.record ?? undefined, host, left, written);
+    // What the full sync did not touch equals the host now; what it touched was looked at before it.
+    this.uncertain.clear();
     this.dirty = true;
   }
 

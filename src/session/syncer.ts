@@ -176,7 +176,11 @@ export class Syncer {
       sent: plan.send.length,
       removed: plan.remove.length,
     };
-    return applyPlan(this.target(sink), plan, state).catch((error: unknown) => this.dropSink(sink, error));
+    return applyPlan(this.target(sink), plan, state).catch((error: unknown) => {
+      // Part of the plan may be in the container now, written by dsync but not in its record.
+      this.keeper.transferFailed(plan);
+      return this.dropSink(sink, error);
+    });
   }
 
   private async writeFile(file: ExtraFile): Promise<void> {
