@@ -11,7 +11,18 @@ import { findConflicts } from '../sync/conflicts.js';
 import { saveConflicts, type SavedConflict } from '../sync/conflict-store.js';
 import type { SyncPlan } from '../sync/diff.js';
 import type { Manifest, ManifestEntry } from '../sync/manifest.js';
-import { parseRecord, recordAfterFullSync, RECORD_FILE, serialiseRecord, toRecordEntry, updateRecord, type SyncRecord, type Written } from '../sync/record.js';
+import {
+  parseRecord,
+  recordAfterFailure,
+  recordAfterFullSync,
+  RECORD_FILE,
+  serialiseRecord,
+  toRecordEntry,
+  updateRecord,
+  type FullSyncFacts,
+  type SyncRecord,
+  type Written,
+} from '../sync/record.js';
 import { ancestorsOf } from '../base/paths.js';
 import { RemoteStat } from '../sync/remote-stat.js';
 import type { ExtraFile } from '../sync/tar-pack.js';
@@ -32,10 +43,9 @@ export class ConflictKeeper {
   private stored: string | undefined;
   private dirty = false;
   /**
-   * Paths a failed transfer may have written or removed in part (a batch
-   * retried after a file changed while it was packed): dsync's own doing,
-   * not in the record. The next time dsync looks at one, what the container
-   * has is taken into the record instead of being saved as a conflict.
+   * Files and links a failed transfer may have written, when looking at
+   * them right after the failure was not possible: dsync's own doing, taken
+   * into the record the next time a check looks at them.
    */
   private readonly uncertain = new Set<string>();
   private stat: { containerId: string; stat: RemoteStat } | undefined;
@@ -77,31 +87,51 @@ export class ConflictKeeper {
     // A file or link sent where the container has a folder replaces the folder and all it holds.
     const replaced = plan.send.filter((e) => e.type !== 'dir' && remote.get(e.path)?.type === 'dir').map((e) => e.path);
     if (replaced.length > 0) for (const [p, e] of await stat.list([], replaced)) remote.set(p, e);
-    this.adoptUncertain(remote);
+    this.settleUncertain(plan, replaced, remote);
     await this.save(containerId, findConflicts(plan, remote, this.record, isIgnored));
   }
 
-  /** A transfer failed part-way: its paths (and, for folders, what is below them) are uncertain until looked at again. */
-  transferFailed(plan: SyncPlan): void {
-    for (const e of plan.send) this.uncertain.add(e.path);
-    for (const p of plan.remove) this.uncertain.add(p);
+  /**
+   * A transfer failed part-way (a batch retried after a file changed while
+   * it was packed, an extraction error, a lost stream): some of its entries
+   * may be in the container, written by dsync but not recorded. Look at its
+   * paths now and take what is there into the record; when even that fails
+   * (the container is gone), the sent paths stay uncertain until they are
+   * next looked at. Never a conflict either way: they are dsync's writes.
+   */
+  async transferFailed(containerId: string, plan: SyncPlan): Promise<void> {
+    if (!this.record) return;
+    const written = plan.send.filter((e) => e.type !== 'dir').map((e) => e.path);
+    try {
+      const stat = await this.remoteStat(containerId);
+      recordAfterFailure(this.record, plan, await stat.list(written, plan.remove));
+      for (const p of written) this.uncertain.delete(p);
+      this.dirty = true;
+    } catch {
+      for (const p of written) this.uncertain.add(p);
+    }
   }
 
-  private adoptUncertain(remote: Manifest): void {
+  /** Uncertain paths the check just looked at: what is there is dsync's (recorded), what is not there is forgotten. */
+  private settleUncertain(plan: SyncPlan, replaced: readonly string[], remote: Manifest): void {
     if (this.uncertain.size === 0 || !this.record) return;
-    for (const [p, entry] of remote) {
-      if (!this.uncertain.has(p) && !ancestorsOf(p).some((a) => this.uncertain.has(a))) continue;
-      const recorded = toRecordEntry(entry, undefined);
+    const trees = new Set([...plan.remove, ...replaced]);
+    const sent = new Set(plan.send.map((e) => e.path));
+    for (const p of [...this.uncertain]) {
+      const seen = remote.get(p);
+      if (seen === undefined && !sent.has(p) && !trees.has(p) && !ancestorsOf(p).some((a) => trees.has(a))) continue;
+      const recorded = seen === undefined ? undefined : toRecordEntry(seen);
       if (recorded) this.record.set(p, recorded);
+      else this.record.delete(p);
+      this.uncertain.delete(p);
       this.dirty = true;
     }
-    for (const p of remote.keys()) this.uncertain.delete(p);
   }
 
-  /** After a full sync: the record is the host's synced files; `left` did not reach the container. */
-  afterFull(host: Manifest, left: ReadonlySet<string>, written: ReadonlyMap<string, Written>): void {
-    this.record = recordAfterFullSync(this.record ?? undefined, host, left, written);
-    // What the full sync did not touch equals the host now; what it touched was looked at before it.
+  /** After a full sync: the record follows the container (see recordAfterFullSync). */
+  afterFull(facts: FullSyncFacts): void {
+    this.record = recordAfterFullSync(this.record ?? undefined, facts);
+    // Every uncertain path still in the container either equals the host's now or was looked at before the plan touched it.
     this.uncertain.clear();
     this.dirty = true;
   }

@@ -82,7 +82,8 @@ export class Syncer {
       const result = await this.apply(checked.plan, seq, 'full');
       const outcome = { ...this.settle(result, checked.plan, diff.unreadable), host: diff.host };
       const reached = new Set(outcome.plan.send.map((e) => e.path));
-      this.keeper.afterFull(diff.host, new Set(diff.plan.send.map((e) => e.path).filter((p) => !reached.has(p))), result.packed.written);
+      const left = new Set(diff.plan.send.map((e) => e.path).filter((p) => !reached.has(p)));
+      this.keeper.afterFull({ host: diff.host, remote: diff.remote, plan: diff.plan, left, written: result.packed.written });
       await this.keeper.flush((file) => this.writeFile(file));
       return outcome;
     });
@@ -176,10 +177,12 @@ export class Syncer {
       sent: plan.send.length,
       removed: plan.remove.length,
     };
-    return applyPlan(this.target(sink), plan, state).catch((error: unknown) => {
+    return applyPlan(this.target(sink), plan, state).catch(async (error: unknown) => {
+      sink?.close();
+      if (this.sink?.sink === sink) this.sink = undefined;
       // Part of the plan may be in the container now, written by dsync but not in its record.
-      this.keeper.transferFailed(plan);
-      return this.dropSink(sink, error);
+      await this.keeper.transferFailed(this.containerId, plan);
+      throw error;
     });
   }
 

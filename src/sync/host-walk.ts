@@ -5,6 +5,7 @@ import { describePath, type DescribeContext } from './describe.js';
 import type { Manifest } from './manifest.js';
 import { DEFAULT_IGNORES, IGNORE_FILES, IgnoreRules } from './ignore-rules.js';
 import { toHostPath } from '../base/paths.js';
+import { errnoCode } from '../base/errors.js';
 
 export interface WalkResult {
   manifest: Manifest;
@@ -63,7 +64,9 @@ export async function walkHost(ctx: DescribeContext, options: WalkOptions = {}):
         names = await ctx.fs.readdir(hostDir);
       } catch (error) {
         if (dir === '') throw error;
-        unreadable.set(dir, (error as NodeJS.ErrnoException).code ?? 'EIO');
+        const code = errnoCode(error) ?? 'EIO';
+        // Gone (or no longer a folder) since it was described: it holds nothing now; the watcher reports the rest.
+        if (code !== 'ENOENT' && code !== 'ENOTDIR') unreadable.set(dir, code);
         return;
       }
       if (dir !== '') await loadRulesIn(ctx, rules, dir, names);

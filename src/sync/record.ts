@@ -4,7 +4,8 @@
 // changed or made inside the container, and is saved before dsync overwrites
 // or removes it (see conflicts.ts). Folders are not recorded: only files and
 // links hold anything to lose. Pure; persisted in the volume as JSON.
-import type { EntryType, Manifest, ManifestEntry } from './manifest.js';
+import type { SyncPlan } from './diff.js';
+import { entryDifference, type EntryType, type Manifest, type ManifestEntry } from './manifest.js';
 import { ancestorsOf } from '../base/paths.js';
 
 export interface RecordEntry {
@@ -42,28 +43,76 @@ export function matchesRecord(remote: ManifestEntry, recorded: RecordEntry | und
   return remote.size === recorded.size && remote.mtime === recorded.mtime;
 }
 
+/** What a full sync saw and did, for the record that follows it. */
+export interface FullSyncFacts {
+  /** The host's entries the plan was made from. */
+  host: Manifest;
+  /** The container's entries when the plan was made (its listing). */
+  remote: Manifest;
+  /** The plan as the diff made it. */
+  plan: SyncPlan;
+  /** Plan entries that did not reach the container (vanished, unreadable): the container still has what it had. */
+  left: ReadonlySet<string>;
+  /** Files as the archive really carried them. */
+  written: ReadonlyMap<string, Written>;
+}
+
 /**
- * The record after a full sync: the host's synced files, as they are now in
- * the container. `left` are plan paths that did not reach the container
- * (unreadable, vanished): their previous record entry stands.
+ * The record after a full sync, built from what the container holds rather
+ * than from what the host has: every container entry the sync left alone
+ * is recorded as listed when it equals the host's (dsync's or not, nothing
+ * of it would be lost), and keeps its previous record entry otherwise (a
+ * folder the host could not read keeps the container's copy, and with it
+ * the record of what dsync wrote there). What the sync sent is recorded as
+ * written; what it removed is gone.
  */
-export function recordAfterFullSync(
-  previous: SyncRecord | undefined,
-  host: Manifest,
-  left: ReadonlySet<string>,
-  written: ReadonlyMap<string, Written>,
-): SyncRecord {
+export function recordAfterFullSync(previous: SyncRecord | undefined, facts: FullSyncFacts): SyncRecord {
+  const { host, remote, plan, left, written } = facts;
   const next: SyncRecord = new Map();
-  for (const entry of host.values()) {
+  const removed = new Set(plan.remove);
+  const wasRemoved = (p: string) => removed.has(p) || ancestorsOf(p).some((a) => removed.has(a));
+  const keepPrevious = (p: string) => {
+    const old = previous?.get(p);
+    if (old) next.set(p, old);
+  };
+  const sent = new Set(plan.send.map((e) => e.path));
+  for (const entry of remote.values()) {
+    if (entry.type === 'dir' || sent.has(entry.path) || wasRemoved(entry.path)) continue;
+    const own = host.get(entry.path);
+    if (own !== undefined && entryDifference(own, entry) === undefined) next.set(entry.path, toRecordEntry(entry)!);
+    else keepPrevious(entry.path);
+  }
+  for (const entry of plan.send) {
     if (left.has(entry.path)) {
-      const old = previous?.get(entry.path);
-      if (old) next.set(entry.path, old);
+      if (!wasRemoved(entry.path)) keepPrevious(entry.path);
       continue;
     }
     const recorded = toRecordEntry(entry, written.get(entry.path));
     if (recorded) next.set(entry.path, recorded);
   }
   return next;
+}
+
+/**
+ * After a transfer that failed part-way, what the container holds now at
+ * the plan's paths (`seen`: its entries at the sent paths and below the
+ * removed ones). Whatever is at a sent path is dsync's own doing (all of
+ * it, or none, or a file cut short), so it is taken as written; a removed
+ * path no longer there is forgotten.
+ */
+export function recordAfterFailure(record: SyncRecord, plan: SyncPlan, seen: Manifest): void {
+  for (const entry of plan.send) {
+    const now = seen.get(entry.path);
+    const recorded = now === undefined ? undefined : toRecordEntry(now);
+    if (recorded) record.set(entry.path, recorded);
+    else record.delete(entry.path);
+  }
+  if (plan.remove.length === 0) return;
+  const removed = new Set(plan.remove);
+  for (const p of record.keys()) {
+    if (seen.has(p)) continue;
+    if (removed.has(p) || ancestorsOf(p).some((a) => removed.has(a))) record.delete(p);
+  }
 }
 
 /** Fold one live batch into the record: what it removed (with everything below) and what it sent. */

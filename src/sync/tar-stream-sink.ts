@@ -10,8 +10,10 @@ import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import type { ContainerClient, ExecChannel } from '../docker/container-client.js';
 import { DsyncError } from '../base/errors.js';
+import { shellQuote } from './remote-manifest.js';
 
 const RECORD = 10240;
+const TAR_ARGS = '-x -v --ignore-zeros --absolute-names --recursive-unlink --same-owner --same-permissions -f -';
 
 export class TarStreamSink {
   private channel: ExecChannel | undefined;
@@ -78,7 +80,11 @@ export class TarStreamSink {
       // target as placeholders and only makes them real when the archive
       // ends, which a stream never does. Every name and target dsync sends
       // was already checked to stay inside the project.
-      cmd: ['tar', '-x', '-v', '--ignore-zeros', '--absolute-names', '--recursive-unlink', '--same-owner', '--same-permissions', '-f', '-', '-C', this.extractRoot],
+      // 2>&1: tar's complaint about an entry then comes before the name of
+      // any later entry, so an error is always the batch's it belongs to
+      // (as two streams, it could arrive after the acknowledgement and be
+      // taken for the next batch's, leaving this one recorded as written).
+      cmd: ['/bin/sh', '-c', `exec tar ${TAR_ARGS} -C ${shellQuote(this.extractRoot)} 2>&1`],
     });
     this.channel = channel;
     this.lines = [];
@@ -95,6 +101,11 @@ export class TarStreamSink {
   }
 
   private push(line: string): void {
+    // Every name dsync sends starts with workspace/ or state/, never with "tar: ".
+    if (line.startsWith('tar: ')) {
+      this.errors.push(line.slice('tar: '.length));
+      return;
+    }
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = undefined;

@@ -6,6 +6,7 @@ import type { HostFs, HostStat } from '../../src/sync/host-fs.js';
 import { preflight } from '../../src/sync/preflight.js';
 import { hostPlatform } from '../../src/base/platform.js';
 import { IgnoreRules } from '../../src/sync/ignore-rules.js';
+import { walkHost } from '../../src/sync/host-walk.js';
 
 type Node = { kind: 'file'; content: string; error?: string } | { kind: 'dir' } | { kind: 'link'; target: string };
 
@@ -160,5 +161,33 @@ describe('preflight', () => {
     expect([...batch.unreadable, ...checked.unreadable]).toEqual([['locked.db', 'EBUSY']]);
     expect(batch.plan.remove).toEqual(['vanished.js']);
     expect(warnings.some((w) => w.includes('CRLF'))).toBe(true);
+  });
+});
+
+describe('walkHost when a folder goes away or cannot be read mid-walk', () => {
+  const fail = (code: string) => Object.assign(new Error(code), { code });
+  /** The Windows tree, but listing `broken` fails with `code` (it was described as a folder a moment before). */
+  function ctxWith(code: string): DescribeContext {
+    const base = context({ keep: { kind: 'dir' }, 'keep/a.js': { kind: 'file', content: 'a' }, broken: { kind: 'dir' }, 'broken/x.js': { kind: 'file', content: 'x' } });
+    return {
+      ...base,
+      fs: {
+        ...base.fs,
+        readdir: (p) => (p.toLowerCase().endsWith('\\broken') ? Promise.reject(fail(code)) : base.fs.readdir(p)),
+      },
+    };
+  }
+
+  it('a folder gone since it was described holds nothing: it is not unreadable, so the diff removes what the container has below it', async () => {
+    for (const code of ['ENOENT', 'ENOTDIR']) {
+      const walk = await walkHost(ctxWith(code));
+      expect([...walk.manifest.keys()].sort()).toEqual(['broken', 'keep', 'keep/a.js']);
+      expect([...walk.unreadable]).toEqual([]);
+    }
+  });
+
+  it('a folder that cannot be listed (permission) is unreadable: the diff keeps the container’s copy of what is below it', async () => {
+    const walk = await walkHost(ctxWith('EACCES'));
+    expect([...walk.unreadable]).toEqual([['broken', 'EACCES']]);
   });
 });
