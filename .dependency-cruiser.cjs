@@ -1,7 +1,7 @@
 // The layering check (`npm run check:layers`, part of `npm test`): imports
 // point down this list and never up, no two folders import each other, and
-// each I/O library is imported by its one adapter file. See README "Layout".
-const LAYERS = ['cli', 'loop', 'session', 'sam', 'watch', 'sync', 'docker', 'config', 'base'];
+// each I/O library is imported by its one adapter file. See docs/architecture.md "Layout".
+const LAYERS = ['cli', 'doctor', 'samloop', 'emulator', 'stack', 'images', 'session', 'devcontainer', 'sam', 'watch', 'sync', 'docker', 'config', 'base'];
 
 const upward = LAYERS.map((layer, i) => ({
   name: `no-upward-from-${layer}`,

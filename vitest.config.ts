@@ -14,7 +14,7 @@ export default defineConfig({
       { extends: true, test: { name: 'engine', include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'], globalSetup: ['test/setup/engine.ts'] } },
       // The Windows tier's smoke (the CLI as node.exe under Wine): only through `npm run test:windows`.
       ...(process.env.DSYNC_WINDOWS_TIER
-        ? [{ extends: true, test: { name: 'windows', include: ['test/windows/**/*.test.ts'], globalSetup: ['test/setup/engine.ts'], testTimeout: 600_000 } }]
+        ? [{ extends: true as const, test: { name: 'windows', include: ['test/windows/**/*.test.ts'], globalSetup: ['test/setup/engine.ts'], testTimeout: 600_000 } }]
         : []),
     ],
   },

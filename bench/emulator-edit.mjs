@@ -38,7 +38,9 @@ try {
   const first = await waitFor(0, (e) => e.type === 'deploy-result');
   console.log(`first up (container, sync, emulator start, stack deploy): ${ms(first.at - t0)}; stack deploy alone ${ms(first.ms)}`);
   await new Promise((r) => setTimeout(r, 1500));
-  const total = [], sync = [], sam = [];
+  const total = [],
+    sync = [],
+    sam = [];
   const file = path.join(root, 'src/list-products/catalog.js');
   for (let i = 0; i < N; i++) {
     const from = events.length;

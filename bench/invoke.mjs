@@ -57,7 +57,10 @@ function writeHandler(root, n) {
 
 async function timedGet(url) {
   const t0 = performance.now();
-  const body = await fetch(url).then((r) => r.text(), () => '');
+  const body = await fetch(url).then(
+    (r) => r.text(),
+    () => '',
+  );
   return { body, ms: performance.now() - t0, at: performance.now() };
 }
 

@@ -46,10 +46,16 @@ function generatedApp(n = 50) {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `fn${i}`, version: '1.0.0', private: true, main: 'app.js', dependencies: { ms: '2.1.3' } }, null, 2));
     fs.writeFileSync(path.join(dir, 'catalog.js'), `exports.items = ['Head lamp'];\n`);
-    fs.writeFileSync(path.join(dir, 'app.js'), `const ms = require('ms');\nconst { items } = require('./catalog.js');\nexports.handler = async () => ({ statusCode: 200, body: JSON.stringify({ fn: ${i}, items, ttl: ms('5m') }) });\n`);
+    fs.writeFileSync(
+      path.join(dir, 'app.js'),
+      `const ms = require('ms');\nconst { items } = require('./catalog.js');\nexports.handler = async () => ({ statusCode: 200, body: JSON.stringify({ fn: ${i}, items, ttl: ms('5m') }) });\n`,
+    );
     resources += `  ${id}:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/fn${i}/\n      Handler: app.handler\n      Events:\n        Get:\n          Type: HttpApi\n          Properties: { ApiId: !Ref Api, Path: /fn${i}, Method: GET }\n`;
   }
-  fs.writeFileSync(path.join(root, 'template.yaml'), `AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nGlobals:\n  Function:\n    Runtime: nodejs22.x\n    Timeout: 10\nResources:\n${resources}`);
+  fs.writeFileSync(
+    path.join(root, 'template.yaml'),
+    `AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nGlobals:\n  Function:\n    Runtime: nodejs22.x\n    Timeout: 10\nResources:\n${resources}`,
+  );
   fs.writeFileSync(path.join(root, 'samconfig.toml'), 'version = 0.1\n[default.global.parameters]\nstack_name = "app50"\n');
   return { root, stack: 'app50', fn: 'Fn07Function', file: 'src/fn7/catalog.js', functions: n };
 }
@@ -114,7 +120,18 @@ async function runDsync(app) {
 }
 
 async function runPlain(app, endpoint, container) {
-  const samEnv = ['-e', 'AWS_ENDPOINT_URL=http://localhost:5000', '-e', 'AWS_ACCESS_KEY_ID=testing', '-e', 'AWS_SECRET_ACCESS_KEY=testing', '-e', `AWS_REGION=${REGION}`, '-e', 'SAM_CLI_TELEMETRY=0'];
+  const samEnv = [
+    '-e',
+    'AWS_ENDPOINT_URL=http://localhost:5000',
+    '-e',
+    'AWS_ACCESS_KEY_ID=testing',
+    '-e',
+    'AWS_SECRET_ACCESS_KEY=testing',
+    '-e',
+    `AWS_REGION=${REGION}`,
+    '-e',
+    'SAM_CLI_TELEMETRY=0',
+  ];
   const cmd = `yes | sam sync --watch --code --template-file template.yaml --stack-name ${app.stack} --region ${REGION} --s3-bucket dsync-artifacts --no-dependency-layer > /tmp/plain-watch.log 2>&1`;
   spawnSync('docker', ['exec', '-d', ...samEnv, '-w', '/dsync/workspace', container, 'sh', '-c', cmd]);
   const deadline = performance.now() + 120_000;
@@ -162,12 +179,28 @@ for (const make of [exampleApp, generatedApp].filter((_, i) => which.includes(['
 console.log(`\nsave-to-live, one-file edit, ${EDITS} edits each (after ${WARMUP} warm-up edits), emulator on this machine`);
 console.log('app            | dsync p50 | dsync p95 | plain p50 | plain p95 | plain/dsync (p50) | first up');
 for (const { app, d, p } of results) {
-  console.log(`${String(app.functions).padStart(2)} functions   | ${s(pct(d.times, 50)).padStart(9)} | ${s(pct(d.times, 95)).padStart(9)} | ${s(pct(p.times, 50)).padStart(9)} | ${s(pct(p.times, 95)).padStart(9)} | ${(pct(p.times, 50) / pct(d.times, 50)).toFixed(2).padStart(17)}x | ${s(d.firstUp)}`);
+  console.log(
+    `${String(app.functions).padStart(2)} functions   | ${s(pct(d.times, 50)).padStart(9)} | ${s(pct(d.times, 95)).padStart(9)} | ${s(pct(p.times, 50)).padStart(9)} | ${s(pct(p.times, 95)).padStart(9)} | ${(pct(p.times, 50) / pct(d.times, 50)).toFixed(2).padStart(17)}x | ${s(d.firstUp)}`,
+  );
 }
 const [small, large] = results;
 if (small && large) console.log(`50-function p50 / 5-function p50 (dsync): ${(pct(large.d.times, 50) / pct(small.d.times, 50)).toFixed(2)}x`);
-console.log('\ndsync stage breakdown, median ms (detect = quiet period, sync = transfer, queue = waiting for a running step, build, update = upload + update, ready = SAM finishing)');
+console.log(
+  '\ndsync stage breakdown, median ms (detect = quiet period, sync = transfer, queue = waiting for a running step, build, update = upload + update, ready = SAM finishing)',
+);
 for (const { app, d } of results) {
   const keys = ['detectMs', 'syncMs', 'queueMs', 'buildMs', 'updateMs', 'readyMs'];
-  console.log(`${String(app.functions).padStart(2)} functions: ${keys.map((k) => `${k.replace('Ms', '')} ${Math.round(pct(d.stages.map((x) => x[k] ?? 0), 50))}`).join(' · ')}`);
+  console.log(
+    `${String(app.functions).padStart(2)} functions: ${keys
+      .map(
+        (k) =>
+          `${k.replace('Ms', '')} ${Math.round(
+            pct(
+              d.stages.map((x) => x[k] ?? 0),
+              50,
+            ),
+          )}`,
+      )
+      .join(' · ')}`,
+  );
 }

@@ -172,7 +172,14 @@ async function benchIdle() {
     const after = processUsage(up.child.pid);
     const wall = (performance.now() - t0) / 1000;
     await up.stop();
-    return { files: IDLE_FILES, readyMs, cpuPct: ((after.cpuS - before.cpuS) / wall) * 100, rssMb: after.rss / 1024 / 1024, peakMb: peak / 1024 / 1024, seconds: IDLE_S };
+    return {
+      files: IDLE_FILES,
+      readyMs,
+      cpuPct: ((after.cpuS - before.cpuS) / wall) * 100,
+      rssMb: after.rss / 1024 / 1024,
+      peakMb: peak / 1024 / 1024,
+      seconds: IDLE_S,
+    };
   } finally {
     down(dir);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -182,10 +189,16 @@ async function benchIdle() {
 await requireImage();
 console.log(`dsync bench:sync on ${os.cpus().length} cores, image ${IMAGE}, node ${process.version}`);
 const latency = await benchLatency();
-console.log(`save-to-visible latency (${latency.n} single-file edits): p50 ${fmt(latency.p50)}  p95 ${fmt(latency.p95)}  min ${fmt(latency.min)}  max ${fmt(latency.max)}   [targets: p50 <= 50 ms, p95 <= 150 ms]`);
+console.log(
+  `save-to-visible latency (${latency.n} single-file edits): p50 ${fmt(latency.p50)}  p95 ${fmt(latency.p95)}  min ${fmt(latency.min)}  max ${fmt(latency.max)}   [targets: p50 <= 50 ms, p95 <= 150 ms]`,
+);
 const tree = await benchInitialAndNoChange();
-console.log(`initial sync, ${FILES} files / ${(TOTAL_BYTES / 1024 / 1024).toFixed(0)} MB: sync ${fmt(tree.initial.ms)} (${tree.initial.sent} entries sent); whole \`up\` until watching ${fmt(tree.firstWall)}   [target: <= 3 s]`);
-console.log(`no-change \`up\` (${tree.again.n} runs): until watching p50 ${fmt(tree.again.p50)} max ${fmt(tree.again.max)}; diff itself p50 ${fmt(tree.againSync.p50)}   [target: <= 1 s]`);
+console.log(
+  `initial sync, ${FILES} files / ${(TOTAL_BYTES / 1024 / 1024).toFixed(0)} MB: sync ${fmt(tree.initial.ms)} (${tree.initial.sent} entries sent); whole \`up\` until watching ${fmt(tree.firstWall)}   [target: <= 3 s]`,
+);
+console.log(
+  `no-change \`up\` (${tree.again.n} runs): until watching p50 ${fmt(tree.again.p50)} max ${fmt(tree.again.max)}; diff itself p50 ${fmt(tree.againSync.p50)}   [target: <= 1 s]`,
+);
 if (process.env.DSYNC_BENCH_SKIP_IDLE !== '1') {
   const idle = await benchIdle();
   console.log(

@@ -3,7 +3,11 @@ import zlib from 'node:zlib';
 
 export function readZipEntry(buf, wanted) {
   let eocd = -1;
-  for (let i = buf.length - 22; i >= 0; i--) if (buf.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+  for (let i = buf.length - 22; i >= 0; i--)
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
   if (eocd < 0) return '';
   let p = buf.readUInt32LE(eocd + 16);
   for (let n = buf.readUInt16LE(eocd + 10); n > 0; n--) {

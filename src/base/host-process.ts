@@ -36,7 +36,15 @@ export type StreamingHostRunner = (
 ) => Promise<HostCommandResult>;
 
 export const runStreamingHostCommand: StreamingHostRunner = async (file, args, options) => {
-  const child = execa(file, args, { cwd: options.cwd, env: options.env, extendEnv: false, reject: false, stdin: 'ignore', cancelSignal: options.signal, forceKillAfterDelay: 2000 });
+  const child = execa(file, args, {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+    cancelSignal: options.signal,
+    forceKillAfterDelay: 2000,
+  });
   let partial = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     const lines = (partial + chunk.toString('utf8')).split(/\r?\n/);
@@ -46,7 +54,8 @@ export const runStreamingHostCommand: StreamingHostRunner = async (file, args, o
   const result = await child;
   if (partial) options.onStderrLine?.(partial);
   const spawnError = (result as { code?: unknown }).code;
-  if (result.failed && result.exitCode === undefined && typeof spawnError === 'string' && !result.isCanceled) throw Object.assign(new Error(result.shortMessage), { code: spawnError });
+  if (result.failed && result.exitCode === undefined && typeof spawnError === 'string' && !result.isCanceled)
+    throw Object.assign(new Error(result.shortMessage), { code: spawnError });
   return { exitCode: result.exitCode ?? (result.isCanceled ? 130 : 1), stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
 };
 
@@ -69,7 +78,14 @@ export function onWindowsPath(file: string, env: Record<string, string | undefin
 export const runInteractiveHostCommand = async (file: string, args: string[], env: Record<string, string | undefined>): Promise<HostCommandResult> => {
   // On a terminal, prompts (MFA codes, SSO device codes) reach the user; otherwise stderr is only captured.
   const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
-  const result = await execa(file, args, { env, extendEnv: false, reject: false, stdin: interactive ? 'inherit' : 'ignore', stderr: interactive ? ['pipe', 'inherit'] : 'pipe', timeout: 300_000 });
+  const result = await execa(file, args, {
+    env,
+    extendEnv: false,
+    reject: false,
+    stdin: interactive ? 'inherit' : 'ignore',
+    stderr: interactive ? ['pipe', 'inherit'] : 'pipe',
+    timeout: 300_000,
+  });
   if (result.failed && result.exitCode === undefined) throw new Error(result.shortMessage);
   return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
 };

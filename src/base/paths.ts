@@ -96,12 +96,7 @@ export function outermost(paths: Iterable<string>): string[] {
  * or undefined when its target lies outside the project. The check is lexical:
  * the link is never followed, so nothing outside the project is read.
  */
-export function symlinkTargetInside(
-  root: string,
-  linkProjectPath: string,
-  rawTarget: string,
-  flavour: PathFlavour,
-): string | undefined {
+export function symlinkTargetInside(root: string, linkProjectPath: string, rawTarget: string, flavour: PathFlavour): string | undefined {
   const linkHost = toHostPath(root, linkProjectPath, flavour);
   const targetHost = flavour.resolve(flavour.dirname(linkHost), rawTarget);
   const targetProject = flavour.relative(root, targetHost) === '' ? '' : toProjectPath(root, targetHost, flavour);

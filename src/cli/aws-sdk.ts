@@ -8,8 +8,8 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import type { StackAccount } from '../loop/stack-claim.js';
-import type { LeaseHolder, LeaseRead, LeaseRecord } from '../loop/stack-lease.js';
+import type { StackAccount } from '../stack/claim.js';
+import type { LeaseHolder, LeaseRead, LeaseRecord, LeaseStore } from '../stack/lease.js';
 import type { CredentialResolver, SdkCredentialSource } from '../sam/credentials.js';
 
 // dsync supports Node.js 20 (the lock file pins SDK versions that do); the
@@ -70,88 +70,114 @@ export function parseLease(text: string | undefined): LeaseRead {
  * credentials (SSO, assume-role) keep the lease's heartbeat going for hours.
  */
 export function awsAccount(credentials: CredentialResolver, region: string, endpointUrl?: string): AwsAccount {
-  const common = {
-    region,
-    credentials: async () => {
-      const c = await credentials.get();
-      return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiresAt ? new Date(c.expiresAt) : undefined };
-    },
-    ...(endpointUrl ? { endpoint: endpointUrl } : {}),
-  };
-  const sts = new STSClient(common);
-  const cfn = new CloudFormationClient(common);
-  const ssm = new SSMClient(common);
-  const getText = async (name: string): Promise<string | undefined> => {
+  return new SdkAccount(credentials, region, endpointUrl);
+}
+
+class SdkAccount implements AwsAccount {
+  private readonly sts: STSClient;
+  private readonly cfn: CloudFormationClient;
+  private readonly ssm: SSMClient;
+
+  constructor(
+    credentials: CredentialResolver,
+    private readonly region: string,
+    endpointUrl?: string,
+  ) {
+    const common = {
+      region,
+      credentials: async () => {
+        const c = await credentials.get();
+        return {
+          accessKeyId: c.accessKeyId,
+          secretAccessKey: c.secretAccessKey,
+          sessionToken: c.sessionToken,
+          expiration: c.expiresAt ? new Date(c.expiresAt) : undefined,
+        };
+      },
+      ...(endpointUrl ? { endpoint: endpointUrl } : {}),
+    };
+    this.sts = new STSClient(common);
+    this.cfn = new CloudFormationClient(common);
+    this.ssm = new SSMClient(common);
+  }
+
+  async identity() {
+    const out = await this.sts.send(new GetCallerIdentityCommand({}));
+    return { account: out.Account ?? '?', arn: out.Arn ?? '?' };
+  }
+
+  async stackTags(stackName: string) {
     try {
-      return (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value ?? '';
+      const out = await this.cfn.send(new DescribeStacksCommand({ StackName: stackName }));
+      const stack = out.Stacks?.[0];
+      if (!stack || stack.StackStatus === 'DELETE_COMPLETE') return undefined;
+      return Object.fromEntries((stack.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+    } catch (error) {
+      if (/does not exist/i.test((error as Error).message)) return undefined;
+      throw error;
+    }
+  }
+
+  /** The stack's lease and origin record, as two SSM parameters. */
+  leaseStore(stackName: string): LeaseStore {
+    const name = leaseParameter(stackName);
+    const origin = originParameter(stackName);
+    return {
+      where: `SSM parameter ${name} (region ${this.region})`,
+      read: async () => {
+        const text = await this.getText(name);
+        return text === undefined ? {} : parseLease(text);
+      },
+      create: (record) => this.createText(name, JSON.stringify(record), `dsync: who runs \`dsync up\` on stack ${stackName}`),
+      write: async (record) => {
+        await this.ssm.send(new PutParameterCommand({ Name: name, Value: JSON.stringify(record), Type: 'String', Overwrite: true }));
+      },
+      remove: async () => {
+        try {
+          await this.ssm.send(new DeleteParameterCommand({ Name: name }));
+        } catch (error) {
+          if ((error as Error).name !== 'ParameterNotFound') throw error;
+        }
+      },
+      readOrigin: async () => {
+        const text = await this.getText(origin);
+        if (text === undefined) return undefined;
+        try {
+          return { createdByDsync: (JSON.parse(text) as { createdByDsync?: unknown }).createdByDsync === true };
+        } catch {
+          return { createdByDsync: false };
+        }
+      },
+      createOrigin: async (value) => {
+        await this.createText(origin, JSON.stringify(value), `dsync: whether dsync created stack ${stackName}`);
+      },
+    };
+  }
+
+  close(): void {
+    this.sts.destroy();
+    this.cfn.destroy();
+    this.ssm.destroy();
+  }
+
+  /** A parameter's text, or undefined when it does not exist. */
+  private async getText(name: string): Promise<string | undefined> {
+    try {
+      return (await this.ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value ?? '';
     } catch (error) {
       if ((error as Error).name === 'ParameterNotFound') return undefined;
       throw error;
     }
-  };
-  const createText = async (name: string, value: string, description: string): Promise<boolean> => {
+  }
+
+  /** Create a parameter unless it exists; false when it did. */
+  private async createText(name: string, value: string, description: string): Promise<boolean> {
     try {
-      await ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: false, Description: description }));
+      await this.ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: false, Description: description }));
       return true;
     } catch (error) {
       if ((error as Error).name === 'ParameterAlreadyExists') return false;
       throw error;
     }
-  };
-  return {
-    async identity() {
-      const out = await sts.send(new GetCallerIdentityCommand({}));
-      return { account: out.Account ?? '?', arn: out.Arn ?? '?' };
-    },
-    async stackTags(stackName) {
-      try {
-        const out = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
-        const stack = out.Stacks?.[0];
-        if (!stack || stack.StackStatus === 'DELETE_COMPLETE') return undefined;
-        return Object.fromEntries((stack.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
-      } catch (error) {
-        if (/does not exist/i.test((error as Error).message)) return undefined;
-        throw error;
-      }
-    },
-    leaseStore(stackName) {
-      const name = leaseParameter(stackName);
-      const origin = originParameter(stackName);
-      return {
-        where: `SSM parameter ${name} (region ${region})`,
-        async read() {
-          const text = await getText(name);
-          return text === undefined ? {} : parseLease(text);
-        },
-        create: (record) => createText(name, JSON.stringify(record), `dsync: who runs \`dsync up\` on stack ${stackName}`),
-        async write(record) {
-          await ssm.send(new PutParameterCommand({ Name: name, Value: JSON.stringify(record), Type: 'String', Overwrite: true }));
-        },
-        async remove() {
-          try {
-            await ssm.send(new DeleteParameterCommand({ Name: name }));
-          } catch (error) {
-            if ((error as Error).name !== 'ParameterNotFound') throw error;
-          }
-        },
-        async readOrigin() {
-          const text = await getText(origin);
-          if (text === undefined) return undefined;
-          try {
-            return { createdByDsync: (JSON.parse(text) as { createdByDsync?: unknown }).createdByDsync === true };
-          } catch {
-            return { createdByDsync: false };
-          }
-        },
-        async createOrigin(value) {
-          await createText(origin, JSON.stringify(value), `dsync: whether dsync created stack ${stackName}`);
-        },
-      };
-    },
-    close() {
-      sts.destroy();
-      cfn.destroy();
-      ssm.destroy();
-    },
-  };
+  }
 }

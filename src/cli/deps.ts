@@ -4,19 +4,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { CONFIG_FILE, loadConfig, validateSettings, type DsyncConfig } from '../config/config.js';
 import { decodeText } from '../config/text.js';
-import { findDevcontainerFile } from '../config/devcontainer.js';
+import { findDevcontainerFile } from '../config/devcontainer-file.js';
 import { systemClock } from '../base/clock.js';
 import { runHostCommand, runInteractiveHostCommand } from '../base/host-process.js';
-import { certificateBlocks, DEFAULT_SAM_BASE_IMAGE, type SamImageSource } from '../loop/image.js';
-import { DOCKER_DIR } from '../loop/setup.js';
+import { DEFAULT_SAM_BASE_IMAGE, type SamImageSource } from '../images/sam-image.js';
 import type { TargetMode } from '../sam/commands.js';
 import { chooseProfile, EMULATOR_CREDENTIALS, hostCredentialResolver, staticResolver, type CredentialResolver, type ProfileChoice } from '../sam/credentials.js';
-import { findTemplate, samconfigProfile } from '../loop/sam-project.js';
-import { projectOnlyLayout, resolveLayout } from '../loop/project-layout.js';
-import { loadTemplateModel, type TemplateModel } from '../sam/template.js';
+import { findTemplate, samconfigProfile } from '../sam/sam-project.js';
+import { projectOnlyLayout, resolveLayout } from '../sam/project-layout.js';
+import { functionIds, tryTemplateModel, type TemplateModel } from '../sam/template.js';
 import type { Reporter } from '../base/reporter.js';
-import { createSession, type Session, type SessionDeps } from '../session/session.js';
-import { createSamLoop, functionIds, type SamRequest } from '../loop/sam-loop.js';
+import { createSession } from '../session/session.js';
+import { createSamLoop, type SamRequest } from '../samloop/sam-loop.js';
 import type { ContainerClient } from '../docker/container-client.js';
 import { createDockerodeClient } from '../docker/dockerode-client.js';
 import { resolveEngine } from '../docker/engine.js';
@@ -25,6 +24,9 @@ import { hostPlatform } from '../base/platform.js';
 import { chokidarWatcherFactory } from '../watch/chokidar-watcher.js';
 import { dirWatcherFactory } from '../watch/dir-watcher.js';
 import { version } from './version.js';
+import { DOCKER_DIR } from '../images/tools.js';
+import { hostCaCertificates } from '../docker/host-certificates.js';
+import type { Session, SessionDeps } from '../session/types.js';
 
 export interface CommonFlags {
   cwd?: string;
@@ -94,12 +96,7 @@ export async function withLayout(config: DsyncConfig, options: { configEnv?: str
 async function readTemplateModel(config: DsyncConfig, configEnv: string | undefined): Promise<TemplateModel | undefined> {
   const readHost = async (rel: string) => readText(path.join(config.root, ...rel.split('/')));
   const { templatePath } = await findTemplate(config, configEnv, readHost, path);
-  const text = await readHost(templatePath);
-  try {
-    return text === undefined ? undefined : loadTemplateModel(text, templatePath);
-  } catch {
-    return undefined;
-  }
+  return tryTemplateModel(await readHost(templatePath), templatePath);
 }
 
 /** The template's functions (logical ids); empty when the template cannot be read (sam logs then looks them up itself). */
@@ -131,11 +128,11 @@ export function realSessionDeps(client: ContainerClient, reporter: Reporter): Se
 }
 
 /** The OS user name; some containers and CI runners have no passwd entry for their uid. */
-function currentUser(): string {
+export function currentUser(env: Record<string, string | undefined> = process.env): string {
   try {
     return os.userInfo().username;
   } catch {
-    return process.env.USER ?? process.env.USERNAME ?? `uid-${process.getuid?.() ?? 'unknown'}`;
+    return env.USER || env.USERNAME || `uid-${process.getuid?.() ?? 'unknown'}`;
   }
 }
 
@@ -148,31 +145,6 @@ export function createCliSession(config: DsyncConfig, reporter: Reporter, env: R
 export async function samImageSource(config: DsyncConfig, env: Record<string, string | undefined>): Promise<SamImageSource> {
   const dockerfile = fs.readFileSync(path.join(DOCKER_DIR, 'Dockerfile'), 'utf8');
   return { dockerfile, caCertificates: hostCaCertificates(env), baseImage: env.DSYNC_SAM_BASE_IMAGE ?? config.samBaseImage ?? DEFAULT_SAM_BASE_IMAGE };
-}
-
-/** The host's extra CA certificate files: the system's added ones (/usr/local/share/ca-certificates), then DSYNC_EXTRA_CA_CERTS. */
-export function hostCaFiles(env: Record<string, string | undefined>): string[] {
-  const files: string[] = [];
-  const systemDir = '/usr/local/share/ca-certificates';
-  if (process.platform !== 'win32' && fs.existsSync(systemDir)) {
-    for (const name of fs.readdirSync(systemDir).sort()) if (name.endsWith('.crt')) files.push(path.join(systemDir, name));
-  }
-  for (const extra of (env.DSYNC_EXTRA_CA_CERTS ?? '').split(path.delimiter)) if (extra.trim()) files.push(extra.trim());
-  return files;
-}
-
-/** The host's extra CA certificates (certificates only; a bundle's private key is never read out). */
-export function hostCaCertificates(env: Record<string, string | undefined>): Array<{ name: string; pem: string }> {
-  return hostCaFiles(env).flatMap((f) => {
-    let text: string;
-    try {
-      text = fs.readFileSync(f, 'latin1');
-    } catch {
-      return [];
-    }
-    const blocks = certificateBlocks(text);
-    return blocks.length > 0 ? [{ name: path.basename(f), pem: `${blocks.join('\n')}\n` }] : [];
-  });
 }
 
 /**

@@ -10,7 +10,7 @@ import { starterDevcontainer, starterDsyncJson, type StarterSettings } from '../
 import type { ContainerClient } from '../docker/container-client.js';
 import { pinnableDigest } from '../docker/image-digest.js';
 import { VOLUME_ROOT } from '../docker/project.js';
-import { findTemplate } from '../loop/sam-project.js';
+import { findTemplate } from '../sam/sam-project.js';
 import { familyOf, realAwsImage, runtimesOf } from '../sam/runtimes.js';
 import { loadTemplateModel } from '../sam/template.js';
 
@@ -46,7 +46,9 @@ export async function initProject(options: InitOptions, deps: InitDeps): Promise
   const targets = [path.join(root, CONFIG_FILE), ...(options.devcontainer ? devcontainerFiles : [])];
   for (const file of targets) {
     if (deps.exists(file) && !options.force) {
-      throw new DsyncError('USAGE', `${file} already exists; dsync init does not overwrite it`, { hint: 'run `dsync init --force` to replace it (commit or copy yours first)' });
+      throw new DsyncError('USAGE', `${file} already exists; dsync init does not overwrite it`, {
+        hint: 'run `dsync init --force` to replace it (commit or copy yours first)',
+      });
     }
   }
   const lines: string[] = [];
@@ -54,16 +56,24 @@ export async function initProject(options: InitOptions, deps: InitDeps): Promise
   const { samconfig, infraFiles, templatePath } = await findTemplate({ ...DEFAULTS, root }, undefined, readHost, path);
   const text = await readHost(templatePath);
   if (text === undefined) {
-    throw new DsyncError('PROJECT', `no SAM template in ${root} (looked for ${samconfig.template_file ? `${templatePath}, from ${infraFiles[0]}` : 'template.yaml and template.yml'})`, {
-      hint: 'run `dsync init` in the folder of an existing SAM project (or pass --cwd DIR); `sam init` creates one',
-    });
+    throw new DsyncError(
+      'PROJECT',
+      `no SAM template in ${root} (looked for ${samconfig.template_file ? `${templatePath}, from ${infraFiles[0]}` : 'template.yaml and template.yml'})`,
+      {
+        hint: 'run `dsync init` in the folder of an existing SAM project (or pass --cwd DIR); `sam init` creates one',
+      },
+    );
   }
   lines.push(`detected template ${templatePath}${samconfig.template_file ? ` (${infraFiles[0]} template_file)` : ''}`);
   const runtimes = runtimesOf(loadTemplateModel(text, templatePath));
   const families = [...new Set([...runtimes.keys()].map(familyOf))];
   lines.push(runtimes.size === 0 ? 'detected no function runtimes (no Zip functions)' : `detected runtime ${[...runtimes.keys()].join(', ')} (${families.join(', ')})`);
   const sam = infraFiles[0] ? { file: infraFiles[0], stackName: samconfig.stack_name, region: samconfig.region } : undefined;
-  lines.push(sam ? `detected ${sam.file}: stack ${sam.stackName ?? '(none)'}, region ${sam.region ?? '(none)'}` : 'detected no samconfig (stack and region come from flags, dsync.json or the environment)');
+  lines.push(
+    sam
+      ? `detected ${sam.file}: stack ${sam.stackName ?? '(none)'}, region ${sam.region ?? '(none)'}`
+      : 'detected no samconfig (stack and region come from flags, dsync.json or the environment)',
+  );
   const image = options.image ? { name: options.image, why: 'given with --image' } : chooseImage(runtimes);
   lines.push(`image ${image.name} (${image.why})`);
   const digest = await imageDigest(image.name, deps);
@@ -96,7 +106,7 @@ function chooseImage(runtimes: ReadonlyMap<string, string[]>): { name: string; w
     return { name: image, why: runtimes.size === 0 ? "dsync's default" : `SAM's build image for ${runtime}` };
   } catch (error) {
     if (!isDsyncError(error, 'CONFIG')) throw error;
-    // Several runtime families: no SAM build image has them all; the team must choose (README "Runtimes").
+    // Several runtime families: no SAM build image has them all; the team must choose (docs/usage.md "Runtimes").
     return { name: DEFAULTS.image, why: "dsync's default: the template mixes runtime families, so replace it with an image that has every toolchain" };
   }
 }

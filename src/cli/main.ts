@@ -20,7 +20,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   image: { summary: "build dsync's SAM image (used by --emulator) and print its tag", load: () => import('./commands/image.js') },
   init: { summary: "write a commented dsync.json (and a devcontainer.json) for a team's SAM project", load: () => import('./commands/init.js') },
   down: { summary: 'remove the container (--purge: and its volumes)', load: () => import('./commands/down.js') },
-  doctor: { summary: 'check the engine, image, SAM, clock, proxy, credentials, template and files; say how to fix each problem', load: () => import('./commands/doctor.js') },
+  doctor: {
+    summary: 'check the engine, image, SAM, clock, proxy, credentials, template and files; say how to fix each problem',
+    load: () => import('./commands/doctor.js'),
+  },
 };
 
 function generalHelp(): string {

@@ -13,7 +13,8 @@ const KEEP = 200;
 const SHOWN = 8;
 const TELLING = /error|exception|fail|invalid|denied|not found|does not exist|cannot|unable|refused|timed out|no such|missing|no matching/i;
 /** SAM's crash boilerplate: a Python traceback and where to report bugs. Never what explains the failure. */
-const NOISE = /^\s*(Traceback \(most recent call last\)|File "|raise |\^+$)|github\.com\/aws\/aws-sam-cli\/issues|Search for an existing issue|Or create a bug report|An unexpected error was encountered/;
+const NOISE =
+  /^\s*(Traceback \(most recent call last\)|File "|raise |\^+$)|github\.com\/aws\/aws-sam-cli\/issues|Search for an existing issue|Or create a bug report|An unexpected error was encountered/;
 
 export interface QuietOptions {
   /** Whether `inner` has a spinner to show the current step in (a TTY). */

@@ -4,7 +4,7 @@
 // name the file, line and column, the setting, what was expected and found.
 import path from 'node:path';
 import { DsyncError } from '../base/errors.js';
-import type { DevcontainerConfig } from './devcontainer.js';
+import type { DevcontainerConfig } from './devcontainer-file.js';
 import { parseJsoncFile, type JsonPath } from './jsonc.js';
 import { checkSettingsInDocument, checkSettingsValue } from './settings-schema.js';
 import { satisfiesRange } from './versions.js';
@@ -204,7 +204,14 @@ export function loadConfig(input: LoadInput): DsyncConfig {
   // A root in dsync.json is relative to dsync.json's folder; --root to where dsync was started.
   const rootDir = rootFlag !== undefined ? path.resolve(input.startDir ?? root, rootFlag) : rootInFile !== undefined ? path.resolve(root, rootInFile) : undefined;
   const rootFrom = rootFlag !== undefined ? '--root' : rootInFile !== undefined ? origins.root?.file : undefined;
-  const config: DsyncConfig = { ...merged, templateFrom, rootDir, rootFrom, imageChosen: fileSettings.image !== undefined || input.flags.image !== undefined, origins };
+  const config: DsyncConfig = {
+    ...merged,
+    templateFrom,
+    rootDir,
+    rootFrom,
+    imageChosen: fileSettings.image !== undefined || input.flags.image !== undefined,
+    origins,
+  };
   if (input.dsyncVersion !== undefined) checkRequires(config, input.dsyncVersion);
   return config;
 }

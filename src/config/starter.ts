@@ -26,13 +26,37 @@ export function starterDsyncJson(s: StarterSettings): string {
     { comment: [s.schema.why], key: '$schema', value: s.schema.ref },
     { comment: [`The project's container image: ${s.image.why}.`], key: 'image', value: s.image.name },
     'value' in s.digest
-      ? { comment: ['Pin: `dsync up` refuses any other image under that name (its digest on the engine where `dsync init` ran).'], key: 'imageDigest', value: s.digest.value }
-      : { comment: [`Pin: the image's digest (\`docker images --digests\`); not written: ${s.digest.missing}.`], key: 'imageDigest', value: 'sha256:…', off: true },
-    { comment: ['Pin: the SAM CLI version the image must have, exact or a range (`dsync exec -- sam --version` shows it).'], key: 'samVersion', value: '1.170.0', off: true },
+      ? {
+          comment: ['Pin: `dsync up` refuses any other image under that name (its digest on the engine where `dsync init` ran).'],
+          key: 'imageDigest',
+          value: s.digest.value,
+        }
+      : {
+          comment: [`Pin: the image's digest (\`docker images --digests\`); not written: ${s.digest.missing}.`],
+          key: 'imageDigest',
+          value: 'sha256:…',
+          off: true,
+        },
+    {
+      comment: ['Pin: the SAM CLI version the image must have, exact or a range (`dsync exec -- sam --version` shows it).'],
+      key: 'samVersion',
+      value: '1.170.0',
+      off: true,
+    },
   ];
-  if (s.samconfig?.stackName) lines.push({ comment: [`${s.samconfig.file} already names the stack; set it here only to override it for dsync.`], key: 'stackName', value: s.samconfig.stackName, off: true });
+  if (s.samconfig?.stackName)
+    lines.push({
+      comment: [`${s.samconfig.file} already names the stack; set it here only to override it for dsync.`],
+      key: 'stackName',
+      value: s.samconfig.stackName,
+      off: true,
+    });
   if (s.samconfig?.region) lines.push({ comment: [`${s.samconfig.file} already names the region; likewise.`], key: 'region', value: s.samconfig.region, off: true });
-  lines.push({ comment: ['Pin: the dsync versions this project works with; another dsync stops with the command to install a fitting one.'], key: 'requires', value: s.requires });
+  lines.push({
+    comment: ['Pin: the dsync versions this project works with; another dsync stops with the command to install a fitting one.'],
+    key: 'requires',
+    value: s.requires,
+  });
   const body = lines.map((l, i) => {
     const entry = `${JSON.stringify(l.key)}: ${JSON.stringify(l.value)}${i < lines.length - 1 ? ',' : ''}`;
     return [...l.comment.map((c) => `  // ${c}`), `  ${l.off ? '// ' : ''}${entry}`].join('\n');
@@ -40,7 +64,7 @@ export function starterDsyncJson(s: StarterSettings): string {
   return [
     "// dsync's settings for this project, written by `dsync init`. Commit this file: every",
     '// developer then runs the same image, SAM CLI and dsync. JSON with comments; every key is',
-    "// optional (see the schema for all of them). Command-line flags win over this file.",
+    '// optional (see the schema for all of them). Command-line flags win over this file.',
     '{',
     body.join('\n'),
     '}',

@@ -1,215 +1,210 @@
 // The only file that imports dockerode: ContainerClient over the Engine API.
 import Docker from 'dockerode';
 import { PassThrough, type Readable } from 'node:stream';
-import type { ContainerClient, ContainerInfo, ContainerSpec, ExecChannel, ExecOptions, ExecResult } from './container-client.js';
+import type { BuildOptions, ContainerClient, ContainerInfo, ContainerSpec, ExecChannel, ExecOptions, ExecResult, PullProgress } from './container-client.js';
 import { connectionOptions, type EngineEndpoint } from './engine.js';
+import { createBody, labelFilters, toInfo } from './engine-json.js';
 import type { HostKeyVerdict } from './known-hosts.js';
 import { DsyncError } from '../base/errors.js';
 import { engineError } from './engine-errors.js';
 import { sshFailure, sshOptions } from './ssh.js';
 
 export function createDockerodeClient(endpoint: EngineEndpoint): ContainerClient {
-  const options = connectionOptions(endpoint);
-  let hostKey: HostKeyVerdict | undefined;
-  const docker =
-    options.kind === 'socket'
-      ? new Docker({ socketPath: options.socketPath })
-      : options.kind === 'tcp'
-        ? new Docker({
-            protocol: options.protocol,
-            host: options.host,
-            port: options.port,
-            ca: options.tls?.ca,
-            cert: options.tls?.cert,
-            key: options.tls?.key,
-            ...(options.tls && !options.tls.verify ? { checkServerIdentity: () => undefined } : {}),
-          } as Docker.DockerOptions)
-        : new Docker({ protocol: 'ssh', host: options.host, port: options.port, username: options.username, sshOptions: sshOptions(options, (v) => (hostKey = v)) } as Docker.DockerOptions);
-  const where = `${endpoint.host}${endpoint.source === 'default' ? '' : ` (from ${endpoint.source})`}`;
+  return new DockerodeClient(endpoint);
+}
 
-  const translate = (error: unknown, what: string): unknown =>
-    (options.kind === 'ssh' ? sshFailure(error, options, hostKey) : undefined) ?? engineError(error, what, where);
-  const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+type ImageJson = { Id: string; RepoDigests?: string[] | null; Config?: { Labels?: Record<string, string> | null; User?: string }; Created?: string };
+
+const statusOf = (error: unknown) => (error as { statusCode?: number }).statusCode;
+
+/** ContainerClient over dockerode: each call's failure becomes one clear DsyncError naming the engine and what was being done. */
+class DockerodeClient implements ContainerClient {
+  readonly endpoint: string;
+  private readonly options: ReturnType<typeof connectionOptions>;
+  private readonly docker: Docker;
+  /** What the SSH transport decided about the engine's host key (ssh:// engines). */
+  private hostKey: HostKeyVerdict | undefined;
+
+  constructor(endpoint: EngineEndpoint) {
+    this.options = connectionOptions(endpoint);
+    this.docker = this.connect();
+    this.endpoint = `${endpoint.host}${endpoint.source === 'default' ? '' : ` (from ${endpoint.source})`}`;
+  }
+
+  private connect(): Docker {
+    const o = this.options;
+    if (o.kind === 'socket') return new Docker({ socketPath: o.socketPath });
+    if (o.kind === 'tcp') {
+      const tls = o.tls ? { ca: o.tls.ca, cert: o.tls.cert, key: o.tls.key, ...(o.tls.verify ? {} : { checkServerIdentity: () => undefined }) } : {};
+      return new Docker({ protocol: o.protocol, host: o.host, port: o.port, ...tls } as Docker.DockerOptions);
+    }
+    return new Docker({ protocol: 'ssh', host: o.host, port: o.port, username: o.username, sshOptions: sshOptions(o, (v) => (this.hostKey = v)) } as Docker.DockerOptions);
+  }
+
+  private translate(error: unknown, what: string): unknown {
+    return (this.options.kind === 'ssh' ? sshFailure(error, this.options, this.hostKey) : undefined) ?? engineError(error, what, this.endpoint);
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (error) {
-      throw translate(error, what);
+      throw this.translate(error, what);
     }
-  };
+  }
 
-  const toInfo = (c: { Id: string; Names?: string[]; Name?: string; Image?: string; Config?: { Image?: string; Labels?: Record<string, string> }; State?: string | { Status?: string }; Labels?: Record<string, string> }): ContainerInfo => ({
-    id: c.Id,
-    name: (c.Name ?? c.Names?.[0] ?? '').replace(/^\//, ''),
-    image: c.Config?.Image ?? c.Image ?? '',
-    state: typeof c.State === 'string' ? c.State : (c.State?.Status ?? 'unknown'),
-    labels: c.Labels ?? c.Config?.Labels ?? {},
-  });
+  /** The call's answer, or `missing` when the engine says 404. */
+  private async unless404<T, M>(what: string, missing: M, fn: () => Promise<T>): Promise<T | M> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (statusOf(error) === 404) return missing;
+      throw this.translate(error, what);
+    }
+  }
 
-  return {
-    endpoint: where,
-    ping: () => call('answering a ping', async () => void (await docker.ping())),
-    engineVersion: () =>
-      call('telling its version', async () => {
-        const v = await docker.version();
-        return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch };
-      }),
-    findContainers: (labels) =>
-      call('listing containers', async () => {
-        const list = await docker.listContainers({ all: true, filters: { label: labelFilters(labels) } });
-        return list.map((c) => toInfo({ ...c, State: c.State }));
-      }),
-    inspectContainer: async (id) => {
-      try {
-        return toInfo((await docker.getContainer(id).inspect()) as never);
-      } catch (error) {
-        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-        throw translate(error, 'inspecting the container');
-      }
-    },
-    createContainer: (spec) => call('creating the container', () => createContainer(docker, spec)),
-    startContainer: (id) =>
-      call('starting the container', async () => {
-        try {
-          await docker.getContainer(id).start();
-        } catch (error) {
-          if ((error as { statusCode?: number }).statusCode !== 304) throw error; // already running
-        }
-      }),
-    removeContainer: (id) =>
-      call('removing the container', async () => {
-        try {
-          await docker.getContainer(id).remove({ force: true, v: false });
-        } catch (error) {
-          if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-        }
-      }),
-    ensureVolume: (name, labels) =>
-      call('creating a volume', async () => {
-        // Creating a volume that exists returns the existing one, labels and all.
-        await docker.createVolume({ Name: name, Labels: labels });
-        const info = (await docker.getVolume(name).inspect()) as { Labels?: Record<string, string> | null };
-        return info.Labels ?? {};
-      }),
-    findVolumes: (labels) =>
-      call('listing volumes', async () => {
-        const result = await docker.listVolumes({ filters: { label: labelFilters(labels) } });
-        return (result.Volumes ?? []).map((v) => ({ name: v.Name, labels: (v.Labels as Record<string, string> | null) ?? {} }));
-      }),
-    removeVolume: (name) =>
-      call('removing a volume', async () => {
-        try {
-          await docker.getVolume(name).remove();
-        } catch (error) {
-          if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-        }
-      }),
-    imageExists: async (image) => {
-      try {
-        await docker.getImage(image).inspect();
-        return true;
-      } catch (error) {
-        if ((error as { statusCode?: number }).statusCode === 404) return false;
-        throw translate(error, 'inspecting an image');
-      }
-    },
-    inspectImage: async (image) => {
-      try {
-        const info = (await docker.getImage(image).inspect()) as { Id: string; RepoDigests?: string[] | null; Config?: { Labels?: Record<string, string> | null; User?: string }; Created?: string };
-        return { id: info.Id, repoDigests: info.RepoDigests ?? [], labels: info.Config?.Labels ?? {}, created: info.Created || undefined, user: info.Config?.User || undefined };
-      } catch (error) {
-        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-        throw translate(error, 'inspecting an image');
-      }
-    },
-    pullImage: (image, onProgress) =>
-      call(`pulling ${image}`, async () => {
-        const stream = (await docker.pull(image)) as Readable;
-        await new Promise<void>((resolve, reject) => {
-          docker.modem.followProgress(
-            stream,
-            (error: Error | null, output: Array<{ error?: string }>) => {
-              const failed = output?.find((o) => o.error);
-              if (error || failed) reject(error ?? new Error(failed?.error));
-              else resolve();
-            },
-            (event: { status?: string; progress?: string; id?: string }) => {
-              if (event.status) onProgress([event.id, event.status, event.progress].filter(Boolean).join(' '));
-            },
-          );
-        });
-      }),
-    buildImage: (context, options, onProgress) =>
-      call(`building ${options.tag}`, async () => {
-        const stream = (await docker.buildImage(context as unknown as NodeJS.ReadableStream, {
-          t: options.tag,
-          dockerfile: options.dockerfile,
-          buildargs: options.buildArgs,
-          labels: options.labels,
-          rm: true,
-          forcerm: true,
-        })) as Readable;
-        await new Promise<void>((resolve, reject) => {
-          docker.modem.followProgress(
-            stream,
-            (error: Error | null, output: Array<{ error?: string }>) => {
-              const failed = output?.find((o) => o.error);
-              if (error || failed) reject(new DsyncError('ENGINE', `Building ${options.tag} failed: ${(failed?.error ?? error?.message ?? '').trim()}`));
-              else resolve();
-            },
-            (event: { stream?: string; status?: string }) => {
-              const line = (event.stream ?? event.status ?? '').trim();
-              if (line) onProgress(line);
-            },
-          );
-        });
-      }),
-    putArchive: (id, path, tar) =>
-      call('copying files into the container', async () => {
-        await docker.getContainer(id).putArchive(tar as unknown as NodeJS.ReadableStream, { path });
-      }),
-    exec: (id, options) => call(`running ${options.cmd[0] ?? 'a command'} in the container`, () => runExec(docker, id, options)),
-    openExec: (id, options) => call('starting a process in the container', () => openExec(docker, id, options)),
-    publishedPorts: (id) =>
-      call('inspecting ports', async () => {
-        const info = await docker.getContainer(id).inspect();
-        const out: Record<number, number> = {};
-        for (const [key, bindings] of Object.entries(info.NetworkSettings?.Ports ?? {})) {
-          const hostPort = bindings?.[0]?.HostPort;
-          if (hostPort) out[Number(key.split('/')[0])] = Number(hostPort);
-        }
-        return out;
-      }),
-  };
-}
+  ping(): Promise<void> {
+    return this.call('answering a ping', async () => void (await this.docker.ping()));
+  }
 
-function labelFilters(labels: Record<string, string>): string[] {
-  return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+  engineVersion() {
+    return this.call('telling its version', async () => {
+      const v = await this.docker.version();
+      return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch };
+    });
+  }
+
+  findContainers(labels: Record<string, string>): Promise<ContainerInfo[]> {
+    return this.call('listing containers', async () => {
+      const list = await this.docker.listContainers({ all: true, filters: { label: labelFilters(labels) } });
+      return list.map((c) => toInfo({ ...c, State: c.State }));
+    });
+  }
+
+  inspectContainer(id: string): Promise<ContainerInfo | undefined> {
+    return this.unless404('inspecting the container', undefined, async () => toInfo((await this.docker.getContainer(id).inspect()) as never));
+  }
+
+  createContainer(spec: ContainerSpec): Promise<string> {
+    return this.call('creating the container', () => createContainer(this.docker, spec));
+  }
+
+  startContainer(id: string): Promise<void> {
+    return this.call('starting the container', async () => {
+      try {
+        await this.docker.getContainer(id).start();
+      } catch (error) {
+        if (statusOf(error) !== 304) throw error; // already running
+      }
+    });
+  }
+
+  removeContainer(id: string): Promise<void> {
+    return this.unless404('removing the container', undefined, () => this.docker.getContainer(id).remove({ force: true, v: false }));
+  }
+
+  ensureVolume(name: string, labels: Record<string, string>): Promise<Record<string, string>> {
+    return this.call('creating a volume', async () => {
+      // Creating a volume that exists returns the existing one, labels and all.
+      await this.docker.createVolume({ Name: name, Labels: labels });
+      const info = (await this.docker.getVolume(name).inspect()) as { Labels?: Record<string, string> | null };
+      return info.Labels ?? {};
+    });
+  }
+
+  findVolumes(labels: Record<string, string>) {
+    return this.call('listing volumes', async () => {
+      const result = await this.docker.listVolumes({ filters: { label: labelFilters(labels) } });
+      return (result.Volumes ?? []).map((v) => ({ name: v.Name, labels: (v.Labels as Record<string, string> | null) ?? {} }));
+    });
+  }
+
+  removeVolume(name: string): Promise<void> {
+    return this.unless404('removing a volume', undefined, () => this.docker.getVolume(name).remove());
+  }
+
+  imageExists(image: string): Promise<boolean> {
+    return this.unless404('inspecting an image', false, async () => (await this.docker.getImage(image).inspect(), true));
+  }
+
+  inspectImage(image: string) {
+    return this.unless404('inspecting an image', undefined, async () => {
+      const info = (await this.docker.getImage(image).inspect()) as ImageJson;
+      return { id: info.Id, repoDigests: info.RepoDigests ?? [], labels: info.Config?.Labels ?? {}, created: info.Created || undefined, user: info.Config?.User || undefined };
+    });
+  }
+
+  pullImage(image: string, onProgress: PullProgress): Promise<void> {
+    return this.call(`pulling ${image}`, async () => {
+      const stream = (await this.docker.pull(image)) as Readable;
+      await this.follow(stream, (failure) => failure, (event: { status?: string; progress?: string; id?: string }) => {
+        if (event.status) onProgress([event.id, event.status, event.progress].filter(Boolean).join(' '));
+      });
+    });
+  }
+
+  buildImage(context: Readable, options: BuildOptions, onProgress: PullProgress): Promise<void> {
+    return this.call(`building ${options.tag}`, async () => {
+      const stream = (await this.docker.buildImage(context as unknown as NodeJS.ReadableStream, {
+        t: options.tag,
+        dockerfile: options.dockerfile,
+        buildargs: options.buildArgs,
+        labels: options.labels,
+        rm: true,
+        forcerm: true,
+      })) as Readable;
+      const failed = (failure: Error) => new DsyncError('ENGINE', `Building ${options.tag} failed: ${failure.message.trim()}`);
+      await this.follow(stream, failed, (event: { stream?: string; status?: string }) => {
+        const line = (event.stream ?? event.status ?? '').trim();
+        if (line) onProgress(line);
+      });
+    });
+  }
+
+  /** Follow a pull's or build's progress stream to its end; a failure reported in it rejects, as `failed` words it. */
+  private follow<E>(stream: Readable, failed: (failure: Error) => Error, onEvent: (event: E) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.docker.modem.followProgress(
+        stream,
+        (error: Error | null, output: Array<{ error?: string }>) => {
+          const reported = output?.find((o) => o.error);
+          if (reported || error) reject(failed(reported ? new Error(reported.error) : error!));
+          else resolve();
+        },
+        onEvent,
+      );
+    });
+  }
+
+  putArchive(id: string, path: string, tar: Readable): Promise<void> {
+    return this.call('copying files into the container', async () => {
+      await this.docker.getContainer(id).putArchive(tar as unknown as NodeJS.ReadableStream, { path });
+    });
+  }
+
+  exec(id: string, options: ExecOptions): Promise<ExecResult> {
+    return this.call(`running ${options.cmd[0] ?? 'a command'} in the container`, () => runExec(this.docker, id, options));
+  }
+
+  openExec(id: string, options: { cmd: string[]; workingDir?: string }): Promise<ExecChannel> {
+    return this.call('starting a process in the container', () => openExec(this.docker, id, options));
+  }
+
+  publishedPorts(id: string): Promise<Record<number, number>> {
+    return this.call('inspecting ports', async () => {
+      const info = await this.docker.getContainer(id).inspect();
+      const out: Record<number, number> = {};
+      for (const [key, bindings] of Object.entries(info.NetworkSettings?.Ports ?? {})) {
+        const hostPort = bindings?.[0]?.HostPort;
+        if (hostPort) out[Number(key.split('/')[0])] = Number(hostPort);
+      }
+      return out;
+    });
+  }
 }
 
 async function createContainer(docker: Docker, spec: ContainerSpec): Promise<string> {
-  const exposed: Record<string, object> = {};
-  const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
-  for (const [containerPort, hostPort] of Object.entries(spec.ports ?? {})) {
-    exposed[`${containerPort}/tcp`] = {};
-    bindings[`${containerPort}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: hostPort ? String(hostPort) : '' }];
-  }
-  const container = await docker.createContainer({
-    name: spec.name,
-    Image: spec.image,
-    Labels: spec.labels,
-    WorkingDir: spec.workingDir,
-    Env: spec.env,
-    User: spec.user,
-    // A shell loop that sleeps until told to stop: works in any image with /bin/sh.
-    Entrypoint: ['/bin/sh', '-c'],
-    Cmd: ['trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done'],
-    ExposedPorts: exposed,
-    HostConfig: {
-      Mounts: spec.mounts.map((m) => ({ Type: 'volume', Source: m.volume, Target: m.target })),
-      PortBindings: bindings,
-      Init: true,
-    },
-  });
+  const container = await docker.createContainer(createBody(spec) as Docker.ContainerCreateOptions);
   return container.id;
 }
 

@@ -126,7 +126,7 @@ function fromContext(input: EngineEnv, configDir: string, name: string): EngineE
     });
   }
   let host: unknown;
-  let skipVerify = false;
+  let skipVerify: boolean;
   try {
     const meta = JSON.parse(text) as { Endpoints?: { docker?: { Host?: unknown; SkipTLSVerify?: unknown } } };
     host = meta.Endpoints?.docker?.Host;

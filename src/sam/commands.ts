@@ -140,6 +140,11 @@ export function probeArgv(): string[] {
   return ['sh', '-c', script];
 }
 
+/** The container side of dsync's reverse tunnel (docker/tunnel.ts): listens on `port` in the container. */
+export function tunnelArgv(python: string, port: number): string[] {
+  return [python, `${TOOLS_DIR}/dsync_tunnel.py`, String(port)];
+}
+
 /** dsync's check that the emulator holds what SAM built (docker/tools/dsync_verify.py), for these resources. */
 export function verifyArgv(t: SamTarget, python: string, resourceIds: readonly string[], buildDir?: string): string[] {
   return [python, `${TOOLS_DIR}/dsync_verify.py`, '--stack', t.stackName, '--template', t.templateFile, ...(buildDir ? ['--build-dir', buildDir] : []), ...resourceIds];

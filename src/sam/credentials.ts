@@ -88,59 +88,14 @@ export function hostCredentialResolver(options: HostCredentialOptions): Credenti
   const { env, profile, now } = options;
   let cached: Credentials | undefined;
   const fresh = (c: Credentials) => c.expiresAt === undefined || c.expiresAt - now() > REFRESH_MARGIN_MS;
-  const label = profile.name ? `profile "${profile.name}" (from ${profile.from})` : env.AWS_PROFILE ? `profile "${env.AWS_PROFILE}" (from AWS_PROFILE)` : 'the default credential chain';
-  const loginHint = (name: string | undefined) => `run \`aws sso login${name ? ` --profile ${name}` : ''}\`, then save again`;
-
-  const fromEnv = (): Credentials | undefined => {
-    if (profile.name || !env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) return undefined;
-    const expiration = env.AWS_CREDENTIAL_EXPIRATION ? Date.parse(env.AWS_CREDENTIAL_EXPIRATION) : Number.NaN;
-    const c: Credentials = {
-      accessKeyId: env.AWS_ACCESS_KEY_ID,
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
-      sessionToken: env.AWS_SESSION_TOKEN || undefined,
-      expiresAt: Number.isNaN(expiration) ? undefined : expiration,
-      source: 'environment variables',
-    };
-    if (!fresh(c)) {
-      throw new DsyncError('CREDENTIALS', 'The AWS credentials in the environment have expired', {
-        hint: 'refresh them (or unset AWS_ACCESS_KEY_ID and use a profile), then save again',
-      });
-    }
-    return c;
-  };
-
-  const fromCli = async (sdkReason: string | undefined): Promise<Credentials> => {
-    const name = profile.name ?? env.AWS_PROFILE;
-    const args = ['configure', 'export-credentials', '--format', 'process', ...(name ? ['--profile', name] : [])];
-    const because = sdkReason ? `${sdkReason}; ` : '';
-    let result;
-    try {
-      result = await options.cli('aws', args, env);
-    } catch {
-      throw new DsyncError('CREDENTIALS', `No AWS credentials for ${label}: ${sdkReason ?? 'none found'}`, {
-        hint: /expired|sso/i.test(sdkReason ?? '')
-          ? loginHint(name)
-          : 'configure the profile (`aws configure` or `aws configure sso`), set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use --emulator',
-      });
-    }
-    if (result.exitCode !== 0) {
-      if (/invalid choice/i.test(result.stderr)) {
-        throw new DsyncError('CREDENTIALS', `No AWS credentials for ${label}: ${because}the AWS CLI on this machine cannot export credentials (\`aws configure export-credentials\` needs AWS CLI v2)`, {
-          hint: 'install AWS CLI v2, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or use --emulator',
-        });
-      }
-      const lines = result.stderr.trim().split('\n').map((l) => l.trim()).filter(Boolean);
-      const reason = [...lines].reverse().find((l) => /error|expired|unable|not found|could not|denied|invalid/i.test(l)) ?? lines.pop() ?? `exit ${result.exitCode}`;
-      const expired = /expired|sso.*(login|token)/i.test(`${reason} ${sdkReason ?? ''}`);
-      throw new DsyncError('CREDENTIALS', `Could not get AWS credentials for ${label}: ${reason}`, {
-        hint: expired ? loginHint(name) : 'check `aws configure list`, or use --emulator for a local stack',
-      });
-    }
-    return parseProcessCredentials(result.stdout, label);
-  };
+  const label = profile.name
+    ? `profile "${profile.name}" (from ${profile.from})`
+    : env.AWS_PROFILE
+      ? `profile "${env.AWS_PROFILE}" (from AWS_PROFILE)`
+      : 'the default credential chain';
 
   const resolve = async (): Promise<Credentials> => {
-    const keys = fromEnv();
+    const keys = credentialsFromEnv(env, profile, fresh);
     if (keys) return keys;
     let sdkReason: string | undefined;
     if (options.sdk) {
@@ -152,7 +107,7 @@ export function hostCredentialResolver(options: HostCredentialOptions): Credenti
         sdkReason = (error as Error).message.split('\n')[0];
       }
     }
-    const c = await fromCli(sdkReason);
+    const c = await credentialsFromCli(options, label, sdkReason);
     if (!fresh(c)) {
       throw new DsyncError('CREDENTIALS', `The credentials for ${label} have expired`, { hint: loginHint(profile.name ?? env.AWS_PROFILE) });
     }
@@ -165,6 +120,67 @@ export function hostCredentialResolver(options: HostCredentialOptions): Credenti
       return cached;
     },
   };
+}
+
+const loginHint = (name: string | undefined) => `run \`aws sso login${name ? ` --profile ${name}` : ''}\`, then save again`;
+
+/** Keys in the environment, unless a profile was chosen explicitly (as botocore and the SDK do). */
+function credentialsFromEnv(env: Record<string, string | undefined>, profile: ProfileChoice, fresh: (c: Credentials) => boolean): Credentials | undefined {
+  if (profile.name || !env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) return undefined;
+  const expiration = env.AWS_CREDENTIAL_EXPIRATION ? Date.parse(env.AWS_CREDENTIAL_EXPIRATION) : Number.NaN;
+  const c: Credentials = {
+    accessKeyId: env.AWS_ACCESS_KEY_ID,
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+    sessionToken: env.AWS_SESSION_TOKEN || undefined,
+    expiresAt: Number.isNaN(expiration) ? undefined : expiration,
+    source: 'environment variables',
+  };
+  if (!fresh(c)) {
+    throw new DsyncError('CREDENTIALS', 'The AWS credentials in the environment have expired', {
+      hint: 'refresh them (or unset AWS_ACCESS_KEY_ID and use a profile), then save again',
+    });
+  }
+  return c;
+}
+
+/** The AWS CLI's export of the profile: what the SDK could not do here (its reason in `sdkReason`). */
+async function credentialsFromCli(options: HostCredentialOptions, label: string, sdkReason: string | undefined): Promise<Credentials> {
+  const { env, profile } = options;
+  const name = profile.name ?? env.AWS_PROFILE;
+  const args = ['configure', 'export-credentials', '--format', 'process', ...(name ? ['--profile', name] : [])];
+  const because = sdkReason ? `${sdkReason}; ` : '';
+  let result;
+  try {
+    result = await options.cli('aws', args, env);
+  } catch {
+    throw new DsyncError('CREDENTIALS', `No AWS credentials for ${label}: ${sdkReason ?? 'none found'}`, {
+      hint: /expired|sso/i.test(sdkReason ?? '')
+        ? loginHint(name)
+        : 'configure the profile (`aws configure` or `aws configure sso`), set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use --emulator',
+    });
+  }
+  if (result.exitCode !== 0) {
+    if (/invalid choice/i.test(result.stderr)) {
+      throw new DsyncError(
+        'CREDENTIALS',
+        `No AWS credentials for ${label}: ${because}the AWS CLI on this machine cannot export credentials (\`aws configure export-credentials\` needs AWS CLI v2)`,
+        {
+          hint: 'install AWS CLI v2, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or use --emulator',
+        },
+      );
+    }
+    const lines = result.stderr
+      .trim()
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+    const reason = [...lines].reverse().find((l) => /error|expired|unable|not found|could not|denied|invalid/i.test(l)) ?? lines.pop() ?? `exit ${result.exitCode}`;
+    const expired = /expired|sso.*(login|token)/i.test(`${reason} ${sdkReason ?? ''}`);
+    throw new DsyncError('CREDENTIALS', `Could not get AWS credentials for ${label}: ${reason}`, {
+      hint: expired ? loginHint(name) : 'check `aws configure list`, or use --emulator for a local stack',
+    });
+  }
+  return parseProcessCredentials(result.stdout, label);
 }
 
 /** Fixed, harmless keys for the emulator: moto accepts any. */

@@ -3,11 +3,10 @@
 // produced it, and turns the result into ok / failure-with-cause.
 import type { CredentialResolver } from './credentials.js';
 import { envList, samEnv, type SamTarget } from './commands.js';
-import { classifySamLine, failureCause, hostPaths, stripAnsi } from './output.js';
+import { classifySamLine, failureCause, hostPaths } from './sam-output.js';
 import type { PathFlavour } from '../base/platform.js';
-
-/** Run argv in the container; every output line goes to onLine; resolves with the exit code. */
-export type ContainerRun = (argv: string[], env: string[], onLine: (line: string, stream: 'stdout' | 'stderr') => void, stdin?: string) => Promise<number>;
+import type { ContainerRun } from '../docker/container-run.js';
+import { stripAnsi } from '../base/lines.js';
 
 export interface StepResult {
   ok: boolean;
@@ -65,25 +64,39 @@ export class SamRunner {
     const lines: string[] = [];
     const marks: StepMarks = { startedAt: started, endedAt: started };
     const run = options.fast && o.fastRun ? o.fastRun : o.run;
-    const exitCode = await run(argv, env, (raw) => {
-      const line = hostPaths(stripAnsi(raw), o.workspace, o.root, o.flavour);
-      if (line.trim() === '') return;
-      lines.push(line);
-      const c = classifySamLine(line);
-      const at = o.now();
-      if (c.kind === 'resource-done') marks.finishedAt = at;
-      else if (c.kind === 'resource-start') marks.syncingAt ??= at;
-      else if (/^\s*Running \w+:\w+|^Build Succeeded/.test(line)) marks.builtAt = at;
-      if (!options.quiet && !isBoilerplate(line)) o.onLine(step, line);
-    }, 'y\n');
+    const exitCode = await run(
+      argv,
+      env,
+      (raw) => {
+        const line = hostPaths(stripAnsi(raw), o.workspace, o.root, o.flavour);
+        if (line.trim() === '') return;
+        lines.push(line);
+        const c = classifySamLine(line);
+        const at = o.now();
+        if (c.kind === 'resource-done') marks.finishedAt = at;
+        else if (c.kind === 'resource-start') marks.syncingAt ??= at;
+        else if (/^\s*Running \w+:\w+|^Build Succeeded/.test(line)) marks.builtAt = at;
+        if (!options.quiet && !isBoilerplate(line)) o.onLine(step, line);
+      },
+      'y\n',
+    );
     const ok = exitCode === 0 && !lines.some((l) => /^Build Failed$/.test(l.trim()));
     marks.endedAt = o.now();
-    return { ok, exitCode, lines, marks, ms: Math.round(marks.endedAt - started), cause: ok ? undefined : exitCode === 127 ? 'command not found in the image' : failureCause(lines) };
+    return {
+      ok,
+      exitCode,
+      lines,
+      marks,
+      ms: Math.round(marks.endedAt - started),
+      cause: ok ? undefined : exitCode === 127 ? 'command not found in the image' : failureCause(lines),
+    };
   }
 }
 
 /** SAM's "what to run next" advice and dsync's own result line: kept for parsing, not shown. */
 function isBoilerplate(line: string): boolean {
   const t = line.trim();
-  return /^(DSYNC_RESULT |DSYNC_VERIFY |Commands you can use next|=+$|\[\*\] |Execute the following command to deploy|sam deploy --template-file|\[Y\/n\]:|Enter Y to proceed)/.test(t);
+  return /^(DSYNC_RESULT |DSYNC_VERIFY |Commands you can use next|=+$|\[\*\] |Execute the following command to deploy|sam deploy --template-file|\[Y\/n\]:|Enter Y to proceed)/.test(
+    t,
+  );
 }

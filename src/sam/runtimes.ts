@@ -66,7 +66,7 @@ export function realAwsImage(runtimes: ReadonlyMap<string, string[]>): { image: 
   if (byFamily.size > 1) {
     const list = [...runtimes.entries()].map(([rt, ids]) => `${rt} (${ids.join(', ')})`).join(', ');
     throw new DsyncError('CONFIG', `The template mixes runtime families, and no SAM build image has them all: ${list}`, {
-      hint: 'choose an image with every toolchain: "image" in dsync.json (or --image), e.g. dsync\'s own (`dsync image`: Node.js and Python), or one you compose FROM a SAM build image; see README "Runtimes"',
+      hint: 'choose an image with every toolchain: "image" in dsync.json (or --image), e.g. dsync\'s own (`dsync image`: Node.js and Python), or one you compose FROM a SAM build image; see docs/usage.md "Runtimes"',
     });
   }
   const newest = [...runtimes.keys()].reduce((a, b) => (newer(b, a) ? b : a));
@@ -103,7 +103,7 @@ export function debianImageExtras(runtimes: ReadonlyMap<string, string[]>): Imag
   }
   if (missing.length > 0) {
     throw new DsyncError('CONFIG', `dsync's image cannot build ${missing.join('; ')}`, {
-      hint: 'set "image" in dsync.json to one that has the toolchain (with moto for --emulator), e.g. a team image FROM a SAM build image; see README "Runtimes"',
+      hint: 'set "image" in dsync.json to one that has the toolchain (with moto for --emulator), e.g. a team image FROM a SAM build image; see docs/usage.md "Runtimes"',
     });
   }
   return { nodeMajors: [...nodeMajors].sort((a, b) => a - b), pythons: [...pythons].sort() };

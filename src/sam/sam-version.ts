@@ -13,9 +13,13 @@ export function parseSamVersion(output: string | undefined): string | undefined 
 export function checkSamVersion(found: string | undefined, pin: string, from: string): void {
   const version = parseSamVersion(found);
   if (version === undefined) {
-    throw new DsyncError('SAM_MISSING', `the container's SAM CLI did not say its version (\`sam --version\` printed ${JSON.stringify(found ?? '')}); this project pins ${pin} (${from})`, {
-      hint: 'see what the image has: `dsync exec -- sam --version`',
-    });
+    throw new DsyncError(
+      'SAM_MISSING',
+      `the container's SAM CLI did not say its version (\`sam --version\` printed ${JSON.stringify(found ?? '')}); this project pins ${pin} (${from})`,
+      {
+        hint: 'see what the image has: `dsync exec -- sam --version`',
+      },
+    );
   }
   if (satisfiesRange(version, pin)) return;
   throw new DsyncError('SAM_MISSING', `the container has SAM CLI ${version}; this project pins ${pin} (${from})`, {

@@ -62,6 +62,11 @@ export function resolveTarget(input: TargetInput): SamTarget {
 
 /** A CloudFormation-safe stack name from the project folder. */
 export function defaultStackName(projectName: string): string {
-  const cleaned = projectName.normalize('NFKD').replace(/[^A-Za-z0-9-]+/g, '-').replace(/^[^A-Za-z]+/, '').replace(/-+$/, '').slice(0, 100);
+  const cleaned = projectName
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9-]+/g, '-')
+    .replace(/^[^A-Za-z]+/, '')
+    .replace(/-+$/, '')
+    .slice(0, 100);
   return cleaned || 'dsync-app';
 }

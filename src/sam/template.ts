@@ -1,10 +1,9 @@
 // The parts of a SAM template dsync needs: which resources own which folders,
-// how they are built, and which extra files the stack reads. CloudFormation's
-// short-form tags (!Ref, !Sub, !GetAtt, ...) are parsed into their long form
-// so a template that SAM accepts never fails here.
+// how they are built, and which extra files the stack reads (the text itself
+// is parsed in template-text.ts).
 import path from 'node:path';
-import { parseDocument, type ScalarTag, type CollectionTag } from 'yaml';
 import { DsyncError } from '../base/errors.js';
+import { isObject, parseTemplateText, type TemplateJson } from './template-text.js';
 
 export type ResourceKind = 'function' | 'layer' | 'api' | 'state-machine' | 'other';
 
@@ -55,28 +54,6 @@ export function isOutside(ref: TemplateReference): boolean {
   return ref.path === '..' || ref.path.startsWith('../') || !syncable(ref.path);
 }
 
-const INTRINSICS = ['Ref', 'Sub', 'GetAtt', 'Join', 'Select', 'Split', 'FindInMap', 'GetAZs', 'ImportValue', 'If', 'Equals', 'Not', 'And', 'Or', 'Condition', 'Base64', 'Cidr', 'Transform', 'ToJsonString', 'Length'];
-
-/** YAML tags for the short-form intrinsics, producing the same objects as their long form. */
-function cfnTags(): (ScalarTag | CollectionTag)[] {
-  const tags: (ScalarTag | CollectionTag)[] = [];
-  for (const name of INTRINSICS) {
-    const key = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
-    const wrap = (value: unknown) => {
-      // !GetAtt A.B is shorthand for [A, B].
-      if (name === 'GetAtt' && typeof value === 'string') {
-        const dot = value.indexOf('.');
-        return { [key]: dot > 0 ? [value.slice(0, dot), value.slice(dot + 1)] : [value] };
-      }
-      return { [key]: value };
-    };
-    tags.push({ tag: `!${name}`, resolve: (str: string) => wrap(str) } as ScalarTag);
-    tags.push({ tag: `!${name}`, collection: 'seq', resolve: (seq: { toJSON(): unknown }) => wrap(seq.toJSON()) } as unknown as CollectionTag);
-    tags.push({ tag: `!${name}`, collection: 'map', resolve: (map: { toJSON(): unknown }) => wrap(map.toJSON()) } as unknown as CollectionTag);
-  }
-  return tags;
-}
-
 const KIND_BY_TYPE: Record<string, ResourceKind> = {
   'AWS::Serverless::Function': 'function',
   'AWS::Lambda::Function': 'function',
@@ -111,25 +88,7 @@ const CODE_PROPERTY: Record<string, string> = {
   'AWS::Serverless::StateMachine': 'DefinitionUri',
 };
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Parse YAML or JSON template text; throws DsyncError('TEMPLATE') with the line of the first syntax error. */
-export function parseTemplateText(text: string, file: string): Json {
-  const doc = parseDocument(text, { customTags: cfnTags(), uniqueKeys: false, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const first = doc.errors[0]!;
-    const where = first.linePos?.[0] ? `line ${first.linePos[0].line}, column ${first.linePos[0].col}` : 'unknown position';
-    throw new DsyncError('TEMPLATE', `${file} is not valid YAML (${where}): ${first.message.split('\n')[0]}`, {
-      hint: 'fix the template and save; dsync picks it up on the next save',
-    });
-  }
-  const value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
-  if (!isObject(value) || !isObject(value.Resources)) {
-    throw new DsyncError('TEMPLATE', `${file} has no Resources section`, { hint: 'a SAM template needs a top-level Resources map' });
-  }
-  return value;
-}
+type Json = TemplateJson;
 
 /** A local path from a code property, or undefined for S3 locations, inline code and intrinsics. */
 function localPath(value: unknown): string | undefined {
@@ -154,6 +113,35 @@ function toProjectPath(templateDir: string, p: string): string {
 /** A project path dsync can sync (inside the project, or reached through `../`); absolute paths cannot be. */
 const syncable = (p: string) => !path.posix.isAbsolute(p) && !/^[A-Za-z]:\//.test(p);
 
+/** esbuild's entry points are relative to CodeUri and may reach beyond it (shared code bundled in): those are code paths too. */
+function addEntryPoints(id: string, metadata: Json, codePaths: string[], references: TemplateReference[]): void {
+  const buildProps = isObject(metadata.BuildProperties) ? metadata.BuildProperties : {};
+  if (metadata.BuildMethod !== 'esbuild' || !Array.isArray(buildProps.EntryPoints) || codePaths.length === 0) return;
+  const base = codePaths[0]!;
+  for (const entry of buildProps.EntryPoints) {
+    if (typeof entry !== 'string' || entry === '') continue;
+    const resolved = toProjectPath(base, entry);
+    references.push({ resource: id, property: 'Metadata.BuildProperties.EntryPoints', written: entry, path: resolved });
+    const inside = (dir: string) => dir === '' || resolved === dir || resolved.startsWith(`${dir}/`);
+    if (syncable(resolved) && !codePaths.some(inside)) codePaths.push(resolved);
+  }
+}
+
+/** A resource's Type, or a TEMPLATE error naming what is wrong with it. */
+function resourceType(id: string, raw: unknown, file: string): string {
+  if (!isObject(raw) || typeof raw.Type !== 'string') {
+    throw new DsyncError('TEMPLATE', `${file}: resource ${id} has no Type`, { hint: 'every resource needs a Type, e.g. AWS::Serverless::Function' });
+  }
+  const type = raw.Type;
+  if (type.startsWith('AWS::Serverless::') && !SERVERLESS_TYPES.has(type)) {
+    throw new DsyncError('TEMPLATE', `${file}: resource ${id} has an unknown type ${type}`, { hint: `SAM's types are ${[...SERVERLESS_TYPES].join(', ')}` });
+  }
+  if (!/^(AWS|Alexa|Custom)::[A-Za-z0-9]+(::[A-Za-z0-9]+)?$/.test(type) && !/^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+(::MODULE)?$/.test(type)) {
+    throw new DsyncError('TEMPLATE', `${file}: resource ${id} has an invalid type ${JSON.stringify(type)}`, { hint: 'types look like AWS::Service::Resource' });
+  }
+  return type;
+}
+
 /**
  * Build the model from a parsed template. `file` is the template's project
  * path (posix); relative paths inside it are relative to its folder, as SAM
@@ -168,16 +156,8 @@ export function buildTemplateModel(template: Json, file: string): TemplateModel 
   const references: TemplateReference[] = [];
 
   for (const [id, raw] of Object.entries(template.Resources as Json)) {
-    if (!isObject(raw) || typeof raw.Type !== 'string') {
-      throw new DsyncError('TEMPLATE', `${file}: resource ${id} has no Type`, { hint: 'every resource needs a Type, e.g. AWS::Serverless::Function' });
-    }
-    const type = raw.Type;
-    if (type.startsWith('AWS::Serverless::') && !SERVERLESS_TYPES.has(type)) {
-      throw new DsyncError('TEMPLATE', `${file}: resource ${id} has an unknown type ${type}`, { hint: `SAM's types are ${[...SERVERLESS_TYPES].join(', ')}` });
-    }
-    if (!/^(AWS|Alexa|Custom)::[A-Za-z0-9]+(::[A-Za-z0-9]+)?$/.test(type) && !/^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+(::MODULE)?$/.test(type)) {
-      throw new DsyncError('TEMPLATE', `${file}: resource ${id} has an invalid type ${JSON.stringify(type)}`, { hint: 'types look like AWS::Service::Resource' });
-    }
+    const type = resourceType(id, raw, file);
+    if (!isObject(raw)) continue;
     const kind = KIND_BY_TYPE[type] ?? 'other';
     const props = isObject(raw.Properties) ? raw.Properties : {};
     const metadata = isObject(raw.Metadata) ? raw.Metadata : {};
@@ -207,18 +187,7 @@ export function buildTemplateModel(template: Json, file: string): TemplateModel 
       // SAM's default CodeUri is the template's folder.
       codePaths.push(templateDir);
     }
-    // esbuild's entry points are relative to CodeUri and may reach beyond it (shared code bundled in).
-    const buildProps = isObject(metadata.BuildProperties) ? metadata.BuildProperties : {};
-    if (metadata.BuildMethod === 'esbuild' && Array.isArray(buildProps.EntryPoints) && codePaths.length > 0) {
-      const base = codePaths[0]!;
-      for (const entry of buildProps.EntryPoints) {
-        if (typeof entry !== 'string' || entry === '') continue;
-        const resolved = toProjectPath(base, entry);
-        references.push({ resource: id, property: 'Metadata.BuildProperties.EntryPoints', written: entry, path: resolved });
-        const inside = (dir: string) => dir === '' || resolved === dir || resolved.startsWith(`${dir}/`);
-        if (syncable(resolved) && !codePaths.some(inside)) codePaths.push(resolved);
-      }
-    }
+    addEntryPoints(id, metadata, codePaths, references);
     let repositoryApplication: string | undefined;
     if (type === 'AWS::Serverless::Application') {
       // A local nested template is part of the stack; a repository application is fetched by AWS.
@@ -258,4 +227,29 @@ export function buildTemplateModel(template: Json, file: string): TemplateModel 
 /** Parse and model in one step. */
 export function loadTemplateModel(text: string, file: string): TemplateModel {
   return buildTemplateModel(parseTemplateText(text, file), file);
+}
+
+/**
+ * The template as dsync models it, or undefined when it is missing or does
+ * not parse: callers that only choose (toolchains, the mirrored folder,
+ * function names) go on without it; the deployer reports a broken template
+ * with its line.
+ */
+export function tryTemplateModel(text: string | undefined, file: string): TemplateModel | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return loadTemplateModel(text, file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A model with nothing in it. */
+export function emptyTemplateModel(file: string): TemplateModel {
+  return { file, resources: new Map(), infraFiles: [], references: [] };
+}
+
+/** The template's functions (logical ids), e.g. for `sam logs --name`. */
+export function functionIds(model: TemplateModel): string[] {
+  return [...model.resources.values()].filter((r) => r.kind === 'function').map((r) => r.id);
 }

@@ -83,7 +83,10 @@ export class ConflictKeeper {
   async beforeBatch(containerId: string, plan: SyncPlan, isIgnored: IsIgnored): Promise<void> {
     if (!this.record) return;
     const stat = await this.remoteStat(containerId);
-    const remote = await stat.list(plan.send.map((e) => e.path), plan.remove);
+    const remote = await stat.list(
+      plan.send.map((e) => e.path),
+      plan.remove,
+    );
     // A file or link sent where the container has a folder replaces the folder and all it holds.
     const replaced = plan.send.filter((e) => e.type !== 'dir' && remote.get(e.path)?.type === 'dir').map((e) => e.path);
     if (replaced.length > 0) for (const [p, e] of await stat.list([], replaced)) remote.set(p, e);

@@ -7,7 +7,7 @@ import { DsyncError, isDsyncError } from '../base/errors.js';
 import { containerLabels, ownedBy, volumeLabels, type Project } from '../docker/project.js';
 import type { Reporter } from '../base/reporter.js';
 import { packFiles } from '../sync/tar-pack.js';
-import { caBundleScript, CA_EXTRA_FILE, envList, setupKey, type ContainerSetup } from './container-env.js';
+import { caBundleScript, CA_EXTRA_FILE, envList, setupKey, type ContainerSetup } from '../docker/container-env.js';
 import type { ImagePin } from '../config/config.js';
 import { checkImagePin } from './image-pin.js';
 
@@ -50,9 +50,14 @@ export class ContainerManager {
   async ensure(): Promise<ContainerInfo> {
     await this.checkPin();
     let existing = await this.find();
-    const why = existing === undefined ? undefined : existing.image !== this.image
-      ? `image changed (${existing.image} -> ${this.image})`
-      : (existing.labels[LABEL_SPEC] ?? '') !== this.spec ? 'its settings changed (ports, caches, environment, proxies or certificates)' : undefined;
+    const why =
+      existing === undefined
+        ? undefined
+        : existing.image !== this.image
+          ? `image changed (${existing.image} -> ${this.image})`
+          : (existing.labels[LABEL_SPEC] ?? '') !== this.spec
+            ? 'its settings changed (ports, caches, environment, proxies or certificates)'
+            : undefined;
     if (existing && why) {
       this.reporter.event({ type: 'container-recreate', message: `${why}: recreating the container; the workspace volume is kept` });
       await this.client.removeContainer(existing.id);
@@ -91,11 +96,20 @@ export class ContainerManager {
     const pin = this.pin;
     if (!pin || this.pinChecked === this.image) return;
     if (pin.image !== this.image) {
-      this.reporter.event({ type: 'image-pin', level: 'warn', message: `the image pin (${pin.from}) is for ${pin.image}; this run uses ${this.image}, which it does not cover` });
+      this.reporter.event({
+        type: 'image-pin',
+        level: 'warn',
+        message: `the image pin (${pin.from}) is for ${pin.image}; this run uses ${this.image}, which it does not cover`,
+      });
     } else {
       await this.ensureImage();
       await checkImagePin(this.client, pin);
-      this.reporter.event({ type: 'image-pin', image: pin.image, digest: pin.digest, message: `image ${pin.image} matches the pinned ${pin.digest.slice(0, 19)}` });
+      this.reporter.event({
+        type: 'image-pin',
+        image: pin.image,
+        digest: pin.digest,
+        message: `image ${pin.image} matches the pinned ${pin.digest.slice(0, 19)}`,
+      });
     }
     this.pinChecked = this.image;
   }
@@ -139,7 +153,11 @@ export class ContainerManager {
     await this.client.putArchive(id, this.project.volumeRoot, packFiles([{ name: relative, content: Buffer.from(this.setup.extraCa), mode: 0o644 }]));
     const result = await this.client.exec(id, { cmd: ['/bin/sh', '-c', caBundleScript()] });
     if (result.exitCode !== 0) {
-      this.reporter.event({ type: 'warning', level: 'warn', message: `could not write the CA bundle in the container (${result.stderr.trim() || `exit ${result.exitCode}`}): SAM may not trust your proxy's certificate` });
+      this.reporter.event({
+        type: 'warning',
+        level: 'warn',
+        message: `could not write the CA bundle in the container (${result.stderr.trim() || `exit ${result.exitCode}`}): SAM may not trust your proxy's certificate`,
+      });
     }
   }
 
@@ -189,7 +207,12 @@ export class ContainerManager {
 
 /** A short, stable description of the extras, stored as a label to notice when they change. */
 function specKey(extras: ContainerExtras): string {
-  const ports = Object.keys(extras.ports ?? {}).sort().join(',');
-  const caches = Object.entries(extras.caches ?? {}).map(([r, t]) => `${r}:${t}`).sort().join(',');
+  const ports = Object.keys(extras.ports ?? {})
+    .sort()
+    .join(',');
+  const caches = Object.entries(extras.caches ?? {})
+    .map(([r, t]) => `${r}:${t}`)
+    .sort()
+    .join(',');
   return `ports=${ports};caches=${caches}`;
 }

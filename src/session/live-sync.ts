@@ -14,7 +14,7 @@ import type { Watcher, WatcherFactory } from '../watch/watcher.js';
 import { toProjectPath } from '../base/paths.js';
 import type { SyncPlan } from '../sync/diff.js';
 import type { PathFlavour } from '../base/platform.js';
-import { formatBytes } from '../sync/describe.js';
+import { describeOutcome, type BatchTiming, type SyncReport } from './sync-report.js';
 import { entryDifference, type Manifest } from '../sync/manifest.js';
 
 export interface LiveSyncOptions {
@@ -39,22 +39,6 @@ export interface LiveSyncOptions {
 const BATCH_RETRIES = 3;
 /** The record is written back once batches stop for this long: a quiet loop keeps it current, a busy one is not slowed. */
 const RECORD_WRITE_QUIET_MS = 2000;
-/** When a batch's first event was seen, when its transfer started, and when it was in the container (clock ms). */
-export interface BatchTiming {
-  firstEventAt: number;
-  transferStartedAt: number;
-  syncedAt: number;
-}
-
-export interface SyncReport {
-  seq: number;
-  sent: number;
-  removed: number;
-  bytes: number;
-  ms: number;
-  full: boolean;
-}
-
 export class LiveSync {
   private watcher: Watcher | undefined;
   private readonly batcher: Batcher;
@@ -148,8 +132,7 @@ export class LiveSync {
         if (!ready && this.early) this.early.add(event.path);
         else this.batcher.push(event);
       },
-      onError: (error) =>
-        this.options.reporter.event({ type: 'watch-error', level: 'warn', message: `file watcher: ${(error as Error).message ?? error}` }),
+      onError: (error) => this.options.reporter.event({ type: 'watch-error', level: 'warn', message: `file watcher: ${(error as Error).message ?? error}` }),
     });
     await this.watcher.ready;
     ready = true;
@@ -163,7 +146,7 @@ export class LiveSync {
     const full = batch.full || ignoreFilesChanged;
     const verification = this.burstCheck.claim(full);
     try {
-      const outcome = full ? await this.syncer.fullSync(seq) : await this.syncer.syncPaths(batch.paths, seq);
+      const outcome = full ? await this.syncer.fullSync(seq, batch.paths) : await this.syncer.syncPaths(batch.paths, seq);
       this.batchFailures = 0;
       const now = this.options.clock.now();
       const entry: SyncReport = { seq, sent: outcome.sent, removed: outcome.removed, bytes: outcome.bytes, ms: Math.round(now - started), full };
@@ -207,7 +190,11 @@ export class LiveSync {
     this.recordTimer = this.options.clock.setTimeout(() => {
       this.recordTimer = undefined;
       this.syncer.flushRecord().catch((error: unknown) =>
-        this.options.reporter.event({ type: 'record-write-failed', level: 'warn', message: `writing dsync's record of the container's files failed: ${(error as Error).message ?? error}` }),
+        this.options.reporter.event({
+          type: 'record-write-failed',
+          level: 'warn',
+          message: `writing dsync's record of the container's files failed: ${(error as Error).message ?? error}`,
+        }),
       );
     }, RECORD_WRITE_QUIET_MS);
   }
@@ -238,6 +225,8 @@ export class LiveSync {
     if (isDsyncError(error, 'CONTAINER_GONE') || isDsyncError(error, 'ENGINE_UNREACHABLE')) {
       reporter.event({ type: 'sync-interrupted', level: 'warn', message: `${error.message}; recovering` });
       await this.reconnect();
+      // The full diff cannot see an edit that kept size and mtime second: the batch's own paths go again with it.
+      for (const p of batch.paths) this.batcher.push({ path: p, kind: 'change' });
       this.batcher.requestFull();
       return;
     }
@@ -249,10 +238,13 @@ export class LiveSync {
       return;
     }
     // Most often a file changed while it was being packed: try the same paths again.
-    clock.setTimeout(() => {
-      for (const p of batch.paths) this.batcher.push({ path: p, kind: 'change' });
-      if (batch.full) this.batcher.requestFull();
-    }, 50 * 2 ** this.batchFailures);
+    clock.setTimeout(
+      () => {
+        for (const p of batch.paths) this.batcher.push({ path: p, kind: 'change' });
+        if (batch.full) this.batcher.requestFull();
+      },
+      50 * 2 ** this.batchFailures,
+    );
   }
 
   /** Wait for the engine, then make sure the container runs; the caller follows with a full diff. */
@@ -292,11 +284,4 @@ export class LiveSync {
       message: `#${batch.seq + this.seqOffset} sync failed: ${message}`,
     });
   }
-}
-
-export function describeOutcome(o: { sent: number; removed: number; bytes: number }): string {
-  const parts: string[] = [];
-  if (o.sent > 0) parts.push(`sent ${o.sent} (${formatBytes(o.bytes)})`);
-  if (o.removed > 0) parts.push(`removed ${o.removed}`);
-  return parts.length > 0 ? parts.join(', ') : 'nothing to change';
 }

@@ -11,7 +11,7 @@ import type { ContainerClient } from '../docker/container-client.js';
 import type { Project } from '../docker/project.js';
 import type { HostFs } from '../sync/host-fs.js';
 import type { ContainerExtras } from './container-manager.js';
-import type { BatchTiming } from './live-sync.js';
+import type { BatchTiming } from './sync-report.js';
 
 /** What a session offers its plugin. */
 export interface SessionHost {

@@ -71,9 +71,14 @@ export class Syncer {
     return this.rules;
   }
 
-  /** Walk the host, list the container, save what the container changed, send the difference. */
-  async fullSync(seq: number): Promise<SyncOutcome> {
-    const [diff] = await Promise.all([this.computeDiff(), this.keeper.load(this.containerId)]);
+  /**
+   * Walk the host, list the container, save what the container changed, send
+   * the difference. `changed`: paths events named (a batch too big for
+   * per-path work, or retried after a lost connection): sent whatever the
+   * diff says (see DiffOptions.changed).
+   */
+  async fullSync(seq: number, changed?: ReadonlySet<string>): Promise<SyncOutcome> {
+    const [diff] = await Promise.all([this.computeDiff(changed), this.keeper.load(this.containerId)]);
     const checked = await preflight(this.options.describe, diff.plan);
     for (const [p, code] of checked.unreadable) diff.unreadable.set(p, code);
     return this.inTurn(async () => {
@@ -143,13 +148,14 @@ export class Syncer {
   }
 
   /** What a full sync would do now, without doing it. */
-  async computeDiff(): Promise<{ plan: SyncPlan; unreadable: Map<string, string>; host: Manifest; remote: Manifest }> {
+  async computeDiff(changed?: ReadonlySet<string>): Promise<{ plan: SyncPlan; unreadable: Map<string, string>; host: Manifest; remote: Manifest }> {
     const [walk, remote] = await Promise.all([walkHost(this.options.describe), this.listRemote()]);
     this.rules = walk.rules;
     const plan = diffManifests(walk.manifest, remote, {
       // Ignored paths are left alone in the container; paths outside the synced scope (an earlier layout's) are not kept.
       isIgnored: (p, isDir) => walk.rules.inScope(p) && walk.rules.isIgnored(p, isDir),
       keep: new Set(walk.unreadable.keys()),
+      changed,
     });
     return { plan, unreadable: walk.unreadable, host: walk.manifest, remote };
   }

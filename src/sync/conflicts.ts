@@ -52,5 +52,8 @@ export function findConflicts(plan: SyncPlan, remote: Manifest, record: SyncReco
 
 /** The UTC time as a folder name: 20261127T134501Z. */
 export function conflictStamp(at: Date): string {
-  return at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }

@@ -70,10 +70,7 @@ export async function describePath(ctx: DescribeContext, projectPath: string, fr
   if (!stat.isFile()) return { kind: 'skipped', reason: 'not a regular file' };
   if (ctx.gitSymlinks?.has(projectPath) && stat.size <= GIT_LINK_MAX) return describeGitLink(ctx, projectPath, hostPath, mtime);
   if (stat.size > ctx.maxFileSize) {
-    ctx.warn(
-      `size:${projectPath}`,
-      `not sending ${projectPath}: ${formatBytes(stat.size)} is over the ${formatBytes(ctx.maxFileSize)} limit (maxFileSize in dsync.json)`,
-    );
+    ctx.warn(`size:${projectPath}`, `not sending ${projectPath}: ${formatBytes(stat.size)} is over the ${formatBytes(ctx.maxFileSize)} limit (maxFileSize in dsync.json)`);
     return { kind: 'skipped', reason: 'too large' };
   }
   // Without an executable bit the mode rule needs the first bytes (a shebang);

@@ -15,11 +15,19 @@ export interface DiffOptions {
   isIgnored(p: string, isDir: boolean): boolean;
   /** Paths that exist on the host but could not be read: keep the container's copy. */
   keep?: ReadonlySet<string>;
+  /**
+   * Paths a watcher event named (with what is below them): their files and
+   * links are sent even when size and mtime match, because an edit within
+   * the same second that keeps the size changes neither.
+   */
+  changed?: ReadonlySet<string>;
 }
 
 export function diffManifests(host: Manifest, remote: Manifest, options: DiffOptions): SyncPlan {
   const send: ManifestEntry[] = [];
   const remove: string[] = [];
+  const changed = options.changed;
+  const named = (p: string) => changed !== undefined && changed.size > 0 && (changed.has(p) || ancestorsOf(p).some((a) => changed.has(a)));
   for (const entry of host.values()) {
     const existing = remote.get(entry.path);
     if (existing === undefined) {
@@ -27,7 +35,7 @@ export function diffManifests(host: Manifest, remote: Manifest, options: DiffOpt
       continue;
     }
     const why = entryDifference(entry, existing);
-    if (why === undefined) continue;
+    if (why === undefined && !(entry.type !== 'dir' && named(entry.path))) continue;
     // A folder turning into a file (or back) is removed first, so no stale children survive.
     if (entry.type !== existing.type) remove.push(entry.path);
     send.push(entry);

@@ -57,9 +57,7 @@ export class IgnoreRules {
   inScope(p: string): boolean {
     if (!this.synced) return true;
     const parent = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '';
-    return this.synced.some(
-      (s) => s === '' || p === s || p.startsWith(`${s}/`) || s.startsWith(`${p}/`) || (isIgnoreFile(p) && (parent === '' || s.startsWith(`${parent}/`))),
-    );
+    return this.synced.some((s) => s === '' || p === s || p.startsWith(`${s}/`) || s.startsWith(`${p}/`) || (isIgnoreFile(p) && (parent === '' || s.startsWith(`${parent}/`))));
   }
 
   /** Add the patterns of an ignore file found in folder `dir` ('' = project root). */

@@ -63,9 +63,14 @@ export class RemoteStat {
       }
     }
     const out: Manifest = new Map();
-    for (const [paths, recursive] of [[stat, false], [tree, true]] as const) {
+    for (const [paths, recursive] of [
+      [stat, false],
+      [tree, true],
+    ] as const) {
       for (const chunk of chunkPaths(paths.map((p) => `./${p}`))) {
-        const result = await this.client.exec(this.containerId, { cmd: ['/bin/sh', '-c', remotePathsScript(this.workspace, recursive), 'dsync-stat', ...chunk] });
+        const result = await this.client.exec(this.containerId, {
+          cmd: ['/bin/sh', '-c', remotePathsScript(this.workspace, recursive), 'dsync-stat', ...chunk],
+        });
         if (result.exitCode !== 0) {
           throw new DsyncError('TRANSFER', `looking at ${chunk.length} path(s) in the container failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
         }
@@ -116,7 +121,12 @@ export class RemoteStat {
       if (fields[i] !== END) continue;
       const used = fields.slice(0, i + 6).reduce((n, f) => n + Buffer.byteLength(f) + 1, 0);
       this.pending = used < all.length ? [all.subarray(used)] : [];
-      this.settle(fields.slice(0, i).map((f) => `${f}\0`).join(''));
+      this.settle(
+        fields
+          .slice(0, i)
+          .map((f) => `${f}\0`)
+          .join(''),
+      );
       return;
     }
   }

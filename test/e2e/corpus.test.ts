@@ -42,7 +42,11 @@ const apps = fs
 const timings: Array<{ app: string; first?: number; code?: number; deps?: number; config?: number }> = [];
 afterAll(() => {
   const s = (ms?: number) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`);
-  console.log(['app | first deploy | code edit | dependency edit | template edit', ...timings.map((t) => `${t.app} | ${s(t.first)} | ${s(t.code)} | ${s(t.deps)} | ${s(t.config)}`)].join('\n'));
+  console.log(
+    ['app | first deploy | code edit | dependency edit | template edit', ...timings.map((t) => `${t.app} | ${s(t.first)} | ${s(t.code)} | ${s(t.deps)} | ${s(t.config)}`)].join(
+      '\n',
+    ),
+  );
 });
 
 function edit(root: string, e: { file: string; find: string; replace: string }): void {
@@ -136,16 +140,26 @@ describe.each(apps)('SAM app %s in the emulator', (app) => {
     }
   }, 300_000);
 
-  it.runIf(fixture.dependencyEdit)('a dependency edit goes live: the deployed zip holds the new version', async () => {
-    const dep = fixture.dependencyEdit!;
-    const from = run.events.length;
-    edit(root, dep);
-    const live = await liveAfter(run, from, `the dependency edit of ${dep.file}`);
-    expect(live, String(live.cause)).toMatchObject({ ok: true });
-    timing.deps = Number(live.latencyMs);
-    const zip = await api.functionZip(await physical(dep.function));
-    expect(zip.get(dep.deployedFile)?.toString('utf8') ?? `(no ${dep.deployedFile} among ${[...zip.keys()].filter((k) => k.includes('dist-info') || k.includes('node_modules/ms')).slice(0, 8).join(', ')})`).toContain(dep.contains);
-  }, 300_000);
+  it.runIf(fixture.dependencyEdit)(
+    'a dependency edit goes live: the deployed zip holds the new version',
+    async () => {
+      const dep = fixture.dependencyEdit!;
+      const from = run.events.length;
+      edit(root, dep);
+      const live = await liveAfter(run, from, `the dependency edit of ${dep.file}`);
+      expect(live, String(live.cause)).toMatchObject({ ok: true });
+      timing.deps = Number(live.latencyMs);
+      const zip = await api.functionZip(await physical(dep.function));
+      expect(
+        zip.get(dep.deployedFile)?.toString('utf8') ??
+          `(no ${dep.deployedFile} among ${[...zip.keys()]
+            .filter((k) => k.includes('dist-info') || k.includes('node_modules/ms'))
+            .slice(0, 8)
+            .join(', ')})`,
+      ).toContain(dep.contains);
+    },
+    300_000,
+  );
 
   it('a template edit goes live: the emulator holds the new configuration', async () => {
     const from = run.events.length;

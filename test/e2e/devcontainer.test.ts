@@ -128,7 +128,25 @@ describe('a devcontainer.json as the source of the container', () => {
     roots.push(root);
     // A TLS-inspecting proxy's CA, as a team behind one would have.
     const certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsync-ca-'));
-    const ca = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(certDir, 'key.pem'), '-out', path.join(certDir, 'ca.pem'), '-subj', '/CN=dsync test proxy CA', '-days', '2'], { encoding: 'utf8' });
+    const ca = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        path.join(certDir, 'key.pem'),
+        '-out',
+        path.join(certDir, 'ca.pem'),
+        '-subj',
+        '/CN=dsync test proxy CA',
+        '-days',
+        '2',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(ca.status, ca.stderr).toBe(0);
     const network = { HTTPS_PROXY: 'http://proxy.example.invalid:3128', no_proxy: 'localhost,.internal', DSYNC_EXTRA_CA_CERTS: path.join(certDir, 'ca.pem') };
     const up = await upSyncOnly(root, network);
@@ -140,7 +158,9 @@ describe('a devcontainer.json as the source of the container', () => {
       expect(who.stdout).toContain('dev\n/dsync/workspace\n');
       const info = await containerOf(root);
       expect(info.image).toMatch(/^dsync-devcontainer\//);
-      expect(inContainer(root, 'echo "$HTTPS_PROXY $https_proxy $NO_PROXY $no_proxy"')).toBe('http://proxy.example.invalid:3128 http://proxy.example.invalid:3128 localhost,.internal localhost,.internal\n');
+      expect(inContainer(root, 'echo "$HTTPS_PROXY $https_proxy $NO_PROXY $no_proxy"')).toBe(
+        'http://proxy.example.invalid:3128 http://proxy.example.invalid:3128 localhost,.internal localhost,.internal\n',
+      );
       // The bundle SAM (botocore) reads is the system's plus the proxy's CA; Node gets the CA as an extra.
       const pem = fs.readFileSync(path.join(certDir, 'ca.pem'), 'utf8').trim();
       expect(inContainer(root, 'cat "$NODE_EXTRA_CA_CERTS"').trim().endsWith(pem)).toBe(true);
@@ -189,7 +209,11 @@ describe('a local feature and postCreateCommand, with SAM deploying to the emula
     const feature = path.join(root, '.devcontainer', 'team-tools');
     fs.mkdirSync(feature, { recursive: true });
     fs.writeFileSync(path.join(feature, 'devcontainer-feature.json'), JSON.stringify({ id: 'team-tools', version: '1.0.0', name: 'team tools' }));
-    fs.writeFileSync(path.join(feature, 'install.sh'), '#!/bin/sh\nset -e\nprintf "#!/bin/sh\\necho team-tool %s\\n" "$VERSION" > /usr/local/bin/team-tool\nchmod +x /usr/local/bin/team-tool\n', { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(feature, 'install.sh'),
+      '#!/bin/sh\nset -e\nprintf "#!/bin/sh\\necho team-tool %s\\n" "$VERSION" > /usr/local/bin/team-tool\nchmod +x /usr/local/bin/team-tool\n',
+      { mode: 0o755 },
+    );
     fs.writeFileSync(
       path.join(root, '.devcontainer', 'devcontainer.json'),
       JSON.stringify({

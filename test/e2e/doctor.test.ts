@@ -64,7 +64,11 @@ describe('dsync doctor against the real engine', () => {
     const after = doctor(dir);
     expect(after.code, after.raw).toBe(0);
     // The image up built and runs the container on, found on the engine (not pinned: a warning with the digest to pin).
-    expect(after.checks.image).toMatchObject({ status: 'warn', message: expect.stringMatching(/^dsync\/sam:\S+ \(id [0-9a-f]{12}\) is on the engine but not pinned by digest$/), fix: expect.stringMatching(/^add "imageDigest": "sha256:[0-9a-f]{64}"/) });
+    expect(after.checks.image).toMatchObject({
+      status: 'warn',
+      message: expect.stringMatching(/^dsync\/sam:\S+ \(id [0-9a-f]{12}\) is on the engine but not pinned by digest$/),
+      fix: expect.stringMatching(/^add "imageDigest": "sha256:[0-9a-f]{64}"/),
+    });
     expect(after.checks.sam).toMatchObject({ status: 'pass', message: expect.stringMatching(/^SAM CLI \d+\.\d+\.\d+ meets the pin >=1\.0\.0$/) });
     expect(after.checks.clock).toMatchObject({ status: 'pass', message: expect.stringMatching(/^the container's clock is within [\d.]+ s of the host's$/) });
     expect(after.checks.proxy).toEqual({ id: 'proxy', status: 'pass', message: 'no proxy set on the host or in the container' });

@@ -41,7 +41,10 @@ async function pollUntil(url: string, ok: (body: string) => boolean, what: strin
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {
-    last = await fetch(url).then((r) => r.text(), (e: unknown) => String(e));
+    last = await fetch(url).then(
+      (r) => r.text(),
+      (e: unknown) => String(e),
+    );
     if (ok(last)) return last;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last answer: ${last.slice(0, 300)}`);
     await new Promise((r) => setTimeout(r, 150));
@@ -97,7 +100,11 @@ describe('functions-app: the emulator runs the deployed code behind its APIs', (
   });
 
   it('passes a POST JSON body and query string to a nested ES module handler; multi-value headers come back', async () => {
-    const res = await fetch(`${rest}/echo?q=2&q=3`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ x: 1, name: 'ñ' }) });
+    const res = await fetch(`${rest}/echo?q=2&q=3`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ x: 1, name: 'ñ' }),
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get('x-echo')).toBe('one, two');
     expect(await res.json()).toEqual({ received: { x: 1, name: 'ñ' }, method: 'POST', query: { q: '3' } });
@@ -137,7 +144,11 @@ describe('functions-app: the emulator runs the deployed code behind its APIs', (
   });
 
   it('lets a handler write to its table through the SDK and read it back (HTTP API, payload 2.0)', async () => {
-    const put = await fetch(`${http}/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'n1', text: 'remember the milk' }) });
+    const put = await fetch(`${http}/notes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'n1', text: 'remember the milk' }),
+    });
     expect(put.status).toBe(201);
     const saved = (await put.json()) as { saved: string; table: string };
     // The table name came from !Ref NotesTable, resolved to the emulator's table.

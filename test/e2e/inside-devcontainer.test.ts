@@ -49,12 +49,29 @@ describe.runIf(process.platform === 'linux' && fs.existsSync(socket))('dsync ins
   beforeAll(() => {
     const built = cliRun(['image', '--base', SAM_BASE]);
     expect(built.code, built.stderr).toBe(0);
-    const run = docker(['run', '-d', '--name', name, '--label', 'dsync-test=inside-devcontainer', '-v', `${socket}:/var/run/docker.sock`, built.stdout.trim(), 'sleep', 'infinity']);
+    const run = docker([
+      'run',
+      '-d',
+      '--name',
+      name,
+      '--label',
+      'dsync-test=inside-devcontainer',
+      '-v',
+      `${socket}:/var/run/docker.sock`,
+      built.stdout.trim(),
+      'sleep',
+      'infinity',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     // The built CLI and its packages, as an npm install would lay them out.
-    const tar = spawnSync('tar', ['-C', repo, '-cf', '-', 'package.json', 'bin', 'dist', 'docker', 'schema', 'node_modules'], { maxBuffer: 1024 * 1024 * 1024 });
+    const tar = spawnSync('tar', ['-C', repo, '-cf', '-', 'package.json', 'bin', 'dist', 'docker', 'schema', 'node_modules'], {
+      maxBuffer: 1024 * 1024 * 1024,
+    });
     expect(tar.status).toBe(0);
-    const copied = spawnSync('docker', ['exec', '-i', name, 'sh', '-c', 'mkdir -p /opt/dsync && tar -xf - -C /opt/dsync'], { input: tar.stdout, maxBuffer: 16 * 1024 * 1024 });
+    const copied = spawnSync('docker', ['exec', '-i', name, 'sh', '-c', 'mkdir -p /opt/dsync && tar -xf - -C /opt/dsync'], {
+      input: tar.stdout,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     expect(copied.status, String(copied.stderr)).toBe(0);
     expect(inDev(`mkdir -p ${project}/src && printf 'one\\n' > ${project}/a.txt && printf 'module.exports = 1;\\n' > ${project}/src/index.js`).code).toBe(0);
   }, 1_200_000);
@@ -69,11 +86,15 @@ describe.runIf(process.platform === 'linux' && fs.existsSync(socket))('dsync ins
     expect(fs.existsSync(project)).toBe(false); // the engine's machine has no such folder
     const started = inDev(`cd ${project} && nohup node /opt/dsync/bin/dsync.js up --sync-only --image ${DEBIAN_IMAGE} --json > /tmp/up.log 2> /tmp/up.err &`);
     expect(started.code, started.stderr).toBe(0);
-    await until('dsync up to watch', () => {
-      const log = inDev('cat /tmp/up.log').stdout;
-      if (log.includes('"type":"error"')) throw new Error(`dsync up failed in the dev container: ${log}`);
-      return log.includes('"type":"watching"');
-    }, 300_000);
+    await until(
+      'dsync up to watch',
+      () => {
+        const log = inDev('cat /tmp/up.log').stdout;
+        if (log.includes('"type":"error"')) throw new Error(`dsync up failed in the dev container: ${log}`);
+        return log.includes('"type":"watching"');
+      },
+      300_000,
+    );
 
     const status = JSON.parse(dsyncInDev('status --json').stdout) as { container: { id: string; name: string } | null };
     expect(status.container).not.toBeNull();

@@ -38,7 +38,9 @@ describe('Ctrl-C at any moment', () => {
     const dir = copyExample();
     // A certificate only this run has makes a new image tag, so a build really starts.
     const cert = path.join(tempProject('cert'), 'one-off.crt');
-    const pem = execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', '/dev/null', '-days', '1', '-subj', `/CN=dsync-interrupt-${Date.now()}`], { encoding: 'utf8' });
+    const pem = execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', '/dev/null', '-days', '1', '-subj', `/CN=dsync-interrupt-${Date.now()}`], {
+      encoding: 'utf8',
+    });
     fs.writeFileSync(cert, pem);
     const up = startUp(['--emulator', '--cwd', dir], { ...samEnv, DSYNC_EXTRA_CA_CERTS: cert });
     await up.waitFor('progress', 120_000, (e) => String(e.message).includes('building the SAM image'));
@@ -126,7 +128,12 @@ describe('Ctrl-C at any moment', () => {
     const errorAt = out.indexOf('dsync: The base image dsync-local/no-such-base:1');
     expect(errorAt).toBeGreaterThan(0);
     // After the error and its hint, nothing is drawn again: no spinner frame, no progress text.
-    const after = out.slice(errorAt).split('\n').slice(2).filter((l) => !l.startsWith('Script done')).join('\n');
+    const after = out
+      .slice(errorAt)
+      .split('\n')
+      .slice(2)
+      .filter((l) => !l.startsWith('Script done'))
+      .join('\n');
     expect(after.replace(/\x1b\[\?25h/g, '').trim()).toBe('');
   }, 120_000);
 });

@@ -123,7 +123,8 @@ describe('a reference dsync cannot reach', () => {
       'Transform: AWS::Serverless-2016-10-31\nResources:\n  StockCheckerFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: ../../outside/\n      Handler: app.handler\n      Runtime: nodejs22.x\n',
     );
     const r = cliRun(['up', '--emulator', '--cwd', app]);
-    expect(r.code).not.toBe(0);
+    // A project error: exit 2, as the README's exit codes say.
+    expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines[0]).toBe(`dsync: StockCheckerFunction's CodeUri ../../outside/ lies outside the git work tree ${path.join(parent, 'repo')}`);
     expect(lines[1]).toMatch(/^hint: .*--root DIR/);

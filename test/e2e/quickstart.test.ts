@@ -22,7 +22,11 @@ function dockerdPids(): string[] {
 /** TCP ports dockerd listens on. */
 function dockerdListeners(): string[] {
   const out = execFileSync('ss', ['-Hltnp'], { encoding: 'utf8' });
-  return out.split('\n').filter((l) => l.includes('"dockerd"')).map((l) => l.split(/\s+/)[3]!).sort();
+  return out
+    .split('\n')
+    .filter((l) => l.includes('"dockerd"'))
+    .map((l) => l.split(/\s+/)[3]!)
+    .sort();
 }
 
 afterAll(() => runCli(['down', '--purge', '--cwd', example]));
@@ -42,7 +46,10 @@ describe('scripts/quickstart.sh on a machine with a running engine', () => {
     const exited = new Promise<number | null>((r) => child.on('exit', r));
     const deadline = Date.now() + 600_000;
     while (!events.some((e) => e.type === 'live') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-    expect(events.find((e) => e.type === 'live'), stderr).toMatchObject({ ok: true });
+    expect(
+      events.find((e) => e.type === 'live'),
+      stderr,
+    ).toMatchObject({ ok: true });
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(stderr).toContain('[docker] using the running engine');

@@ -27,7 +27,14 @@ describe('the real-AWS path against an endpoint on this machine', () => {
   fs.cpSync(app, root, { recursive: true });
   // A team's samconfig with a stack name and no bucket: SAM resolves its managed artifact stack.
   fs.writeFileSync(path.join(root, 'samconfig.toml'), 'version = 0.1\n[default.global.parameters]\nstack_name = "hello-real"\nregion = "us-east-1"\n');
-  const env = { AWS_ACCESS_KEY_ID: 'AKIAREALPATH', AWS_SECRET_ACCESS_KEY: 'real-path-secret', AWS_SESSION_TOKEN: '', AWS_PROFILE: '', AWS_REGION: 'us-east-1', DSYNC_SAM_BASE_IMAGE: SAM_BASE };
+  const env = {
+    AWS_ACCESS_KEY_ID: 'AKIAREALPATH',
+    AWS_SECRET_ACCESS_KEY: 'real-path-secret',
+    AWS_SESSION_TOKEN: '',
+    AWS_PROFILE: '',
+    AWS_REGION: 'us-east-1',
+    DSYNC_SAM_BASE_IMAGE: SAM_BASE,
+  };
 
   let emulator: EndpointEmulator | undefined;
   beforeAll(async () => {

@@ -75,7 +75,10 @@ describe('dsync up --emulator on the example app', () => {
     expect(run.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const names = (await functions()).map((f) => f.FunctionName);
     for (const id of ['ListProductsFunction', 'GetProductFunction', 'CreateOrderFunction', 'OrderStatsFunction', 'HealthFunction']) {
-      expect(names.some((n) => n.startsWith(`${run.stack}-${id}-`)), `${id} in ${names.join(', ')}`).toBe(true);
+      expect(
+        names.some((n) => n.startsWith(`${run.stack}-${id}-`)),
+        `${id} in ${names.join(', ')}`,
+      ).toBe(true);
     }
     expect(await deployedFile('ListProductsFunction', 'node_modules/ms/package.json')).toContain('"name": "ms"');
     expect(await deployedFile('OrderStatsFunction', 'app.js')).toContain('stats-v1');
@@ -92,7 +95,12 @@ describe('dsync up --emulator on the example app', () => {
     const done = await nextEvent(from, deployOk, 'deploy-result');
     expect(done).toMatchObject({ kind: 'code', resources: ['ListProductsFunction'] });
     // Only that function was rebuilt.
-    expect(events.slice(from).filter((e) => e.type === 'build-started').flatMap((e) => e.resources as string[])).toEqual(['ListProductsFunction']);
+    expect(
+      events
+        .slice(from)
+        .filter((e) => e.type === 'build-started')
+        .flatMap((e) => e.resources as string[]),
+    ).toEqual(['ListProductsFunction']);
   });
 
   it('pushes an edit to the TypeScript function through esbuild', async () => {

@@ -45,12 +45,32 @@ describe('the fast loop', () => {
     }
     await quiet();
     // The same template built by a fresh `sam build` process (no worker, no cache) in another folder.
-    const plain = cliRun(['exec', '--cwd', root, '--', 'sh', '-c', 'rm -rf /tmp/plain && sam build --template-file template.yaml --build-dir /tmp/plain >/tmp/plain.log 2>&1 || { tail -20 /tmp/plain.log; exit 1; }']);
+    const plain = cliRun([
+      'exec',
+      '--cwd',
+      root,
+      '--',
+      'sh',
+      '-c',
+      'rm -rf /tmp/plain && sam build --template-file template.yaml --build-dir /tmp/plain >/tmp/plain.log 2>&1 || { tail -20 /tmp/plain.log; exit 1; }',
+    ]);
     expect(plain.code, plain.stdout + plain.stderr).toBe(0);
     for (const [id] of edits) {
-      const listing = cliRun(['exec', '--cwd', root, '--', 'sh', '-c', `cd /tmp/plain/${id} && find . -type f | sort | while read -r f; do echo "$(sha256sum "$f" | cut -d' ' -f1) \${f#./}"; done`]);
+      const listing = cliRun([
+        'exec',
+        '--cwd',
+        root,
+        '--',
+        'sh',
+        '-c',
+        `cd /tmp/plain/${id} && find . -type f | sort | while read -r f; do echo "$(sha256sum "$f" | cut -d' ' -f1) \${f#./}"; done`,
+      ]);
       expect(listing.code).toBe(0);
-      const built = listing.stdout.trim().split('\n').map((l) => l.split(' ').reverse().join(' ')).sort();
+      const built = listing.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ').reverse().join(' '))
+        .sort();
       const deployed = [...(await deployedZip(id)).entries()].map(([name, b]) => `${name} ${sha(b)}`).sort();
       expect(deployed, id).toEqual(built);
     }
@@ -68,7 +88,10 @@ describe('the fast loop', () => {
       const caused = events.slice(from);
       const failed = caused.find((e) => e.type === 'live' && e.ok !== true);
       expect(failed, `${what}: ${String(failed?.cause)}`).toBeUndefined();
-      return { viaShortcut: caused.some((e) => e.type === 'build-finished' && e.shortcut === true), skipped: caused.filter((e) => e.type === 'shortcut-skipped').map((e) => String(e.why)) };
+      return {
+        viaShortcut: caused.some((e) => e.type === 'build-finished' && e.shortcut === true),
+        skipped: caused.filter((e) => e.type === 'shortcut-skipped').map((e) => String(e.why)),
+      };
     };
     const added = await change('a new file', () => fs.writeFileSync(path.join(dir, 'extra.js'), "exports.extra = 'one';\n"));
     expect(added.viaShortcut).toBe(false);
@@ -76,7 +99,11 @@ describe('the fast loop', () => {
     expect((await change('an edit of it', () => fs.writeFileSync(path.join(dir, 'extra.js'), "exports.extra = 'two';\n"))).viaShortcut).toBe(true);
     expect((await deployedZip('ListProductsFunction')).get('extra.js')?.toString('utf8')).toBe("exports.extra = 'two';\n");
     await change('a rename', () => fs.renameSync(path.join(dir, 'extra.js'), path.join(dir, 'extra-renamed.js')));
+    const renamed = await deployedZip('ListProductsFunction');
+    expect(renamed.has('extra.js')).toBe(false);
+    expect(renamed.get('extra-renamed.js')?.toString('utf8')).toBe("exports.extra = 'two';\n");
     expect((await change('a removal', () => fs.rmSync(path.join(dir, 'extra-renamed.js')))).viaShortcut).toBe(true);
+    expect((await deployedZip('ListProductsFunction')).has('extra-renamed.js')).toBe(false);
     // A removed folder arrives as its one path: all of it leaves the artifact.
     await change('a new folder', () => {
       fs.mkdirSync(path.join(dir, 'lib/deep'), { recursive: true });
@@ -88,7 +115,11 @@ describe('the fast loop', () => {
     // npm pack leaves out what .npmignore names: the shortcut never guesses that, SAM decides.
     await change('an .npmignore', () => fs.writeFileSync(path.join(dir, '.npmignore'), 'notes.md\n'));
     await change('a file it excludes', () => fs.writeFileSync(path.join(dir, 'notes.md'), '# not packed\n'));
-    expect((await change('an edit of the excluded file', () => fs.writeFileSync(path.join(dir, 'notes.md'), '# still not packed\n'))).viaShortcut).toBe(false);
+    expect((await deployedZip('ListProductsFunction')).has('notes.md')).toBe(false);
+    const excludedEdit = await change('an edit of the excluded file', () => fs.writeFileSync(path.join(dir, 'notes.md'), '# still not packed\n'));
+    expect(excludedEdit.viaShortcut).toBe(false);
+    expect(excludedEdit.skipped).not.toEqual([]);
+    expect((await deployedZip('ListProductsFunction')).has('notes.md')).toBe(false);
     const catalog = path.join(dir, 'catalog.js');
     const original = fs.readFileSync(catalog, 'utf8');
     expect((await change('an edit of a packed file', () => fs.appendFileSync(catalog, '// shortcut edit\n'))).viaShortcut).toBe(true);
@@ -115,7 +146,11 @@ describe('the fast loop', () => {
     for (let i = 0; i < 500; i++) fs.writeFileSync(path.join(root, dirs[i % 3]!, `item-${i}.json`), JSON.stringify({ i }));
     await until('the burst to be live', async () => {
       const zip = await deployedZip('CreateOrderFunction');
-      return zip.has('data/item-497.json') && (await deployedZip('ListProductsFunction')).has('data/item-498.json') && (await deployedZip('GetProductFunction')).has('data/item-499.json');
+      return (
+        zip.has('data/item-497.json') &&
+        (await deployedZip('ListProductsFunction')).has('data/item-498.json') &&
+        (await deployedZip('GetProductFunction')).has('data/item-499.json')
+      );
     });
     await quiet();
     const builds = events.slice(from).filter((e) => e.type === 'sam-output' && /^Building codeuri: /.test(String(e.line)));
@@ -132,22 +167,32 @@ describe('the fast loop', () => {
     for (const s of synced) expect(seqs).toContain(s);
   });
 
-  it('shows the run\'s changes and their p50/p95 in `dsync status`', () => {
-    const status = JSON.parse(cliRun(['status', '--json', '--cwd', root]).stdout) as { changes: { count: number; p50Ms: number; last: Array<{ seq: number }> } };
+  it("shows the run's changes and their p50/p95 in `dsync status`", () => {
+    const status = JSON.parse(cliRun(['status', '--json', '--cwd', root]).stdout) as {
+      changes: { count: number; p50Ms: number; last: Array<{ seq: number }> };
+    };
     expect(status.changes.count).toBeGreaterThanOrEqual(4);
     expect(status.changes.p50Ms).toBeGreaterThan(0);
     const human = cliRun(['status', '--cwd', root]).stdout;
     expect(human).toMatch(/changes {4}\d+ live since .*: p50 \d+\.\d\d s, p95 \d+\.\d\d s/);
   });
 
-  it('prints a function\'s runtime logs with `dsync logs`', () => {
+  it("prints a function's runtime logs with `dsync logs`", () => {
     // Write a log line into the emulator the way Lambda would, then read it back through sam logs.
-    const put = cliRun(['exec', '--cwd', root, '--', 'sh', '-c', `AWS_ENDPOINT_URL=http://localhost:5000 AWS_ACCESS_KEY_ID=t AWS_SECRET_ACCESS_KEY=t AWS_DEFAULT_REGION=${REGION} /opt/sam/bin/python -c "
+    const put = cliRun([
+      'exec',
+      '--cwd',
+      root,
+      '--',
+      'sh',
+      '-c',
+      `AWS_ENDPOINT_URL=http://localhost:5000 AWS_ACCESS_KEY_ID=t AWS_SECRET_ACCESS_KEY=t AWS_DEFAULT_REGION=${REGION} /opt/sam/bin/python -c "
 import boto3, time
 fn = [f['FunctionName'] for f in boto3.client('lambda').list_functions()['Functions'] if 'GetProduct' in f['FunctionName']][0]
 logs = boto3.client('logs'); g = '/aws/lambda/' + fn
 logs.create_log_group(logGroupName=g); logs.create_log_stream(logGroupName=g, logStreamName='s1')
-logs.put_log_events(logGroupName=g, logStreamName='s1', logEvents=[{'timestamp': int(time.time() * 1000), 'message': 'e2e-log-line-42'}])"`]);
+logs.put_log_events(logGroupName=g, logStreamName='s1', logEvents=[{'timestamp': int(time.time() * 1000), 'message': 'e2e-log-line-42'}])"`,
+    ]);
     expect(put.code, put.stderr).toBe(0);
     const logs = cliRun(['logs', 'GetProductFunction', '--no-tail', '--cwd', root]);
     expect(logs.code, logs.stderr).toBe(0);

@@ -34,7 +34,14 @@ describe('a stack per developer, one dsync up per stack, and the production guar
     checkouts.push(root);
     return root;
   };
-  const envFor = (user: string) => ({ ...keys[user], AWS_SESSION_TOKEN: '', AWS_PROFILE: '', AWS_REGION: 'us-east-1', DSYNC_SAM_BASE_IMAGE: SAM_BASE, ...LEASE });
+  const envFor = (user: string) => ({
+    ...keys[user],
+    AWS_SESSION_TOKEN: '',
+    AWS_PROFILE: '',
+    AWS_REGION: 'us-east-1',
+    DSYNC_SAM_BASE_IMAGE: SAM_BASE,
+    ...LEASE,
+  });
   const up = (root: string, user: string, extra: string[] = []) => {
     const p = startUp(['--endpoint-url', `http://localhost:${emulator.port}`, '--cwd', root, '--image', emulator.image, ...extra], envFor(user));
     running.push(p);

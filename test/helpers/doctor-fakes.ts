@@ -5,7 +5,7 @@ import { DsyncError } from '../../src/base/errors.js';
 import { hostPlatform } from '../../src/base/platform.js';
 import { DEFAULTS, type DsyncConfig } from '../../src/config/config.js';
 import type { ContainerInfo, ExecResult } from '../../src/docker/container-client.js';
-import type { DoctorEngine, DoctorInput, DoctorProbes } from '../../src/loop/doctor/doctor.js';
+import type { DoctorEngine, DoctorInput, DoctorProbes } from '../../src/doctor/run.js';
 import type { HostFs, HostStat } from '../../src/sync/host-fs.js';
 
 export const ROOT = '/work/app';
@@ -96,7 +96,7 @@ export function fakeEngine(answers: ContainerAnswers = {}, over: Partial<DoctorE
     endpoint: 'unix:///var/run/docker.sock',
     ping: async () => undefined,
     engineVersion: async () => ({ version: '27.3.1', apiVersion: '1.47', os: 'linux', arch: 'amd64' }),
-    inspectImage: async () => ({ id: IMAGE_ID, repoDigests: [`public.ecr.aws/sam/build-nodejs22.x@${REPO_DIGEST}`] }),
+    inspectImage: async () => ({ id: IMAGE_ID, repoDigests: [`public.ecr.aws/sam/build-nodejs22.x@${REPO_DIGEST}`], labels: {} }),
     exec: async (_id, options) => {
       execs.push(options.cmd);
       const key = options.cmd[0] as keyof ContainerAnswers;
@@ -152,4 +152,7 @@ export function fakeInput(over: Partial<DoctorInput> = {}, config: Partial<Dsync
   };
 }
 
-export const unreachable = () => new DsyncError('ENGINE_UNREACHABLE', 'Cannot reach the Docker engine at unix:///var/run/docker.sock: ENOENT', { hint: 'start Docker Desktop or dockerd, or point DOCKER_HOST / DOCKER_CONTEXT at a running engine' });
+export const unreachable = () =>
+  new DsyncError('ENGINE_UNREACHABLE', 'Cannot reach the Docker engine at unix:///var/run/docker.sock: ENOENT', {
+    hint: 'start Docker Desktop or dockerd, or point DOCKER_HOST / DOCKER_CONTEXT at a running engine',
+  });

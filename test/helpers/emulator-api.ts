@@ -7,7 +7,9 @@ import { readZip } from './zip.js';
 
 export const REGION = 'us-east-1';
 
-const auth = (service: string) => ({ authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${REGION}/${service}/aws4_request, SignedHeaders=host, Signature=0` });
+const auth = (service: string) => ({
+  authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${REGION}/${service}/aws4_request, SignedHeaders=host, Signature=0`,
+});
 
 export class EmulatorApi {
   constructor(readonly endpoint: string) {}
@@ -124,7 +126,10 @@ export class EmulatorApi {
 
   /** "METHOD /path" for every method of a REST API, and its stage names. */
   async restApi(id: string): Promise<{ routes: string[]; stages: string[] }> {
-    const resources = (await this.rest('apigateway', `/restapis/${id}/resources?embed=methods`)).item as Array<{ path: string; resourceMethods?: Record<string, unknown> }>;
+    const resources = (await this.rest('apigateway', `/restapis/${id}/resources?embed=methods`)).item as Array<{
+      path: string;
+      resourceMethods?: Record<string, unknown>;
+    }>;
     const routes = resources.flatMap((r) => Object.keys(r.resourceMethods ?? {}).map((m) => `${m} ${r.path}`));
     const stages = ((await this.rest('apigateway', `/restapis/${id}/stages`)).item as Array<{ stageName: string }>).map((s) => s.stageName);
     return { routes: routes.sort(), stages: stages.sort() };
@@ -144,5 +149,9 @@ export class EmulatorApi {
 }
 
 function decode(xml: string): string {
-  return xml.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return xml
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }

@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { packFiles } from '../../src/sync/tar-pack.js';
 import type { ContainerClient } from '../../src/docker/container-client.js';
-import { TOOL_FILES } from '../../src/loop/setup.js';
 import { cliRun, SAM_BASE } from './emulator-run.js';
+import { TOOL_FILES } from '../../src/images/tools.js';
 
 const tools = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docker/tools');
 
@@ -22,14 +22,28 @@ export interface EndpointEmulator {
 
 export async function startEndpointEmulator(client: ContainerClient, name: string): Promise<EndpointEmulator> {
   const image = cliRun(['image', '--base', SAM_BASE]).stdout.trim();
-  const id = await client.createContainer({ name: `${name}-${process.pid}`, image, labels: { 'dev.dsync.test': 'endpoint' }, mounts: [], workingDir: '/', ports: { 5000: 0 } });
+  const id = await client.createContainer({
+    name: `${name}-${process.pid}`,
+    image,
+    labels: { 'dev.dsync.test': 'endpoint' },
+    mounts: [],
+    workingDir: '/',
+    ports: { 5000: 0 },
+  });
   await client.startContainer(id);
   // The emulator's modules: every dsync tool the emulator imports (the same list `up` copies).
-  const files = TOOL_FILES.filter((file) => /^dsync_(moto|emu_|lambda_)/.test(file)).map((file) => ({ name: `srv/${file}`, content: fs.readFileSync(path.join(tools, file)) }));
+  const files = TOOL_FILES.filter((file) => /^dsync_(moto|emu_|lambda_)/.test(file)).map((file) => ({
+    name: `srv/${file}`,
+    content: fs.readFileSync(path.join(tools, file)),
+  }));
   await client.putArchive(id, '/', packFiles(files));
   // Start it and wait, inside its container, until it answers.
   const started = await client.exec(id, {
-    cmd: ['sh', '-c', 'nohup /opt/moto/bin/python /srv/dsync_moto.py --host 0.0.0.0 --port 5000 >/tmp/emulator.log 2>&1 & for i in $(seq 1 150); do curl -sf -o /dev/null localhost:5000/moto-api/ && exit 0; sleep 0.2; done; cat /tmp/emulator.log; exit 1'],
+    cmd: [
+      'sh',
+      '-c',
+      'nohup /opt/moto/bin/python /srv/dsync_moto.py --host 0.0.0.0 --port 5000 >/tmp/emulator.log 2>&1 & for i in $(seq 1 150); do curl -sf -o /dev/null localhost:5000/moto-api/ && exit 0; sleep 0.2; done; cat /tmp/emulator.log; exit 1',
+    ],
   });
   expect(started.exitCode, started.stdout).toBe(0);
   const port = (await client.publishedPorts(id))[5000]!;

@@ -22,7 +22,9 @@ export function cliRun(args: string[], extra: Record<string, string> = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const AUTH = (service: string) => ({ authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${REGION}/${service}/aws4_request, SignedHeaders=host, Signature=0` });
+const AUTH = (service: string) => ({
+  authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${REGION}/${service}/aws4_request, SignedHeaders=host, Signature=0`,
+});
 
 export const deployOk = (e: Event) => e.type === 'deploy-result' && e.ok === true;
 export const deployFailed = (e: Event) => e.type === 'deploy-result' && e.ok === false;
@@ -130,7 +132,14 @@ export class EmulatorRun {
     const versions = (await this.lambdaGet(`/2018-10-31/layers/${layerName}/versions`)).LayerVersions as Array<{ Version: number }>;
     const version = Math.max(0, ...versions.map((v) => v.Version));
     const res = await fetch(`${this.endpoint}/_dsync/lambda/${REGION}/layers/${layerName}/${version}/code`);
-    return { version, text: res.ok ? (readZip(Buffer.from(await res.arrayBuffer())).get(file)?.toString('utf8') ?? '') : '' };
+    return {
+      version,
+      text: res.ok
+        ? (readZip(Buffer.from(await res.arrayBuffer()))
+            .get(file)
+            ?.toString('utf8') ?? '')
+        : '',
+    };
   };
 }
 

@@ -5,10 +5,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DsyncEvent, Reporter } from '../../src/base/reporter.js';
-import { createSession, type Session, type SessionDeps } from '../../src/session/session.js';
+import { createSession } from '../../src/session/session.js';
 import { DEFAULTS, type DsyncConfig } from '../../src/config/config.js';
 import type { ContainerClient } from '../../src/docker/container-client.js';
 import { connectEngine, realSessionDeps } from '../../src/cli/deps.js';
+import type { Session, SessionDeps } from '../../src/session/types.js';
 
 export const DEBIAN_IMAGE = process.env.DSYNC_TEST_IMAGE ?? 'dsync-local/debian:bookworm';
 export const BUSYBOX_IMAGE = process.env.DSYNC_TEST_BUSYBOX_IMAGE ?? 'dsync-local/busybox:latest';

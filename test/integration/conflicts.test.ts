@@ -7,10 +7,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningSync } from '../../src/session/session.js';
 import type { ContainerClient } from '../../src/docker/container-client.js';
 import type { DsyncEvent } from '../../src/base/reporter.js';
 import { BUSYBOX_IMAGE, DEBIAN_IMAGE, containerTree, defaultSkip, hostTree, removeProjectResources, tempProject, testSession } from '../helpers/real-docker.js';
+import type { RunningSync } from '../../src/session/types.js';
 
 const WS = '/dsync/workspace';
 

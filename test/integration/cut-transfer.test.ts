@@ -4,14 +4,16 @@
 // real edit inside must still be. The wire between dsync and the real engine
 // is cut once, in the middle of a live batch, on both transfer paths: the
 // request body of putArchive (busybox) and the stdin of the in-container tar
-// (Debian).
+// (Debian). The files are rewritten in the same second with the same size,
+// so the full diff after a lost connection cannot see the change: the
+// batch's own paths must go again with it, or the edit is lost.
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ContainerClient, ExecChannel } from '../../src/docker/container-client.js';
-import type { RunningSync } from '../../src/session/session.js';
 import { BUSYBOX_IMAGE, DEBIAN_IMAGE, engineClient, expectTreesEqual, removeProjectResources, tempProject, testSession } from '../helpers/real-docker.js';
+import type { RunningSync } from '../../src/session/types.js';
 
 /** The real client, with a wire that can be cut once after `budget` more bytes of archive. */
 class CuttableWire {
@@ -120,14 +122,22 @@ describe.each([
       await running.idle();
       expect(reporter.events.filter((e) => e.type === 'conflict-saved')).toEqual([]);
       // The guarantee still holds: a real edit inside is saved before the host's version replaces it.
-      const edit = await client.exec(running.containerId, { cmd: ['/bin/sh', '-c', 'printf "edited inside the container\\n" > /dsync/workspace/data/after.txt'] });
+      const edit = await client.exec(running.containerId, {
+        cmd: ['/bin/sh', '-c', 'printf "edited inside the container\\n" > /dsync/workspace/data/after.txt'],
+      });
       expect(edit.exitCode).toBe(0);
       fs.writeFileSync(path.join(root, 'data', 'after.txt'), 'host again\n');
       await expectTreesEqual(client, running.containerId, root, undefined, 60_000);
       await running.idle();
       expect(reporter.events.filter((e) => e.type === 'conflict-saved').map((e) => e.path)).toEqual(['data/after.txt']);
     } catch (error) {
-      console.log(JSON.stringify(reporter.events.filter((e) => e.type !== 'progress'), null, 1));
+      console.log(
+        JSON.stringify(
+          reporter.events.filter((e) => e.type !== 'progress'),
+          null,
+          1,
+        ),
+      );
       throw error;
     } finally {
       await running?.stop();

@@ -7,9 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RunningSync } from '../../src/session/session.js';
 import type { ContainerClient } from '../../src/docker/container-client.js';
 import { BUSYBOX_IMAGE, DEBIAN_IMAGE, containerTree, expectTreesEqual, removeProjectResources, tempProject, testSession } from '../helpers/real-docker.js';
+import type { RunningSync } from '../../src/session/types.js';
 
 /** Every path in the container outside the volume and the kernel's file systems. */
 async function outsideListing(client: ContainerClient, id: string): Promise<string[]> {
@@ -52,7 +52,11 @@ describe.each([
     await expectTreesEqual(client, running.containerId, root);
 
     const tree = await containerTree(client, running.containerId);
-    for (const name of [...AT_START, ...LIVE]) expect(tree.some((l) => l.startsWith(`${name}|file|`)), name).toBe(true);
+    for (const name of [...AT_START, ...LIVE])
+      expect(
+        tree.some((l) => l.startsWith(`${name}|file|`)),
+        name,
+      ).toBe(true);
     expect(tree).toContain('..\\..\\..\\tmp\\dsync-escape-link|symlink|README.md');
     expect(tree.some((l) => l.startsWith('..\\..\\..\\tmp\\dsync-escape-dir/inside.txt|file|'))).toBe(true);
     expect(await outsideListing(client, running.containerId)).toEqual(before);

@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningSync } from '../../src/session/session.js';
 import { DEBIAN_IMAGE, containerTree, defaultSkip, expectTreesEqual, removeProjectResources, tempProject, testSession } from '../helpers/real-docker.js';
+import type { RunningSync } from '../../src/session/types.js';
 
 const outsideDir = tempProject('outside');
 fs.writeFileSync(path.join(outsideDir, 'secret.txt'), 'must never reach the container');
@@ -79,10 +79,7 @@ describe('sync core against a real engine', () => {
     const ls = await client.exec(running.containerId, { cmd: ['ls', '/dsync/workspace/link-outside', '/dsync/workspace/src/handlers/escape-up'] });
     expect(ls.exitCode).not.toBe(0);
     const warnings = reporter.events.filter((e) => e.type === 'warning' && String(e.message).includes('points outside the project'));
-    expect(warnings.map((w) => w.message).sort()).toEqual([
-      expect.stringContaining('link-outside'),
-      expect.stringContaining('src/handlers/escape-up'),
-    ]);
+    expect(warnings.map((w) => w.message).sort()).toEqual([expect.stringContaining('link-outside'), expect.stringContaining('src/handlers/escape-up')]);
   });
 
   it('a second initial sync with nothing changed transfers nothing', async () => {
@@ -118,7 +115,17 @@ describe('sync core against a real engine', () => {
     fs.renameSync(path.join(root, 'src/renamed.js'), path.join(root, 'src/renamed.js___jb_old___'));
     fs.renameSync(jbTmp, path.join(root, 'src/renamed.js'));
     fs.rmSync(path.join(root, 'src/renamed.js___jb_old___'));
-    await settle();
+    // Temp files an editor leaves while it works (vim's swap file, a save in progress, a JetBrains
+    // temp) are on the host while dsync syncs: they stay out of the container.
+    const leftovers = ['src/handlers/.hello.js.swp', 'src/handlers/hello.js.tmp', 'src/other.js___jb_tmp___', 'src/handlers/hello.js~'];
+    for (const p of leftovers) fs.writeFileSync(path.join(root, p), 'editor temp');
+    fs.writeFileSync(path.join(root, 'src/sentinel-atomic.js'), 'flushed');
+    await running.idle();
+    await expectTreesEqual(client, running.containerId, root, (rel) => skip(rel) || leftovers.includes(rel));
+    const inContainer = (await containerTree(client, running.containerId)).map((l) => l.slice(0, l.indexOf('|')));
+    expect(inContainer).toContain('src/sentinel-atomic.js');
+    expect(inContainer.filter((p) => leftovers.includes(p))).toEqual([]);
+    for (const p of [...leftovers, 'src/sentinel-atomic.js']) fs.rmSync(path.join(root, p));
   });
 
   it('keeps the second of two quick saves (chokidar throttles change events for 50 ms)', async () => {

@@ -3,10 +3,10 @@
 // connections, a large body each way, and a port where nothing listens.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReverseTunnel, checkLoopbackEndpoint, isLoopbackHost } from '../../src/loop/tunnel.js';
+import { ReverseTunnel, checkLoopbackEndpoint, isLoopbackHost } from '../../src/docker/tunnel.js';
 import { packFiles } from '../../src/sync/tar-pack.js';
+import { tunnelArgv } from '../../src/sam/commands.js';
 import { engineClient } from '../helpers/real-docker.js';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,10 +36,16 @@ describe('reverse tunnel (container loopback -> this machine)', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     port = (server.address() as AddressInfo).port;
-    containerId = await client.createContainer({ name: `dsync-tunnel-test-${process.pid}`, image: samImage(), labels: { 'dev.dsync.test': 'tunnel' }, mounts: [], workingDir: '/' });
+    containerId = await client.createContainer({
+      name: `dsync-tunnel-test-${process.pid}`,
+      image: samImage(),
+      labels: { 'dev.dsync.test': 'tunnel' },
+      mounts: [],
+      workingDir: '/',
+    });
     await client.startContainer(containerId);
     await client.putArchive(containerId, '/', packFiles([{ name: 'dsync/tools/dsync_tunnel.py', content: fs.readFileSync(path.join(tools, 'dsync_tunnel.py')) }]));
-    tunnel = await ReverseTunnel.open(client, containerId, 'python3', port, { host: 'localhost', port });
+    tunnel = await ReverseTunnel.open(client, containerId, tunnelArgv('python3', port), { host: 'localhost', port });
   });
   afterAll(async () => {
     tunnel?.close();
@@ -52,7 +58,7 @@ describe('reverse tunnel (container loopback -> this machine)', () => {
     return { code: r.exitCode, out: r.stdout.trim(), err: r.stderr.trim() };
   };
 
-  it('knows which hosts are the caller\'s loopback', () => {
+  it("knows which hosts are the caller's loopback", () => {
     for (const h of ['localhost', '127.0.0.1', '127.1.2.3', '[::1]', '::1', 'api.localhost', '0.0.0.0']) expect(isLoopbackHost(h), h).toBe(true);
     for (const h of ['localstack', 'host.docker.internal', '10.0.0.5', 'example.com']) expect(isLoopbackHost(h), h).toBe(false);
   });
@@ -75,7 +81,7 @@ print(up, len(big), set(big))
   });
 
   it('a port with nothing behind it on this machine gives the container a closed connection, not a hang', async () => {
-    const dead = await ReverseTunnel.open(client, containerId, 'python3', port + 1, { host: '127.0.0.1', port: 1 });
+    const dead = await ReverseTunnel.open(client, containerId, tunnelArgv('python3', port + 1), { host: '127.0.0.1', port: 1 });
     try {
       const r = await inContainer(`
 import urllib.request, time

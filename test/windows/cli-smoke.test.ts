@@ -177,7 +177,11 @@ describe('dsync as win32 (node.exe under Wine)', () => {
 
       const status = runWin(['status', '--json', ...args], env);
       expect(status.code, status.stderr).toBe(0);
-      expect(JSON.parse(status.stdout)).toMatchObject({ inSync: true, workspace: '/dsync/workspace', engine: expect.stringContaining(`${TCP_HOST} (from DOCKER_HOST)`) });
+      expect(JSON.parse(status.stdout)).toMatchObject({
+        inSync: true,
+        workspace: '/dsync/workspace',
+        engine: expect.stringContaining(`${TCP_HOST} (from DOCKER_HOST)`),
+      });
 
       const exec = runWin(['exec', ...args, '--', 'sh', '-c', 'stat -c %a bin/tool; ls src/handlers/orders; ./scripts/build; cat current; exit 7'], env);
       expect(exec.code).toBe(7);
@@ -227,10 +231,16 @@ describe('dsync as win32 (node.exe under Wine)', () => {
       fs.writeFileSync(path.join(dockerDir(), 'config.json'), JSON.stringify({ auths: {}, credsStore: 'desktop', currentContext: 'desktop-linux' }, null, 2));
       fs.writeFileSync(
         path.join(meta, 'meta.json'),
-        JSON.stringify({ Name: 'desktop-linux', Metadata: { Description: 'Docker Desktop' }, Endpoints: { docker: { Host: `npipe:////./pipe/${pipe}`, SkipTLSVerify: false } } }),
+        JSON.stringify({
+          Name: 'desktop-linux',
+          Metadata: { Description: 'Docker Desktop' },
+          Endpoints: { docker: { Host: `npipe:////./pipe/${pipe}`, SkipTLSVerify: false } },
+        }),
       );
       const ready = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dsync-pipe-')), 'ready');
-      const relay = spawn(WNODE, [winPath(path.join(here, 'npipe-relay.cjs')), pipe, new URL(TCP_HOST.replace('tcp:', 'http:')).port, winPath(ready)], { stdio: 'ignore' });
+      const relay = spawn(WNODE, [winPath(path.join(here, 'npipe-relay.cjs')), pipe, new URL(TCP_HOST.replace('tcp:', 'http:')).port, winPath(ready)], {
+        stdio: 'ignore',
+      });
       try {
         const deadline = Date.now() + 30_000;
         while (!fs.existsSync(ready)) {

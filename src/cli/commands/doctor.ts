@@ -1,13 +1,21 @@
 // `dsync doctor`: check this machine and project for what would break
 // `dsync up`, one line per check, with the fix for each warning or failure.
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
-import { loadCliConfig, withLayout } from '../deps.js';
-import { doctorProbes } from '../doctor-probes.js';
 import type { OutputStreams } from '../output.js';
 import { EXIT, isDsyncError } from '../../base/errors.js';
 import { hostPlatform } from '../../base/platform.js';
 import type { DsyncConfig } from '../../config/config.js';
-import { anyFailed, runDoctor, type CheckResult, type CheckStatus } from '../../loop/doctor/doctor.js';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { runHostCommand } from '../../base/host-process.js';
+import { silentReporter } from '../../base/reporter.js';
+import type { ContainerClient } from '../../docker/container-client.js';
+import { anyFailed, runDoctor, type CheckResult, type CheckStatus, type DoctorMode, type DoctorProbes } from '../../doctor/run.js';
+import { createSession } from '../../session/session.js';
+import { nodeHostFs } from '../../sync/host-fs.js';
+import { parseGitLsFiles } from '../../sync/modes.js';
+import { connectEngine, credentialsFor, loadCliConfig, profileFor, readText, realSessionDeps, samImageSource, withLayout } from '../deps.js';
+import { hostCaFiles } from '../../docker/host-certificates.js';
 
 export const help = `Usage: dsync doctor [--emulator] [options]
 
@@ -83,4 +91,32 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
   if (values.json) io.stdout.write(`${JSON.stringify({ type: 'doctor', ok: !anyFailed(results), checks: results })}\n`);
   else io.stdout.write(formatChecks(results, io.stdout.isTTY === true && !io.env.CI));
   return anyFailed(results) ? EXIT.failed : EXIT.ok;
+}
+
+// The real probes behind the checks: the engine from the environment, the
+// project's container by its labels, host credentials as `up` resolves them,
+// the host's files, git and /proc.
+export interface DoctorFlags {
+  profile?: string;
+  configEnv?: string;
+}
+
+export function doctorProbes(config: DsyncConfig, mode: DoctorMode, env: Record<string, string | undefined>, flags: DoctorFlags): DoctorProbes {
+  let client: ContainerClient | undefined;
+  const connect = () => (client ??= connectEngine(env));
+  const syncRoot = config.layout?.syncRoot ?? config.root;
+  return {
+    connect,
+    findContainer: () => createSession(config, realSessionDeps(connect(), silentReporter)).findContainer(),
+    samImageSource: () => samImageSource(config, env),
+    credentials: async () => credentialsFor(mode === 'emulator' ? 'emulator' : 'aws', env, await profileFor(config, flags.profile, flags.configEnv)).get(),
+    readProject: async (projectPath) => readText(path.join(config.root, ...projectPath.split('/'))),
+    fs: nodeHostFs,
+    gitIndex: async () => {
+      const result = await runHostCommand('git', ['ls-files', '-s', '-z'], { cwd: syncRoot });
+      return result.exitCode === 0 ? parseGitLsFiles(result.stdout) : undefined;
+    },
+    readSystemFile: (p) => fsp.readFile(p, 'utf8').catch(() => undefined),
+    hostCaFiles: () => hostCaFiles(env),
+  };
 }

@@ -3,8 +3,8 @@ import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
 import { connectEngine, loadCliConfig, samImageSource } from '../deps.js';
 import { chooseReporter, type OutputStreams } from '../output.js';
 import { EXIT } from '../../base/errors.js';
-import { ensureSamImage } from '../../loop/image.js';
-import { ensureRuntimeImage } from '../../loop/runtime-image.js';
+import { ensureSamImage } from '../../images/sam-image.js';
+import { ensureRuntimeImage } from '../../images/runtime-image.js';
 import { debianImageExtras } from '../../sam/runtimes.js';
 
 export const help = `Usage: dsync image [--base IMAGE] [--runtime RUNTIME ...] [--force] [options]
@@ -26,7 +26,12 @@ ${COMMON_HELP}
 `;
 
 export async function run(args: string[], io: OutputStreams): Promise<number> {
-  const { values } = parse('image', args, { ...COMMON_OPTIONS, base: { type: 'string' }, runtime: { type: 'string', multiple: true }, force: { type: 'boolean', default: false } });
+  const { values } = parse('image', args, {
+    ...COMMON_OPTIONS,
+    base: { type: 'string' },
+    runtime: { type: 'string', multiple: true },
+    force: { type: 'boolean', default: false },
+  });
   // Checked before any build: an unsupported runtime is one line.
   const extras = debianImageExtras(new Map((values.runtime ?? []).map((rt) => [rt, ['--runtime']])));
   const config = loadCliConfig(values, io.env);

@@ -36,10 +36,19 @@ Options:
 
 export async function run(args: string[], io: OutputStreams): Promise<number> {
   const { cwd, json, image } = COMMON_OPTIONS;
-  const { values } = parse('init', args, { cwd, json, image, help: COMMON_OPTIONS.help, devcontainer: { type: 'boolean', default: false }, force: { type: 'boolean', default: false } });
+  const { values } = parse('init', args, {
+    cwd,
+    json,
+    image,
+    help: COMMON_OPTIONS.help,
+    devcontainer: { type: 'boolean', default: false },
+    force: { type: 'boolean', default: false },
+  });
   const root = path.resolve(values.cwd ?? process.cwd());
   if (!isDirectory(root)) {
-    throw new DsyncError('PROJECT', `Project folder ${root} does not exist or is not a folder`, { hint: 'run dsync init inside your SAM project, or pass --cwd DIR' });
+    throw new DsyncError('PROJECT', `Project folder ${root} does not exist or is not a folder`, {
+      hint: 'run dsync init inside your SAM project, or pass --cwd DIR',
+    });
   }
   const result = await initProject(
     { root, devcontainer: values.devcontainer, force: values.force, image: values.image },

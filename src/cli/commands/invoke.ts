@@ -5,7 +5,7 @@ import { connectEngine, createCliSession, loadCliConfig, withLayout } from '../d
 import type { OutputStreams } from '../output.js';
 import { silentReporter } from '../../base/reporter.js';
 import { DsyncError, EXIT } from '../../base/errors.js';
-import { invokeFunction } from '../../loop/invoke.js';
+import { invokeFunction } from '../../emulator/invoke-function.js';
 
 export const help = `Usage: dsync invoke FUNCTION [--event FILE | --event -] [options]
 
@@ -29,7 +29,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
       hint: 'usage: dsync invoke FUNCTION [--event FILE]',
     });
   }
-  const event = await readEvent(values.event, io);
+  const event = await readEvent(values.event);
   const config = await withLayout(loadCliConfig(values, io.env), { strict: false });
   const session = createCliSession(config, silentReporter, io.env);
   const container = await session.runningContainer();
@@ -44,7 +44,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
   return outcome.functionError ? EXIT.failed : EXIT.ok;
 }
 
-async function readEvent(source: string | undefined, io: OutputStreams): Promise<string> {
+async function readEvent(source: string | undefined): Promise<string> {
   let text: string;
   if (source === undefined) return '{}';
   if (source === '-') {
@@ -55,13 +55,17 @@ async function readEvent(source: string | undefined, io: OutputStreams): Promise
     try {
       text = fs.readFileSync(source, 'utf8');
     } catch (error) {
-      throw new DsyncError('USAGE', `invoke: cannot read the event file ${source} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { hint: 'give a JSON file, or --event - to read stdin' });
+      throw new DsyncError('USAGE', `invoke: cannot read the event file ${source} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+        hint: 'give a JSON file, or --event - to read stdin',
+      });
     }
   }
   try {
     JSON.parse(text);
   } catch (error) {
-    throw new DsyncError('USAGE', `invoke: the event ${source === '-' ? 'on stdin' : source} is not valid JSON: ${(error as Error).message}`, { hint: 'an event is a JSON value, e.g. {"key": "value"}' });
+    throw new DsyncError('USAGE', `invoke: the event ${source === '-' ? 'on stdin' : source} is not valid JSON: ${(error as Error).message}`, {
+      hint: 'an event is a JSON value, e.g. {"key": "value"}',
+    });
   }
   return text;
 }

@@ -2,7 +2,7 @@
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
 import { connectEngine, createCliSession, credentialsFor, loadCliConfig, profileFor, templateFunctionIds, withLayout } from '../deps.js';
 import { systemClock } from '../../base/clock.js';
-import { showLogs } from '../../loop/function-logs.js';
+import { showLogs } from '../../samloop/function-logs.js';
 import type { OutputStreams } from '../output.js';
 import { silentReporter } from '../../base/reporter.js';
 import { EXIT } from '../../base/errors.js';

@@ -1,8 +1,8 @@
 // `dsync status`: the session's report plus the SAM loop's (emulator URL, changes).
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
-import { describeApis } from '../../loop/emulator-apis.js';
+import { describeApis } from '../../emulator/apis.js';
 import { connectEngine, createCliSession, credentialsFor, loadCliConfig, profileFor, withLayout } from '../deps.js';
-import { samStatus, type LeaseReader, type SamStatus } from '../../loop/status.js';
+import { samStatus, type LeaseReader, type SamStatus } from '../../samloop/sam-status.js';
 import type { StatusReport } from '../../session/session.js';
 import type { OutputStreams } from '../output.js';
 import { silentReporter } from '../../base/reporter.js';

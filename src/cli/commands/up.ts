@@ -1,16 +1,18 @@
 // `dsync up`: flags to a SAM request (or --sync-only), then the session until Ctrl-C.
 import os from 'node:os';
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
-import { connectEngine, createCliSession, credentialsFor, loadCliConfig, profileFor, samImageSource, withLayout } from '../deps.js';
-import { withContainerEnvironment } from '../devcontainer.js';
+import { connectEngine, createCliSession, credentialsFor, currentUser, loadCliConfig, profileFor, samImageSource, withLayout } from '../deps.js';
+import { withContainerEnvironment } from '../../devcontainer/prepare.js';
 import { chooseReporter, type OutputStreams } from '../output.js';
 import { DsyncError, EXIT, isDsyncError } from '../../base/errors.js';
 import { interruptible } from '../../base/interrupt.js';
-import type { RunningSync } from '../../session/session.js';
-import type { SamRequest } from '../../loop/sam-loop.js';
-import type { LeaseTiming } from '../../loop/stack-lease.js';
-import { checkLoopbackEndpoint, loopbackEndpoint } from '../../loop/tunnel.js';
+import type { SamRequest } from '../../samloop/sam-loop.js';
+import type { LeaseTiming } from '../../stack/lease.js';
+import { checkLoopbackEndpoint, loopbackEndpoint } from '../../docker/tunnel.js';
 import type { TargetMode } from '../../sam/commands.js';
+import type { RunningSync } from '../../session/types.js';
+import type { DsyncConfig } from '../../config/config.js';
+import type { Reporter } from '../../base/reporter.js';
 
 export const help = `Usage: dsync up [options]
 
@@ -62,141 +64,197 @@ Environment: DSYNC_IMAGE (image), DSYNC_SAM_BASE_IMAGE (base of the emulator's
 SAM image), DSYNC_EXTRA_CA_CERTS (extra CA files for that image's builds).
 `;
 
-export async function run(args: string[], io: OutputStreams): Promise<number> {
-  const { values } = parse('up', args, {
-    ...COMMON_OPTIONS,
-    'sync-only': { type: 'boolean', default: false },
-    emulator: { type: 'boolean', default: false },
-    'endpoint-url': { type: 'string' },
-    'stack-name': { type: 'string' },
-    'take-over': { type: 'boolean', default: false },
-    'allow-protected': { type: 'boolean', default: false },
-    region: { type: 'string' },
-    template: { type: 'string' },
-    'parameter-overrides': { type: 'string', multiple: true },
-    'config-env': { type: 'string' },
-    profile: { type: 'string' },
-    logs: { type: 'boolean', default: false },
-    verbose: { type: 'boolean', default: false },
-  });
+const UP_OPTIONS = {
+  ...COMMON_OPTIONS,
+  'sync-only': { type: 'boolean', default: false },
+  emulator: { type: 'boolean', default: false },
+  'endpoint-url': { type: 'string' },
+  'stack-name': { type: 'string' },
+  'take-over': { type: 'boolean', default: false },
+  'allow-protected': { type: 'boolean', default: false },
+  region: { type: 'string' },
+  template: { type: 'string' },
+  'parameter-overrides': { type: 'string', multiple: true },
+  'config-env': { type: 'string' },
+  profile: { type: 'string' },
+  logs: { type: 'boolean', default: false },
+  verbose: { type: 'boolean', default: false },
+} as const;
+
+type UpFlags = ReturnType<typeof parseFlags>;
+
+function parseFlags(args: string[]) {
+  const { values } = parse('up', args, UP_OPTIONS);
   if (values['sync-only'] && (values.emulator || values['endpoint-url'])) {
     throw new DsyncError('USAGE', 'up: --sync-only cannot be combined with --emulator or --endpoint-url');
   }
   if (values.emulator && values['endpoint-url']) {
     throw new DsyncError('USAGE', 'up: choose one of --emulator (embedded moto) and --endpoint-url URL');
   }
-  // In a monorepo the template may name code outside the project folder: mirror the folder holding both (or say why not).
-  let config = await withLayout(loadCliConfig(values, io.env), { configEnv: values['config-env'], strict: !values['sync-only'] });
   const mode: TargetMode = values.emulator ? 'emulator' : values['endpoint-url'] ? 'endpoint' : 'aws';
-  // Ctrl-C, SIGTERM, or a fatal event while running (the stack's lease taken over) stop the run.
-  const stopping = new AbortController();
-  let fatal: DsyncError | undefined;
-  const sam: SamRequest | undefined = values['sync-only']
-    ? undefined
-    : {
-        mode,
-        flags: {
-          stackName: values['stack-name'],
-          region: values.region,
-          endpointUrl: values['endpoint-url'],
-          parameterOverrides: values['parameter-overrides']?.flatMap((v) => v.split(/\s+/).filter(Boolean)),
-          configEnv: values['config-env'],
-        },
-        env: io.env,
-        credentials: credentialsFor(mode, io.env, mode === 'emulator' ? {} : await profileFor(config, values.profile, values['config-env'])),
-        account:
-          mode === 'emulator' ? undefined : async (credentials, region) => (await import('../aws-sdk.js')).awsAccount(credentials, region, values['endpoint-url']),
-        machine: { osUser: safeUserName(), hostname: os.hostname(), pid: process.pid },
-        takeOver: values['take-over'],
-        allowProtected: values['allow-protected'],
-        leaseTiming: leaseTiming(io.env),
-        fatal: (error) => {
-          fatal ??= error;
-          stopping.abort();
-        },
-        samImage: () => samImageSource(config, io.env),
-        logs: values.logs,
-      };
-  const reporter = await chooseReporter(io, values.json, { quiet: !values['sync-only'] && !values.verbose });
-  const layout = config.layout;
-  if (layout && layout.projectDir !== '') {
-    reporter.event({
-      type: 'sync-root',
-      root: layout.syncRoot,
-      projectDir: layout.projectDir,
-      scope: layout.scope,
-      message: `root ${layout.syncRoot} (${layout.rootFrom ?? 'given'}): syncing ${(layout.scope ?? []).join(', ')}, for ${(layout.outside ?? []).join('; ')}`,
-    });
-  }
-  // Ctrl-C and SIGTERM are handled from the first moment: before dsync is
-  // watching, they interrupt the start (image build, initial sync, emulator)
-  // and exit with the interrupted status; once it watches, they stop it
-  // cleanly (the batch and SAM step in flight finish) with status 0. A
-  // second Ctrl-C quits at once.
-  const onSignal = () => {
-    if (!stopping.signal.aborted) {
-      stopping.abort();
-      reporter.progress(running ? 'stopping: finishing the current batch and SAM step (Ctrl-C again to quit now)' : 'interrupted: closing what was started (Ctrl-C again to quit now)');
-      return;
-    }
-    reporter.close();
-    io.stderr.write('dsync: quit without waiting\n');
-    process.exit(EXIT.interrupted);
-  };
-  // A closed terminal window (SIGHUP; on Windows the console's close event)
-  // stops the run the same way, so the stack's lease is given back; the
-  // terminal is gone, so writing to it must not fail the teardown.
-  const onHangup = () => {
-    for (const stream of [io.stdout, io.stderr]) stream.on('error', () => undefined);
-    onSignal();
-  };
-  let running: RunningSync | undefined;
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onHangup);
+  return { ...values, mode };
+}
+
+export async function run(args: string[], io: OutputStreams): Promise<number> {
+  const flags = parseFlags(args);
+  // In a monorepo the template may name code outside the project folder: mirror the folder holding both (or say why not).
+  const config = await withLayout(loadCliConfig(flags, io.env), { configEnv: flags['config-env'], strict: !flags['sync-only'] });
+  const lifecycle = new UpLifecycle(io);
+  const sam = flags['sync-only'] ? undefined : await samRequest(flags, config, io, lifecycle);
+  const reporter = await chooseReporter(io, flags.json, { quiet: !flags['sync-only'] && !flags.verbose });
+  reportSyncRoot(config, reporter);
+  lifecycle.listen(reporter);
   try {
-    let session: ReturnType<typeof createCliSession>;
-    try {
-      // The host's proxies and CAs, and a devcontainer.json's image and settings (built through the devcontainer CLI).
-      config = await interruptible(withContainerEnvironment(config, { env: io.env, client: () => connectEngine(io.env), reporter, signal: stopping.signal }), stopping.signal);
-      session = createCliSession(config, reporter, io.env, sam);
-      if (sam && mode !== 'emulator') {
-        // Fail before any work when there are no credentials at all, or nothing answers at a local endpoint.
-        await interruptible(sam.credentials.get(), stopping.signal);
-        const loopback = sam.flags.endpointUrl ? loopbackEndpoint(sam.flags.endpointUrl) : undefined;
-        if (loopback) await interruptible(checkLoopbackEndpoint(loopback), stopping.signal);
-      }
-      running = await session.startLiveSync({ signal: stopping.signal });
-    } catch (error) {
-      if (fatal) throw fatal;
-      if (isDsyncError(error, 'INTERRUPTED')) {
-        reporter.done('interrupted before dsync was watching; the container (if created) is kept for the next `dsync up`', false);
-        reporter.event({ type: 'stopped', interrupted: true });
-        return EXIT.interrupted;
-      }
-      throw error;
-    }
-    if (!stopping.signal.aborted) await new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
+    const running = await lifecycle.start(() => startSession(config, io, reporter, sam, lifecycle.signal));
+    if (!running) return EXIT.interrupted;
+    await lifecycle.stopped();
     reporter.progress('stopping: finishing the current batch');
     await running.stop();
-    if (fatal) throw fatal;
+    lifecycle.throwFatal();
     reporter.done('stopped; the container is kept for the next `dsync up`');
     reporter.event({ type: 'stopped' });
     return EXIT.ok;
   } finally {
     // Also on a fatal error: no spinner may keep turning under the error line.
     reporter.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGHUP', onHangup);
+    lifecycle.dispose();
   }
 }
 
-function safeUserName(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USER ?? process.env.USERNAME ?? 'dev';
+/** The SAM side of `up`: target, credentials, the stack's owner, what ends the run. */
+async function samRequest(flags: UpFlags, config: DsyncConfig, io: OutputStreams, lifecycle: UpLifecycle): Promise<SamRequest> {
+  const { mode } = flags;
+  return {
+    mode,
+    flags: {
+      stackName: flags['stack-name'],
+      region: flags.region,
+      endpointUrl: flags['endpoint-url'],
+      parameterOverrides: flags['parameter-overrides']?.flatMap((v) => v.split(/\s+/).filter(Boolean)),
+      configEnv: flags['config-env'],
+    },
+    env: io.env,
+    credentials: credentialsFor(mode, io.env, mode === 'emulator' ? {} : await profileFor(config, flags.profile, flags['config-env'])),
+    account: mode === 'emulator' ? undefined : async (credentials, region) => (await import('../aws-sdk.js')).awsAccount(credentials, region, flags['endpoint-url']),
+    machine: { osUser: currentUser(io.env), hostname: os.hostname(), pid: process.pid },
+    takeOver: flags['take-over'],
+    allowProtected: flags['allow-protected'],
+    leaseTiming: leaseTiming(io.env),
+    fatal: (error) => lifecycle.fail(error),
+    samImage: () => samImageSource(config, io.env),
+    logs: flags.logs,
+  };
+}
+
+function reportSyncRoot(config: DsyncConfig, reporter: Reporter): void {
+  const layout = config.layout;
+  if (!layout || layout.projectDir === '') return;
+  reporter.event({
+    type: 'sync-root',
+    root: layout.syncRoot,
+    projectDir: layout.projectDir,
+    scope: layout.scope,
+    message: `root ${layout.syncRoot} (${layout.rootFrom ?? 'given'}): syncing ${(layout.scope ?? []).join(', ')}, for ${(layout.outside ?? []).join('; ')}`,
+  });
+}
+
+/** The container's environment and dev container, the session, early checks of credentials and a local endpoint, then live sync. */
+async function startSession(config: DsyncConfig, io: OutputStreams, reporter: Reporter, sam: SamRequest | undefined, signal: AbortSignal): Promise<RunningSync> {
+  // The host's proxies and CAs, and a devcontainer.json's image and settings (built through the devcontainer CLI).
+  const ready = await interruptible(withContainerEnvironment(config, { env: io.env, client: () => connectEngine(io.env), reporter, signal }), signal);
+  const session = createCliSession(ready, reporter, io.env, sam);
+  if (sam && sam.mode !== 'emulator') {
+    // Fail before any work when there are no credentials at all, or nothing answers at a local endpoint.
+    await interruptible(sam.credentials.get(), signal);
+    const loopback = sam.flags.endpointUrl ? loopbackEndpoint(sam.flags.endpointUrl) : undefined;
+    if (loopback) await interruptible(checkLoopbackEndpoint(loopback), signal);
+  }
+  return session.startLiveSync({ signal });
+}
+
+/**
+ * Ctrl-C, SIGTERM, a closed terminal, or a fatal event while running (the
+ * stack's lease taken over) end the run. Before dsync is watching they
+ * interrupt the start (image build, initial sync, emulator) and `up` exits
+ * with the interrupted status; once it watches, they stop it cleanly (the
+ * batch and SAM step in flight finish) with status 0. A second Ctrl-C
+ * quits at once.
+ */
+class UpLifecycle {
+  private readonly stopping = new AbortController();
+  private fatal: DsyncError | undefined;
+  private watching = false;
+  private reporter: Reporter | undefined;
+  private readonly onSignal = () => this.interrupt();
+  // A closed terminal window (SIGHUP; on Windows the console's close event)
+  // stops the run the same way, so the stack's lease is given back; the
+  // terminal is gone, so writing to it must not fail the teardown.
+  private readonly onHangup = () => {
+    for (const stream of [this.io.stdout, this.io.stderr]) stream.on('error', () => undefined);
+    this.interrupt();
+  };
+
+  constructor(private readonly io: OutputStreams) {}
+
+  get signal(): AbortSignal {
+    return this.stopping.signal;
+  }
+
+  /** Handle the signals from now on, reporting through `reporter`. */
+  listen(reporter: Reporter): void {
+    this.reporter = reporter;
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
+    process.on('SIGHUP', this.onHangup);
+  }
+
+  dispose(): void {
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
+    process.off('SIGHUP', this.onHangup);
+  }
+
+  fail(error: DsyncError): void {
+    this.fatal ??= error;
+    this.stopping.abort();
+  }
+
+  throwFatal(): void {
+    if (this.fatal) throw this.fatal;
+  }
+
+  /** Run the start; undefined when it was interrupted (said on the terminal). */
+  async start(begin: () => Promise<RunningSync>): Promise<RunningSync | undefined> {
+    try {
+      const running = await begin();
+      this.watching = true;
+      return running;
+    } catch (error) {
+      this.throwFatal();
+      if (!isDsyncError(error, 'INTERRUPTED')) throw error;
+      this.reporter?.done('interrupted before dsync was watching; the container (if created) is kept for the next `dsync up`', false);
+      this.reporter?.event({ type: 'stopped', interrupted: true });
+      return undefined;
+    }
+  }
+
+  /** Resolves when something asked the run to end. */
+  stopped(): Promise<void> {
+    if (this.stopping.signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => this.stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
+  }
+
+  private interrupt(): void {
+    if (!this.stopping.signal.aborted) {
+      this.stopping.abort();
+      this.reporter?.progress(
+        this.watching ? 'stopping: finishing the current batch and SAM step (Ctrl-C again to quit now)' : 'interrupted: closing what was started (Ctrl-C again to quit now)',
+      );
+      return;
+    }
+    this.reporter?.close();
+    this.io.stderr.write('dsync: quit without waiting\n');
+    process.exit(EXIT.interrupted);
   }
 }
 
