@@ -7,8 +7,9 @@
 #   3. the local base images (debootstrap; no registry is needed), dsync's SAM
 #      image, and the runtime images the fixture apps need
 #   4. a private sshd on loopback for the SSH engine test (scripts/test-sshd.sh)
-#   5. build, the layering check (dependency-cruiser), then vitest: unit,
-#      integration and end-to-end tests
+#   5. build, type-check (src and tests), eslint and prettier --check, the
+#      layering check (dependency-cruiser), the emulator's pytest suite and
+#      ruff, then vitest: unit, integration and end-to-end tests
 # Extra arguments go to vitest (e.g. a file name to run just that file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,9 +25,13 @@ step "Docker engine"
 bash scripts/ensure-docker.sh
 step "local base images"
 bash docker/base/build-local-bases.sh
-step "build and the layering check"
+step "build, types (tests too), lint and format, and the layering check"
 npm run --silent build
+npm run --silent typecheck
+npm run --silent lint
 npm run --silent check:layers
+step "the emulator's own tests (pytest with moto in-process, ruff)"
+bash scripts/test-emulator.sh
 step "dsync's SAM image, and the runtimes the fixture apps add (Python 3.13 builds from source: several minutes, once)"
 base="${DSYNC_SAM_BASE_IMAGE:-dsync-local/debian:bookworm}"
 node bin/dsync.js image --base "$base" >/dev/null

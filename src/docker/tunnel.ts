@@ -1,5 +1,5 @@
 // A reverse tunnel over the Engine API, like `ssh -R`: a listener on the
-// container's loopback (docker/tools/dsync_tunnel.py) whose connections dsync
+// container's loopback (docker/sam-tools/tunnel.py) whose connections dsync
 // relays to the caller's own loopback. `--endpoint-url http://localhost:4566`
 // means the developer's machine, but inside the container localhost is the
 // container: neither the engine's host gateway (a Linux engine does not reach

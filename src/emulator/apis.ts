@@ -1,5 +1,5 @@
 // The app's APIs as the emulator serves them (GET /_dsync/apis on dsync's
-// emulator, docker/tools/dsync_emu_gateway.py): each REST and HTTP API of the
+// emulator, docker/emulator/dsync_emulator/gateway): each REST and HTTP API of the
 // stack on a container port of its own, here turned into the URL a person
 // calls on this machine (the port the engine published on host loopback).
 import type { ContainerClient } from '../docker/container-client.js';

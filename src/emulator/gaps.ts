@@ -1,5 +1,5 @@
 // What the emulator could not do, from its own record (GET /_dsync/gaps on
-// dsync's emulator, docker/tools/dsync_emu_gaps.py): a resource that is not
+// dsync's emulator, docker/emulator/dsync_emulator/gaps.py): a resource that is not
 // code and that moto cannot create gets a stand-in (said once, as a warning:
 // the rest deployed), and a failure on code (functions, layers, state
 // machines, APIs) becomes the deploy's cause, named as the emulator's gap

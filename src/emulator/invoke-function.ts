@@ -1,6 +1,6 @@
 // `dsync invoke`: run one function of the deployed stack in the emulator, by
 // its logical id, with an event; what the emulator's Lambda runtime answers
-// (docker/tools/dsync_emu_lambda.py), read through its own route.
+// (docker/emulator/dsync_emulator/lambda_runner), read through its own route.
 import { Readable } from 'node:stream';
 import { DsyncError } from '../base/errors.js';
 import type { ContainerClient } from '../docker/container-client.js';

@@ -72,7 +72,7 @@ export function samEnv(t: SamTarget, credentials: Credentials | undefined): Reco
     AWS_REGION: t.region,
     AWS_DEFAULT_REGION: t.region,
     // Only dsync's own profile exists in the container; no credentials file is read.
-    AWS_CONFIG_FILE: `${TOOLS_DIR}/aws-config`,
+    AWS_CONFIG_FILE: `${SAM_TOOLS}/aws-config`,
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     SAM_CLI_TELEMETRY: '0',
     TERM: 'dumb',
@@ -95,12 +95,16 @@ export function envList(env: Record<string, string>): string[] {
   return Object.entries(env).map(([k, v]) => `${k}=${v}`);
 }
 
-/** dsync's helper scripts, copied into the container at start. */
+/** dsync's helper files, copied into the container at start (images/tools.ts). */
 export const TOOLS_DIR = '/dsync/tools';
+/** What runs beside SAM (docker/sam-tools); its aws-config names credentials.sh by this path. */
+export const SAM_TOOLS = `${TOOLS_DIR}/sam-tools`;
+/** The emulator's package (docker/emulator): `python -m dsync_emulator` from here. */
+export const EMULATOR_DIR = `${TOOLS_DIR}/emulator`;
 /** The bucket the emulator stores artifacts in. */
 export const EMULATOR_BUCKET = 'dsync-artifacts';
 
-/** Start dsync's emulator (docker/tools/dsync_moto.py) in the background with the artifact bucket, and wait until it answers. */
+/** Start dsync's emulator (docker/emulator, `python -m dsync_emulator`) in the background with the artifact bucket, and wait until it answers. */
 /**
  * Start the emulator unless one answers that runs these very tools
  * (`toolsHash`): a running emulator keeps its stack between `up` runs, but
@@ -116,11 +120,11 @@ export function emulatorStartArgv(motoPython: string, port: number, toolsHash: s
     // (An emulator of a dsync that kept no pid file is found by its command line.)
     `  pid=$(cat /dsync/state/emulator.pid 2>/dev/null)`,
     // ([d]: the pattern must not match this script's own command line.)
-    `  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null; else pkill -f "${TOOLS_DIR}/[d]sync_moto.py" 2>/dev/null; fi`,
+    `  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null; else pkill -f "[d]sync_emulator|[d]sync_moto.py" 2>/dev/null; fi`,
     `  i=0; while [ $i -lt 50 ] && ${probe}; do i=$((i+1)); sleep 0.1; done`,
     `fi`,
     `echo "${toolsHash}" >/dsync/state/emulator.tools`,
-    `nohup ${motoPython} ${TOOLS_DIR}/dsync_moto.py --host 0.0.0.0 --port ${port} --bucket ${bucket}${apiPorts.map((p) => ` --api-port ${p}`).join('')} >/dsync/state/emulator.log 2>&1 &`,
+    `cd ${EMULATOR_DIR} && nohup ${motoPython} -m dsync_emulator --host 0.0.0.0 --port ${port} --bucket ${bucket}${apiPorts.map((p) => ` --api-port ${p}`).join('')} >/dsync/state/emulator.log 2>&1 &`,
     `echo $! >/dsync/state/emulator.pid`,
     `i=0; while [ $i -lt 150 ]; do if ${probe}; then exit 0; fi; i=$((i+1)); sleep 0.2; done`,
     `tail -n 20 /dsync/state/emulator.log >&2; exit 1`,
@@ -142,30 +146,30 @@ export function probeArgv(): string[] {
 
 /** The container side of dsync's reverse tunnel (docker/tunnel.ts): listens on `port` in the container. */
 export function tunnelArgv(python: string, port: number): string[] {
-  return [python, `${TOOLS_DIR}/dsync_tunnel.py`, String(port)];
+  return [python, `${SAM_TOOLS}/tunnel.py`, String(port)];
 }
 
-/** dsync's check that the emulator holds what SAM built (docker/tools/dsync_verify.py), for these resources. */
+/** dsync's check that the emulator holds what SAM built (docker/sam-tools/verify.py), for these resources. */
 export function verifyArgv(t: SamTarget, python: string, resourceIds: readonly string[], buildDir?: string): string[] {
-  return [python, `${TOOLS_DIR}/dsync_verify.py`, '--stack', t.stackName, '--template', t.templateFile, ...(buildDir ? ['--build-dir', buildDir] : []), ...resourceIds];
+  return [python, `${SAM_TOOLS}/verify.py`, '--stack', t.stackName, '--template', t.templateFile, ...(buildDir ? ['--build-dir', buildDir] : []), ...resourceIds];
 }
 
-/** Where dsync's npm shortcut keeps each function's last artifact (docker/tools/dsync_patch.py). */
+/** Where dsync's npm shortcut keeps each function's last artifact (docker/sam-tools/npm_patch.py). */
 export const SHORTCUT_ARTIFACTS = '.aws-sam/dsync-artifacts';
 
-/** dsync's npm shortcut (docker/tools/dsync_patch.py): keep the last artifact of these functions after SAM built them. */
+/** dsync's npm shortcut (docker/sam-tools/npm_patch.py): keep the last artifact of these functions after SAM built them. */
 export function snapshotArgv(python: string, resourceIds: readonly string[]): string[] {
-  return [python, `${TOOLS_DIR}/dsync_patch.py`, 'snapshot', ...resourceIds];
+  return [python, `${SAM_TOOLS}/npm_patch.py`, 'snapshot', ...resourceIds];
 }
 
 /** dsync's npm shortcut: forget these functions' artifacts before SAM builds them (a failed build leaves none to patch). */
 export function dropArtifactsArgv(python: string, resourceIds: readonly string[]): string[] {
-  return [python, `${TOOLS_DIR}/dsync_patch.py`, 'drop', ...resourceIds];
+  return [python, `${SAM_TOOLS}/npm_patch.py`, 'drop', ...resourceIds];
 }
 
 /** dsync's npm shortcut: apply source edits (paths relative to the function's code folder) to its last artifact and update its code. */
 export function patchArgv(t: SamTarget, python: string, resourceId: string, codeDir: string, changed: readonly string[]): string[] {
-  return [python, `${TOOLS_DIR}/dsync_patch.py`, 'patch', '--stack', t.stackName, '--function', resourceId, '--code-dir', codeDir || '.', '--changed', ...changed];
+  return [python, `${SAM_TOOLS}/npm_patch.py`, 'patch', '--stack', t.stackName, '--function', resourceId, '--code-dir', codeDir || '.', '--changed', ...changed];
 }
 
 /** `sam logs` for the stack's functions (all of them when `names` is empty). */

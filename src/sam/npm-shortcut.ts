@@ -1,5 +1,5 @@
 // When a code change may skip SAM's npm builder: dsync's shortcut
-// (docker/tools/dsync_patch.py) rewrites the changed files in the function's
+// (docker/sam-tools/npm_patch.py) rewrites the changed files in the function's
 // last artifact and updates its code. Pure: which resources and files qualify.
 // Anything else (a dependency manifest, npm's ignore files, esbuild or a
 // Makefile, a layer, an image, SAM's dependency layer) goes through SAM.

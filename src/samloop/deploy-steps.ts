@@ -136,7 +136,7 @@ export class DeploySteps {
 
   /**
    * Emulator mode, npm-built functions, source files only: patch the last
-   * artifact and update the code (docker/tools/dsync_patch.py), then check
+   * artifact and update the code (docker/sam-tools/npm_patch.py), then check
    * the emulator holds it. Undefined when SAM has to do it (the reason is
    * an event); a failed check is a failed change, as after SAM.
    */

@@ -1,10 +1,10 @@
 // The fast path for code syncs: one long-lived SAM CLI process in the
-// container (docker/tools/dsync_sam_worker.py) that has already paid SAM's
+// container (docker/sam-tools/sam_worker.py) that has already paid SAM's
 // ~2 s of Python start-up. It runs the very argv a fresh `sam` would, so it
 // deploys the same artifacts. If it dies, dsync falls back to a fresh process
 // and starts a new worker on the next change.
 import type { ContainerClient, ExecChannel } from '../docker/container-client.js';
-import { TOOLS_DIR } from '../sam/commands.js';
+import { SAM_TOOLS } from '../sam/commands.js';
 import { LineSplitter } from '../base/lines.js';
 import type { ContainerRun } from '../docker/container-run.js';
 
@@ -61,7 +61,7 @@ export class SamWorker {
 
   private async start(): Promise<ExecChannel> {
     const channel = await this.client.openExec(this.containerId(), {
-      cmd: [this.python, '-u', `${TOOLS_DIR}/dsync_sam_worker.py`],
+      cmd: [this.python, '-u', `${SAM_TOOLS}/sam_worker.py`],
       workingDir: this.workspace,
     });
     const isReady = new Promise<void>((resolve) => (this.ready = resolve));

@@ -84,9 +84,9 @@ describe('Ctrl-C at any moment', () => {
     // Nothing dsync started for the run is left behind in the container (the emulator stays for the next
     // run); the SAM worker ends when its stdin closes, which may take it a moment while it is still loading.
     const gone = Date.now() + 20_000;
-    while (Date.now() < gone && containerProcesses(dir, 'dsync_sam_worker').length > 0) await new Promise((r) => setTimeout(r, 250));
+    while (Date.now() < gone && containerProcesses(dir, 'sam_worker.py').length > 0) await new Promise((r) => setTimeout(r, 250));
     expect(containerProcesses(dir, 'sam sync')).toEqual([]);
-    expect(containerProcesses(dir, 'dsync_sam_worker')).toEqual([]);
+    expect(containerProcesses(dir, 'sam_worker.py')).toEqual([]);
   });
 
   it('dsync logs stops its own sam logs process in the container, and exits 0', async () => {

@@ -1,16 +1,11 @@
 // dsync's emulator (moto with dsync's CloudFormation additions) as an AWS
 // endpoint on this machine's loopback, for the real-AWS path: its own
 // container, published on 127.0.0.1 only, started and waited for.
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { packFiles } from '../../src/sync/tar-pack.js';
 import type { ContainerClient } from '../../src/docker/container-client.js';
 import { cliRun, SAM_BASE } from './emulator-run.js';
-import { TOOL_FILES } from '../../src/images/tools.js';
-
-const tools = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docker/tools');
+import { toolFiles } from '../../src/images/tools.js';
 
 export interface EndpointEmulator {
   port: number;
@@ -31,18 +26,15 @@ export async function startEndpointEmulator(client: ContainerClient, name: strin
     ports: { 5000: 0 },
   });
   await client.startContainer(id);
-  // The emulator's modules: every dsync tool the emulator imports (the same list `up` copies).
-  const files = TOOL_FILES.filter((file) => /^dsync_(moto|emu_|lambda_)/.test(file)).map((file) => ({
-    name: `srv/${file}`,
-    content: fs.readFileSync(path.join(tools, file)),
-  }));
+  // The emulator's package, as `up` copies it.
+  const files = (await toolFiles()).filter((f) => f.name.startsWith('tools/emulator/')).map((f) => ({ ...f, name: `srv/${f.name.slice('tools/emulator/'.length)}` }));
   await client.putArchive(id, '/', packFiles(files));
   // Start it and wait, inside its container, until it answers.
   const started = await client.exec(id, {
     cmd: [
       'sh',
       '-c',
-      'nohup /opt/moto/bin/python /srv/dsync_moto.py --host 0.0.0.0 --port 5000 >/tmp/emulator.log 2>&1 & for i in $(seq 1 150); do curl -sf -o /dev/null localhost:5000/moto-api/ && exit 0; sleep 0.2; done; cat /tmp/emulator.log; exit 1',
+      'cd /srv && nohup /opt/moto/bin/python -m dsync_emulator --host 0.0.0.0 --port 5000 >/tmp/emulator.log 2>&1 & for i in $(seq 1 150); do curl -sf -o /dev/null localhost:5000/moto-api/ && exit 0; sleep 0.2; done; cat /tmp/emulator.log; exit 1',
     ],
   });
   expect(started.exitCode, started.stdout).toBe(0);

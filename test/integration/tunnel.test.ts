@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cliRun, SAM_BASE } from '../helpers/emulator-run.js';
 
-const tools = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docker/tools');
+const tools = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docker/sam-tools');
 /** dsync's SAM image (it has python3, as SAM's images do), built if missing. */
 const samImage = () => cliRun(['image', '--base', SAM_BASE]).stdout.trim();
 
@@ -44,7 +44,7 @@ describe('reverse tunnel (container loopback -> this machine)', () => {
       workingDir: '/',
     });
     await client.startContainer(containerId);
-    await client.putArchive(containerId, '/', packFiles([{ name: 'dsync/tools/dsync_tunnel.py', content: fs.readFileSync(path.join(tools, 'dsync_tunnel.py')) }]));
+    await client.putArchive(containerId, '/', packFiles([{ name: 'dsync/tools/sam-tools/tunnel.py', content: fs.readFileSync(path.join(tools, 'tunnel.py')) }]));
     tunnel = await ReverseTunnel.open(client, containerId, tunnelArgv('python3', port), { host: 'localhost', port });
   });
   afterAll(async () => {

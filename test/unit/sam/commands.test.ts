@@ -254,7 +254,7 @@ describe('host credentials', () => {
       expect(argv.join(' ')).toContain('--profile dsync');
     }
     const env = samEnv(t, { accessKeyId: 'A', secretAccessKey: 'S', source: 'x' });
-    expect(env).toMatchObject({ AWS_CONFIG_FILE: '/dsync/tools/aws-config', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' });
+    expect(env).toMatchObject({ AWS_CONFIG_FILE: '/dsync/tools/sam-tools/aws-config', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' });
     expect(env.AWS_PROFILE).toBeUndefined();
   });
 });

@@ -31,7 +31,7 @@ function harness(mode: 'aws' | 'emulator' = 'aws') {
   const runner = {
     target,
     step: async (step: string, argv: string[]): Promise<StepResult> => {
-      if (argv.some((a) => a.endsWith('dsync_verify.py'))) {
+      if (argv.some((a) => a.endsWith('/verify.py'))) {
         verifies.push(argv);
         const line = `DSYNC_VERIFY ${JSON.stringify(verdicts.shift() ?? { ok: true, checked: [], mismatches: [] })}`;
         return { ok: true, exitCode: 0, lines: [line], ms: 1, marks: { startedAt: t, endedAt: t + 1 } };
@@ -145,7 +145,7 @@ describe('Deployer', () => {
     expect(h.events.find((e) => e.type === 'deploy-result')).toMatchObject({ ok: true, kind: 'infra' });
     // and checks what the emulator holds before it says live
     expect(h.verifies).toHaveLength(1);
-    expect(h.verifies[0]!.slice(1, 6)).toEqual(['/dsync/tools/dsync_verify.py', '--stack', 's', '--template', 'template.yaml']);
+    expect(h.verifies[0]!.slice(1, 6)).toEqual(['/dsync/tools/sam-tools/verify.py', '--stack', 's', '--template', 'template.yaml']);
   });
 
   it('in emulator mode says ✖ with what differs when the emulator does not hold what was built', async () => {

@@ -24,6 +24,7 @@ the next one, at the same place, byte for byte. So:
 
 The last line is `DSYNC_PATCH {"ok": true}` or `DSYNC_PATCH {"fallback": "why"}`.
 """
+
 import io
 import json
 import os
@@ -91,32 +92,30 @@ def _forget_sync_state(fid):
             f.write(updated)
 
 
-def patch(stack, fid, code_dir, changed):
-    artifact = os.path.abspath(os.path.join(ARTIFACTS, fid))
-    code_root = os.path.abspath(code_dir)
-    if not os.path.isdir(artifact):
-        return say({"fallback": f"no earlier artifact of {fid}"})
+def _lifecycle_scripts(code_root):
+    """The scripts of package.json that npm pack runs: they may build files (a dist/ from src/) the shortcut would not."""
     try:
         with open(os.path.join(code_root, "package.json"), encoding="utf-8") as f:
             scripts = (json.load(f) or {}).get("scripts") or {}
     except (OSError, ValueError, AttributeError):
         scripts = {}
-    # npm pack runs these: they may build files (a dist/ from src/) the shortcut would not.
-    lifecycle = [name for name in ("prepare", "prepack", "postpack") if name in scripts]
-    if lifecycle:
-        return say({"fallback": f"package.json has {', '.join(lifecycle)} scripts, which npm pack runs"})
+    return [name for name in ("prepare", "prepack", "postpack") if name in scripts]
+
+
+def plan_edits(artifact, code_root, code_dir, changed):
+    """([(action, source, target)], None), or (None, why the shortcut cannot decide)."""
     plan = []
     for rel in changed:
         source = _inside(code_root, rel)
         target = _inside(artifact, rel)
         if source is None or target is None:
-            return say({"fallback": f"{rel} is not inside {code_dir}"})
+            return None, f"{rel} is not inside {code_dir}"
         if os.path.islink(source) or os.path.isdir(source):
-            return say({"fallback": f"{rel} is a folder or a link"})
+            return None, f"{rel} is a folder or a link"
         exists_now = os.path.isfile(source)
         in_artifact = os.path.isfile(target) and not os.path.islink(target)
         if exists_now and not in_artifact:
-            return say({"fallback": f"{rel} is new: whether npm pack includes it is SAM's to decide"})
+            return None, f"{rel} is new: whether npm pack includes it is SAM's to decide"
         if exists_now:
             plan.append(("write", source, target))
         elif in_artifact:
@@ -124,6 +123,10 @@ def patch(stack, fid, code_dir, changed):
         elif os.path.isdir(target) and not os.path.islink(target):
             # A removed folder arrives as its one path: everything below it goes.
             plan.append(("remove-folder", None, target))
+    return plan, None
+
+
+def apply_edits(plan):
     for action, source, target in plan:
         # Replace, never write through: the copy shares its inodes with SAM's build folder.
         if action == "remove":
@@ -137,9 +140,10 @@ def patch(stack, fid, code_dir, changed):
         shutil.copyfile(source, fresh)
         os.chmod(fresh, mode)
         os.replace(fresh, target)
-    data = _zip(artifact)
-    print(f" Running DsyncPatch:CopySource ({len(plan)} file(s) into the last artifact, {len(data)} bytes zipped)", flush=True)
 
+
+def _update_code(stack, fid, data):
+    """UpdateFunctionCode with the zip, as `sam sync --code` does, and wait until it is live."""
     import boto3
 
     name = boto3.client("cloudformation").describe_stack_resource(StackName=stack, LogicalResourceId=fid)["StackResourceDetail"]["PhysicalResourceId"]
@@ -148,34 +152,61 @@ def patch(stack, fid, code_dir, changed):
     if not os.environ.get("AWS_ENDPOINT_URL"):
         # AWS applies an update asynchronously; "live" means the new code answers.
         client.get_waiter("function_updated").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 300})
+
+
+def patch(stack, fid, code_dir, changed):
+    artifact = os.path.abspath(os.path.join(ARTIFACTS, fid))
+    code_root = os.path.abspath(code_dir)
+    if not os.path.isdir(artifact):
+        return say({"fallback": f"no earlier artifact of {fid}"})
+    lifecycle = _lifecycle_scripts(code_root)
+    if lifecycle:
+        return say({"fallback": f"package.json has {', '.join(lifecycle)} scripts, which npm pack runs"})
+    plan, why = plan_edits(artifact, code_root, code_dir, changed)
+    if plan is None:
+        return say({"fallback": why})
+    apply_edits(plan)
+    data = _zip(artifact)
+    print(f" Running DsyncPatch:CopySource ({len(plan)} file(s) into the last artifact, {len(data)} bytes zipped)", flush=True)
+    _update_code(stack, fid, data)
     _forget_sync_state(fid)
     print(f"Finished syncing Lambda Function {fid}.", flush=True)
     return say({"ok": True})
+
+
+def drop(ids):
+    """SAM is about to build these: until it has, and dsync has checked it, there is no artifact to patch."""
+    for fid in ids:
+        shutil.rmtree(os.path.join(ARTIFACTS, fid), ignore_errors=True)
+    return say({"ok": True})
+
+
+def parse_patch_args(argv):
+    """`--stack S --function ID --code-dir D --changed P...` as {"stack", "function", "code_dir", "changed"}."""
+    args = {"changed": []}
+    i = 0
+    while i < len(argv):
+        key = argv[i]
+        if key == "--changed":
+            args["changed"].extend(argv[i + 1 :])
+            break
+        args[key.lstrip("-").replace("-", "_")] = argv[i + 1]
+        i += 2
+    return args
 
 
 def main(argv):
     if argv and argv[0] == "snapshot":
         return snapshot(argv[1:])
     if argv and argv[0] == "drop":
-        # SAM is about to build these: until it has, and dsync has checked it, there is no artifact to patch.
-        for fid in argv[1:]:
-            shutil.rmtree(os.path.join(ARTIFACTS, fid), ignore_errors=True)
-        return say({"ok": True})
+        return drop(argv[1:])
     if argv and argv[0] == "patch":
-        args = {"changed": []}
-        i = 1
-        while i < len(argv):
-            key = argv[i]
-            if key == "--changed":
-                args["changed"].extend(argv[i + 1:])
-                break
-            args[key.lstrip("-").replace("-", "_")] = argv[i + 1]
-            i += 2
+        args = parse_patch_args(argv[1:])
         try:
             return patch(args["stack"], args["function"], args["code_dir"], args["changed"])
         except Exception as error:  # noqa: BLE001 - any surprise is a fallback to SAM, never a half update
             return say({"fallback": f"{type(error).__name__}: {error}"})
-    print("usage: dsync_patch.py snapshot ID... | patch --stack S --function ID --code-dir D --changed P...", file=sys.stderr)
+    print("usage: npm_patch.py snapshot ID... | drop ID... | patch --stack S --function ID --code-dir D --changed P...", file=sys.stderr)
     return 2
 
 

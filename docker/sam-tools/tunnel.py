@@ -14,6 +14,7 @@ Frames, both ways: 1 byte type, 4 bytes connection id, 4 bytes length
   dsync -> container: DATA (2), CLOSE (3), REFUSED (4: dsync could not connect)
 The first line on stderr is `READY <port>` once listening.
 """
+
 import asyncio
 import socket
 import struct

@@ -9,9 +9,10 @@ whatever value the stack gave it. Prints one line:
 `DSYNC_VERIFY {"ok": bool, "checked": [...], "mismatches": [{"resource", "what"}]}`.
 
 Runs in the long-lived SAM worker (`sam dsync-verify ...`) or on its own
-(`python dsync_verify.py ...`), with the endpoint, region and credentials
+(`python verify.py ...`), with the endpoint, region and credentials
 of the SAM command environment.
 """
+
 import argparse
 import hashlib
 import io
@@ -80,12 +81,16 @@ def fetch(endpoint, path):
 
 def like(expected, actual):
     """Whether a deployed definition value matches the template's, placeholders and intrinsics standing for anything."""
-    if isinstance(expected, dict) and len(expected) == 1 and (next(iter(expected)) in ("Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::If", "Fn::Select", "Fn::FindInMap")):
+    if (
+        isinstance(expected, dict)
+        and len(expected) == 1
+        and (next(iter(expected)) in ("Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::If", "Fn::Select", "Fn::FindInMap"))
+    ):
         return True
     if isinstance(expected, dict):
         return isinstance(actual, dict) and set(expected) == set(actual) and all(like(expected[k], actual[k]) for k in expected)
     if isinstance(expected, list):
-        return isinstance(actual, list) and len(expected) == len(actual) and all(like(e, a) for e, a in zip(expected, actual))
+        return isinstance(actual, list) and len(expected) == len(actual) and all(like(e, a) for e, a in zip(expected, actual, strict=True))
     if isinstance(expected, str) and "${" in expected:
         pattern = "^" + re.sub(r"\\\$\\\{[^}]*\\\}", ".*", re.escape(expected)) + "$"
         return isinstance(actual, str) and re.match(pattern, actual, re.S) is not None
@@ -106,65 +111,92 @@ def template_definition(template, logical_id, template_dir):
     return None
 
 
+def _find(resources, logical_id):
+    """(type, physical id) of a resource of the stack, or None."""
+    typed = resources.get(logical_id)
+    if typed is None:
+        # A layer version's logical id carries a hash of its content.
+        pattern = re.escape(logical_id) + "[0-9a-f]{10}"
+        matches = [k for k, v in resources.items() if v[0] == "AWS::Lambda::LayerVersion" and re.fullmatch(pattern, k)]
+        typed = resources.get(matches[0]) if matches else None
+    return typed
+
+
+class Check:
+    """The checks of one run: what the emulator holds against the build and the template."""
+
+    def __init__(self, args, region, endpoint):
+        self.args = args
+        self.region = region
+        self.endpoint = endpoint
+        self.template = None
+        self.mismatches = []
+
+    def same_as_build(self, logical_id, path, label):
+        """The deployed zip at `path` against the build folder, file by file (code without a build folder is not checked)."""
+        build = os.path.join(self.args.build_dir or BUILD_DIR, logical_id)
+        if not os.path.isdir(build):
+            return
+        diff = compare(tree_hashes(build), zip_hashes(fetch(self.endpoint, path)))
+        if diff:
+            self.mismatches.append({"resource": logical_id, "what": f"{label} {diff}"})
+
+    def function(self, logical_id, physical):
+        region = self.region
+        self.same_as_build(logical_id, f"/_dsync/lambda/{region}/{physical}/code", "deployed code")
+        # AutoPublishAlias: what callers reach is the version behind the alias, which
+        # `sam sync --code` publishes and moves; it must hold the build too.
+        aliases = boto3.client("lambda", region_name=region).list_aliases(FunctionName=physical).get("Aliases", [])
+        for alias in aliases:
+            label = f"the code behind alias {alias['Name']} (version {alias.get('FunctionVersion')})"
+            self.same_as_build(logical_id, f"/_dsync/lambda/{region}/{physical}/{alias['Name']}/code", label)
+
+    def layer(self, logical_id, physical):
+        # `sam sync --code` publishes a new version outside the stack (and deletes the old
+        # one): the newest version of the layer is what functions now use.
+        name = physical.split(":")[6]
+        versions = boto3.client("lambda", region_name=self.region).list_layer_versions(LayerName=name).get("LayerVersions", [])
+        version = max((v["Version"] for v in versions), default=physical.split(":")[7])
+        self.same_as_build(logical_id, f"/_dsync/lambda/{self.region}/layers/{name}/{version}/code", f"layer version {version}")
+
+    def state_machine(self, logical_id, physical):
+        if self.template is None:
+            from samcli.yamlhelper import yaml_parse
+
+            with open(self.args.template, encoding="utf-8") as handle:
+                self.template = yaml_parse(handle.read())
+        expected = template_definition(self.template, logical_id, os.path.dirname(os.path.abspath(self.args.template)))
+        client = boto3.client("stepfunctions", region_name=self.region)
+        actual_text = client.describe_state_machine(stateMachineArn=physical).get("definition", "")
+        if not actual_text.strip():
+            self.mismatches.append({"resource": logical_id, "what": "the deployed definition is empty"})
+        elif expected is not None and not like(expected, json.loads(actual_text)):
+            self.mismatches.append({"resource": logical_id, "what": "the deployed definition is not the template's"})
+
+
+KINDS = {
+    "AWS::Lambda::Function": ("function", Check.function),
+    "AWS::Lambda::LayerVersion": ("layer", Check.layer),
+    "AWS::StepFunctions::StateMachine": ("state machine", Check.state_machine),
+}
+
+
 def verify(args):
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
-    cfn = boto3.client("cloudformation", region_name=region)
-    resources = stack_resources(cfn, args.stack)
-    template = None
-    mismatches, checked = [], []
+    check = Check(args, region, os.environ.get("AWS_ENDPOINT_URL", ""))
+    resources = stack_resources(boto3.client("cloudformation", region_name=region), args.stack)
+    checked = []
     for logical_id in args.resources:
-        kind = None
-        typed = resources.get(logical_id)
+        typed = _find(resources, logical_id)
         if typed is None:
-            # A layer version's logical id carries a hash of its content.
-            matches = [k for k, v in resources.items() if v[0] == "AWS::Lambda::LayerVersion" and re.fullmatch(re.escape(logical_id) + "[0-9a-f]{10}", k)]
-            typed = resources.get(matches[0]) if matches else None
-        if typed is None:
-            mismatches.append({"resource": logical_id, "what": "is not in the stack"})
+            check.mismatches.append({"resource": logical_id, "what": "is not in the stack"})
             continue
         resource_type, physical = typed
-        build = os.path.join(args.build_dir or BUILD_DIR, logical_id)
-
-        def same_as_build(path, label):
-            """The deployed zip at `path` against the build folder, file by file (code without a build folder is not checked)."""
-            if not os.path.isdir(build):
-                return
-            diff = compare(tree_hashes(build), zip_hashes(fetch(endpoint, path)))
-            if diff:
-                mismatches.append({"resource": logical_id, "what": f"{label} {diff}"})
-
-        if resource_type == "AWS::Lambda::Function":
-            kind = "function"
-            same_as_build(f"/_dsync/lambda/{region}/{physical}/code", "deployed code")
-            # AutoPublishAlias: what callers reach is the version behind the alias, which
-            # `sam sync --code` publishes and moves; it must hold the build too.
-            aliases = boto3.client("lambda", region_name=region).list_aliases(FunctionName=physical).get("Aliases", [])
-            for alias in aliases:
-                same_as_build(f"/_dsync/lambda/{region}/{physical}/{alias['Name']}/code", f"the code behind alias {alias['Name']} (version {alias.get('FunctionVersion')})")
-        elif resource_type == "AWS::Lambda::LayerVersion":
-            kind = "layer"
-            # `sam sync --code` publishes a new version outside the stack (and deletes the old
-            # one): the newest version of the layer is what functions now use.
-            name = physical.split(":")[6]
-            versions = boto3.client("lambda", region_name=region).list_layer_versions(LayerName=name).get("LayerVersions", [])
-            version = max((v["Version"] for v in versions), default=physical.split(":")[7])
-            same_as_build(f"/_dsync/lambda/{region}/layers/{name}/{version}/code", f"layer version {version}")
-        elif resource_type == "AWS::StepFunctions::StateMachine":
-            kind = "state machine"
-            if template is None:
-                from samcli.yamlhelper import yaml_parse
-
-                with open(args.template, encoding="utf-8") as handle:
-                    template = yaml_parse(handle.read())
-            expected = template_definition(template, logical_id, os.path.dirname(os.path.abspath(args.template)))
-            actual_text = boto3.client("stepfunctions", region_name=region).describe_state_machine(stateMachineArn=physical).get("definition", "")
-            if not actual_text.strip():
-                mismatches.append({"resource": logical_id, "what": "the deployed definition is empty"})
-            elif expected is not None and not like(expected, json.loads(actual_text)):
-                mismatches.append({"resource": logical_id, "what": "the deployed definition is not the template's"})
+        kind, run = KINDS.get(resource_type, (None, None))
+        if run is not None:
+            run(check, logical_id, physical)
         checked.append({"resource": logical_id, "kind": kind or resource_type})
-    return {"ok": not mismatches, "checked": checked, "mismatches": mismatches}
+    return {"ok": not check.mismatches, "checked": checked, "mismatches": check.mismatches}
 
 
 def main(argv):
@@ -177,7 +209,11 @@ def main(argv):
     try:
         result = verify(args)
     except Exception as error:  # noqa: BLE001 - a check that cannot run says so, it does not crash the worker
-        result = {"ok": False, "checked": [], "mismatches": [{"resource": args.stack, "what": f"could not be checked: {type(error).__name__}: {error}"}]}
+        result = {
+            "ok": False,
+            "checked": [],
+            "mismatches": [{"resource": args.stack, "what": f"could not be checked: {type(error).__name__}: {error}"}],
+        }
     print("DSYNC_VERIFY " + json.dumps(result), flush=True)
     return 0 if result["ok"] else 1
 

@@ -1,5 +1,5 @@
 // One warm instance of a Node.js Lambda function, run by dsync's emulator
-// (dsync_emu_lambda.py) the way Lambda's Node.js runtime runs it: the handler
+// (dsync_emulator/lambda_runner) the way Lambda's Node.js runtime runs it: the handler
 // is loaded once from LAMBDA_TASK_ROOT as _HANDLER names it (CommonJS, .mjs,
 // "type": "module", nested paths, a nested export), and each invocation gets
 // the event, a context object and a callback.

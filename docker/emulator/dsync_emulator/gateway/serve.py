@@ -1,0 +1,133 @@
+"""One request to a deployed API, routed as API Gateway routes it to the
+Lambda function behind the route (run by lambda_runner)."""
+
+import json
+import threading
+
+from moto.apigateway import models as apigw
+from moto.apigatewayv2 import models as apigw2
+from moto.core import DEFAULT_ACCOUNT_ID
+
+from .. import lambda_runner
+from . import events, responses
+from .matching import function_of, match, specificity
+
+# API Gateway waits this long for an integration (REST 29 s, HTTP APIs 30 s), then answers 504.
+INTEGRATION_TIMEOUT_S = {"REST": 29.0, "HTTP": 30.0}
+TIMED_OUT = object()
+
+
+def _invoke(api, name, qualifier, event):
+    try:
+        fn = lambda_runner.function_named(name, api["region"], qualifier)
+    except Exception:  # noqa: BLE001 - the route names a function that is gone
+        return None
+    result = {}
+    worker = threading.Thread(target=lambda: result.setdefault("r", lambda_runner.RUNTIME.invoke(fn, json.dumps(event))), daemon=True)
+    worker.start()
+    worker.join(INTEGRATION_TIMEOUT_S[api["type"]])
+    return result.get("r", TIMED_OUT)
+
+
+def _answer(api, name, qualifier, event, version):
+    result = _invoke(api, name, qualifier, event)
+    if result is None:
+        return responses.error(502, "Internal server error")
+    if result is TIMED_OUT:
+        return responses.error(504, "Endpoint request timed out")
+    return responses.from_result(result, version)
+
+
+def _rest_method(rest, request, path):
+    """(template, path parameters, method) of the most specific resource that has the method (or ANY)."""
+    best = None
+    for resource in rest.resources.values():
+        template = resource.get_path()
+        params = match(template, path)
+        if params is None:
+            continue
+        method = resource.resource_methods.get(request.method) or resource.resource_methods.get("ANY")
+        if method is None:
+            continue
+        rank = specificity(template)
+        if best is None or rank > best[0]:
+            best = (rank, template, params, method)
+    return best[1:] if best else None
+
+
+def serve_rest(api, request):
+    """REST: /<stage>/<path>; resources with {param} and {proxy+}; the method or ANY; payload format 1.0."""
+    rest = apigw.apigateway_backends[DEFAULT_ACCOUNT_ID][api["region"]].get_rest_api(api["apiId"])
+    parts = request.path.split("/", 2)
+    stage = parts[1] if len(parts) > 1 else ""
+    path = "/" + (parts[2] if len(parts) > 2 else "")
+    if stage not in rest.stages:
+        return responses.error(403, "Forbidden")
+    found = _rest_method(rest, request, path)
+    if found is None:
+        return responses.error(403, "Missing Authentication Token")
+    template, params, method = found
+    integration = method.method_integration
+    name, qualifier = function_of(getattr(integration, "uri", None)) if integration else (None, None)
+    if not name or (integration.integration_type or "").upper() != "AWS_PROXY":
+        kind = getattr(integration, "integration_type", "none")
+        return responses.error(500, f"the emulator serves Lambda proxy integrations; {request.method} {template} has {kind}")
+    body, is_b64 = events.request_body(request)
+    variables = getattr(rest.stages[stage], "variables", None) or {}
+    event = events.v1_event(request, api, stage, template, path, params, body, is_b64, variables)
+    return _answer(api, name, qualifier, event, "1.0")
+
+
+def _http_route(http, request, path):
+    """(route, path parameters): the most specific "METHOD /path" route (a method beats ANY), else $default."""
+    best = None
+    default = None
+    for route in http.routes.values():
+        key = route.route_key or ""
+        if key == "$default":
+            default = route
+            continue
+        method, _, template = key.partition(" ")
+        if method not in (request.method, "ANY"):
+            continue
+        params = match(template, path)
+        if params is None:
+            continue
+        rank = (specificity(template), method != "ANY")
+        if best is None or rank > best[0]:
+            best = (rank, route, params)
+    if best is not None:
+        return best[1], best[2]
+    return (default, {}) if default is not None else None
+
+
+def serve_http(api, request):
+    """HTTP: /<path> on the $default stage (/<stage>/<path> on a named one); payload format 2.0, or 1.0 as the integration says."""
+    http = apigw2.apigatewayv2_backends[DEFAULT_ACCOUNT_ID][api["region"]].get_api(api["apiId"])
+    path = request.path
+    stage = ""
+    if "$default" not in http.stages:
+        parts = path.split("/", 2)
+        stage = parts[1] if len(parts) > 1 else ""
+        if stage not in http.stages:
+            return responses.error(404, "Not Found")
+        path = "/" + (parts[2] if len(parts) > 2 else "")
+    found = _http_route(http, request, path)
+    if found is None:
+        return responses.error(404, "Not Found")
+    route, params = found
+    target = (route.target or "").split("/")[-1]
+    integration = http.integrations.get(target)
+    name, qualifier = function_of(getattr(integration, "integration_uri", None)) if integration else (None, None)
+    if not name:
+        return responses.error(500, f"the emulator serves Lambda integrations; route {route.route_key} has none it can run")
+    version = getattr(integration, "payload_format_version", None) or "2.0"
+    body, is_b64 = events.request_body(request)
+    variables = getattr(http.stages.get(stage or "$default"), "stage_variables", None) or {}
+    if version == "1.0":
+        template = route.route_key.partition(" ")[2] if route.route_key != "$default" else path
+        event = events.v1_event(request, api, stage, template, path, params, body, is_b64, variables)
+        event["version"] = "1.0"
+    else:
+        event = events.v2_event(request, api, stage, route.route_key, path, params, body, is_b64, variables)
+    return _answer(api, name, qualifier, event, version)

@@ -1,0 +1,56 @@
+"""The emulator runs Lambda functions: moto's Invoke (which would need Docker)
+runs the deployed code package here instead, in a warm Node.js process per
+function version (node_runtime.mjs, beside this file).
+
+- What runs is what moto holds: the function's zip, unpacked, with its layers
+  unpacked in order into a folder that stands for /opt (code.py).
+- Node.js of the function's Runtime major: /opt/node (the image's own) or
+  /opt/nodeNN (added by dsync for the template's runtimes). Anything else is
+  one clear error, not a crash (node.py).
+- Environment as Lambda sets it (instance.py); timeout enforced, warm
+  instances reused until the code or configuration changes (runtime.py).
+- Each invocation writes START / the function's lines / END / REPORT to the
+  log group /aws/lambda/<function name>, as Lambda does (logs.py).
+"""
+
+import base64
+import threading
+
+from moto.awslambda import models as lam
+from moto.core import DEFAULT_ACCOUNT_ID
+
+from .. import patching
+from .logs import STREAMS
+from .runtime import InvokeResult, Runtime, RuntimeUnavailable
+
+__all__ = ["RUNTIME", "STREAMS", "InvokeResult", "RuntimeUnavailable", "function_named", "install"]
+
+LOG_TAIL_BYTES = 4096
+RUNTIME = Runtime()
+
+
+def invoke(self, body, request_headers, response_headers):
+    """LambdaFunction.invoke, as moto's Invoke API calls it: run the function here."""
+    kind = request_headers.get("x-amz-invocation-type", "RequestResponse")
+    if kind == "DryRun":
+        return b""
+    text = body if isinstance(body, str) else (body or b"").decode("utf-8", "replace") if body is not None else ""
+    if kind == "Event":
+        threading.Thread(target=RUNTIME.invoke, args=(self, text), daemon=True).start()
+        return b""
+    result = RUNTIME.invoke(self, text)
+    if result.function_error:
+        response_headers["x-amz-function-error"] = result.function_error
+    if request_headers.get("x-amz-log-type") == "Tail":
+        response_headers["x-amz-log-result"] = base64.b64encode(result.logs.encode()[-LOG_TAIL_BYTES:]).decode()
+    response_headers["x-amz-executed-version"] = str(self.version)
+    return result.payload
+
+
+def install():
+    """Make moto's Invoke run the function here."""
+    patching.replace(lam.LambdaFunction, "invoke", invoke, params=("body", "request_headers", "response_headers"))
+
+
+def function_named(name, region, qualifier=None):
+    return lam.lambda_backends[DEFAULT_ACCOUNT_ID][region].get_function(name, qualifier)

@@ -1,0 +1,71 @@
+"""A function version's code on disk: its zip and its layers, unpacked once."""
+
+import io
+import os
+import shutil
+import threading
+import uuid
+import zipfile
+
+from moto.awslambda import models as lam
+
+WORK_DIR = "/tmp/dsync-lambda"
+
+
+def unzip(data, target):
+    """Unpack a zip as Lambda does, keeping file modes and nothing outside `target`."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            name = info.filename
+            if name.startswith("/") or ".." in name.split("/"):
+                continue
+            archive.extract(info, target)
+            mode = (info.external_attr >> 16) & 0o777
+            if mode:
+                os.chmod(os.path.join(target, name), mode | 0o400)
+
+
+def _unpack_layers(fn, opt, folder):
+    backend = lam.lambda_backends[fn.account_id][fn.region]
+    for layer in fn.layers or []:
+        arn = layer.get("Arn", "")
+        parts = arn.split(":")
+        try:
+            version = backend.get_layer_version(parts[6], parts[7])
+            unzip(version.code_bytes, opt)
+        except Exception:  # noqa: BLE001 - a layer moto cannot give is left out, said in the logs
+            with open(os.path.join(folder, "missing-layers"), "a") as f:
+                f.write(arn + "\n")
+
+
+class Unpacker:
+    """Unpacks each version once; one caller at a time per version, into a fresh
+    folder renamed into place: two cold starts at once never unpack over each other."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.guards = {}  # version folder -> lock
+
+    def prepare(self, fn, key):
+        """(task dir, the folder standing for /opt) of this version."""
+        base = os.path.join(WORK_DIR, f"{fn.function_name}-{key}")
+        task, opt = os.path.join(base, "task"), os.path.join(base, "opt")
+        with self.lock:
+            guard = self.guards.setdefault(base, threading.Lock())
+        with guard:
+            if os.path.exists(os.path.join(base, ".ready")):
+                return task, opt
+            fresh = f"{base}.{uuid.uuid4().hex[:8]}"
+            os.makedirs(os.path.join(fresh, "task"))
+            os.makedirs(os.path.join(fresh, "opt"))
+            unzip(fn.code_bytes, os.path.join(fresh, "task"))
+            _unpack_layers(fn, os.path.join(fresh, "opt"), fresh)
+            open(os.path.join(fresh, ".ready"), "w").close()
+            shutil.rmtree(base, ignore_errors=True)
+            os.rename(fresh, base)
+        return task, opt
+
+
+def retire(base):
+    """Drop a version's unpacked code, in the background."""
+    threading.Thread(target=shutil.rmtree, args=(base,), kwargs={"ignore_errors": True}, daemon=True).start()
