@@ -97,3 +97,23 @@ def role(emulator):
         return iam.create_role(RoleName="dsync-test", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
     except iam.exceptions.EntityAlreadyExistsException:
         return iam.get_role(RoleName="dsync-test")["Role"]["Arn"]
+
+
+@pytest.fixture
+def python_runtime(tmp_path, monkeypatch):
+    """This machine's Python (the one running the tests) stands in for the image's, with this venv's boto3 as the runtime's."""
+    import boto3
+
+    from dsync_emulator.lambda_runner import python
+
+    version = "{}.{}".format(*sys.version_info[:2])
+    home = tmp_path / f"python{version}" / "bin"
+    home.mkdir(parents=True)
+    (home / f"python{version}").symlink_to(sys.executable)
+    monkeypatch.setattr(python, "PYTHON_CANDIDATES", (str(tmp_path / "python{version}" / "bin" / "python{version}"),))
+    sdk_root = tmp_path / "sdk"
+    sdk_root.mkdir()
+    (sdk_root / version).symlink_to(Path(boto3.__file__).resolve().parent.parent)
+    monkeypatch.setattr(python, "SDK_ROOT", str(sdk_root))
+    monkeypatch.setattr(code, "WORK_DIR", str(tmp_path / "work"))
+    return f"python{version}"

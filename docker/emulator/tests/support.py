@@ -41,12 +41,14 @@ class Emulator:
         return boto3.client(service, endpoint_url=self.url, region_name=REGION)
 
 
-def make_zip(files):
-    """A zip of {path: text}."""
+def make_zip(files, executable=("bootstrap",)):
+    """A zip of {path: text}; the paths in `executable` are mode 755."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for path, text in files.items():
-            archive.writestr(path, text)
+            info = zipfile.ZipInfo(path)
+            info.external_attr = (0o755 if path in executable else 0o644) << 16
+            archive.writestr(info, text)
     return buffer.getvalue()
 
 

@@ -114,13 +114,13 @@ def test_environment_is_lambdas(lam, name, role, runtime, emulator):
     assert json.loads(payload) == {"greeting": "hi", "endpoint": f"http://127.0.0.1:{emulator.port}", "name": name}
 
 
-def test_a_runtime_without_node_is_one_clear_error(lam, name, role, runtime):
-    lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="app.handler", Code={"ZipFile": make_zip({"app.py": ""})})
+def test_a_runtime_nothing_here_runs_is_one_clear_error(lam, name, role, runtime):
+    lam.create_function(FunctionName=name, Runtime="ruby3.3", Role=role, Handler="app.handler", Code={"ZipFile": make_zip({"app.rb": ""})})
     answer, payload = invoke(lam, name, {})
     assert answer["FunctionError"] == "Unhandled"
     error = json.loads(payload)
     assert error["errorType"] == "Runtime.Unavailable"
-    assert "the emulator runs Node.js functions; python3.12 is not run yet" in error["errorMessage"]
+    assert error["errorMessage"] == "ruby3.3: the emulator runs Node.js, Python and provided (bootstrap) functions, not this runtime"
 
 
 def test_invoke_by_logical_id_and_streams(emulator, cfn, name, code_uri, runtime):
@@ -141,7 +141,7 @@ def test_invoke_by_logical_id_and_streams(emulator, cfn, name, code_uri, runtime
 
 
 def test_node_for_names_what_is_missing(monkeypatch, tmp_path):
-    assert node.node_for("python3.12")[1].startswith("the emulator runs Node.js functions")
+    assert node.node_for("python3.12")[1] == "python3.12 is not a Node.js runtime"
     monkeypatch.setattr(node, "NODE_CANDIDATES", (str(tmp_path / "node{major}" / "bin" / "node"),))
     binary, why = node.node_for("nodejs99.x")
     assert binary is None

@@ -1,13 +1,17 @@
 """The emulator runs Lambda functions: moto's Invoke (which would need Docker)
-runs the deployed code package here instead, in a warm Node.js process per
-function version (node_runtime.mjs, beside this file).
+runs the deployed code package here instead, in a warm process per function
+version: Node.js through dsync's Node.js runtime (node_runtime.mjs, over
+pipes), Python and `provided` runtimes on Lambda's Runtime API, served per
+instance (runtime_api.py; Python through dsync's client, python_client.py).
+Which runs what: launch.py.
 
 - What runs is what moto holds: the function's zip, unpacked, with its layers
   unpacked in order into a folder that stands for /opt (code.py).
 - Node.js of the function's Runtime major: /opt/node (the image's own) or
-  /opt/nodeNN (added by dsync for the template's runtimes). Anything else is
-  one clear error, not a crash (node.py).
-- Environment as Lambda sets it (instance.py); timeout enforced, warm
+  /opt/nodeNN (added by dsync for the template's runtimes) (node.py); Python
+  of the Runtime's version (python.py). Anything else is one clear error
+  naming the runtime, not a crash.
+- Environment as Lambda sets it (environment.py); timeout enforced, warm
   instances reused until the code or configuration changes (runtime.py).
 - Each invocation writes START / the function's lines / END / REPORT to the
   log group /aws/lambda/<function name>, as Lambda does (logs.py).

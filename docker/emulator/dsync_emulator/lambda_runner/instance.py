@@ -1,8 +1,7 @@
 """One warm Node.js process for one version of one function (node_runtime.mjs).
 
-Environment as Lambda sets it, the function's own variables (references
-already resolved by the stack deploy), AWS_ENDPOINT_URL pointing at this
-emulator, dummy credentials. Requests go in on stdin; answers come back on a
+Environment as Lambda sets it (environment.py), with the layers' and the
+runtime SDK's folders on NODE_PATH. Requests go in on stdin; answers come back on a
 pipe of their own, so nothing the function prints can be taken for one.
 """
 
@@ -13,6 +12,7 @@ import threading
 import time
 
 from . import logs
+from .environment import lambda_environment, prepend_path
 from .node import major_of
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -22,32 +22,10 @@ SDK_DIR = "/opt/lambda-sdk/node_modules"
 
 
 def _environment(fn, node, task, opt, stream):
-    env = {
-        "PATH": f"{os.path.dirname(node)}:/usr/local/bin:/usr/bin:/bin",
-        "LANG": "en_US.UTF-8",
-        "TZ": "UTC",
-        "HOME": "/tmp",
-        "LAMBDA_TASK_ROOT": task,
-        "LAMBDA_RUNTIME_DIR": HERE,
-        "_HANDLER": fn.handler or "",
-        "AWS_REGION": fn.region,
-        "AWS_DEFAULT_REGION": fn.region,
-        "AWS_EXECUTION_ENV": f"AWS_Lambda_{fn.run_time}",
-        "AWS_LAMBDA_FUNCTION_NAME": fn.function_name,
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory_size),
-        "AWS_LAMBDA_FUNCTION_VERSION": str(fn.version),
-        "AWS_LAMBDA_LOG_GROUP_NAME": fn.logs_group_name,
-        "AWS_LAMBDA_LOG_STREAM_NAME": stream,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{os.environ.get('MOTO_PORT', '5000')}",
-        # As Lambda's: the layers' nodejs folders, then the runtime's AWS SDK, then the task.
-        "NODE_PATH": ":".join([f"{opt}/nodejs/node{major_of(node)}/node_modules", f"{opt}/nodejs/node_modules", SDK_DIR, task]),
-        "DSYNC_LAYER_ROOT": opt,
-    }
-    for name, value in (fn.environment_vars or {}).items():
-        env[str(name)] = str(value)
+    env = prepend_path(lambda_environment(fn, task, stream), os.path.dirname(node))
+    # As Lambda's: the layers' nodejs folders, then the runtime's AWS SDK, then the task.
+    env["NODE_PATH"] = ":".join([f"{opt}/nodejs/node{major_of(node)}/node_modules", f"{opt}/nodejs/node_modules", SDK_DIR, task])
+    env["DSYNC_LAYER_ROOT"] = opt
     return env
 
 

@@ -13,7 +13,7 @@ _majors = {}
 def node_for(runtime):
     """The node binary for a nodejsNN.x runtime, or (None, why)."""
     if not runtime or not runtime.startswith("nodejs"):
-        return None, f"the emulator runs Node.js functions; {runtime or 'this runtime'} is not run yet (Python would come next)"
+        return None, f"{runtime or 'this runtime'} is not a Node.js runtime"
     major = "".join(ch for ch in runtime[len("nodejs") :] if ch.isdigit())
     for candidate in (c.format(major=major) for c in NODE_CANDIDATES):
         if os.path.exists(candidate) and major_of(candidate) == major:

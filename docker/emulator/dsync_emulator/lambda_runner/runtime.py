@@ -14,8 +14,7 @@ import time
 import uuid
 
 from . import code, logs
-from .instance import Instance
-from .node import node_for
+from .launch import RuntimeUnavailable, check, launch
 
 MAX_INSTANCES = 8
 
@@ -27,10 +26,6 @@ class InvokeResult:
         self.logs = logs
         self.init_ms = init_ms
         self.duration_ms = duration_ms
-
-
-class RuntimeUnavailable(Exception):
-    """No Node.js for the function's runtime."""
 
 
 def error_payload(error_type, message, trace=None):
@@ -83,11 +78,9 @@ class Runtime:
                     return instance, False
             if len(pool) >= MAX_INSTANCES:
                 return None, False
-        node, why = node_for(fn.run_time)
-        if node is None:
-            raise RuntimeUnavailable(why)
+        check(fn.run_time)
         task, opt = self.unpacker.prepare(fn, key)
-        instance = Instance(fn, key, node, task, opt)
+        instance = launch(fn, key, task, opt)
         instance.busy = True
         with self.lock:
             self.instances.setdefault(fn.function_arn, []).append(instance)
@@ -158,7 +151,7 @@ class _Invocation:
             self.instance.kill()
             error = ready.get("error") or {}
             self.logs.append(f"{logs.stamp()}\t{self.request_id}\tERROR\t{json.dumps(error)}")
-            payload = error_payload(error.get("errorType", "Runtime.Error"), error.get("errorMessage", ""), error.get("trace"))
+            payload = ready.get("raw") or error_payload(error.get("errorType", "Runtime.Error"), error.get("errorMessage", ""), error.get("trace"))
             return self._finish(payload, "Unhandled")
         self.t0 = time.monotonic()
         answer, why = self.instance.invoke(self.request, self.deadline_s)
@@ -168,17 +161,22 @@ class _Invocation:
         if answer.get("exiting"):
             self.instance.kill()
         if answer.get("ok"):
-            return self._finish(answer.get("result", "null").encode(), None)
+            result = answer.get("result", "null")
+            return self._finish(result if isinstance(result, bytes) else result.encode(), None)
         error = answer.get("error") or {}
+        if answer.get("raw") is not None:  # a Runtime API runtime posts the very payload Lambda answers
+            return self._finish(answer["raw"], "Unhandled")
         return self._finish(error_payload(error.get("errorType", "Error"), error.get("errorMessage", ""), error.get("trace") or []), "Unhandled")
 
     def _lost(self, why):
         """No answer: the deadline passed, or the process exited."""
         self.instance.kill()
         if why == "timeout":
+            self.logs.extend(getattr(self.instance, "orphan_logs", []))
             message = f"{logs.stamp()} {self.request_id} Task timed out after {self.deadline_s:.2f} seconds"
             self.logs.append(message)
             return self._finish(error_payload("Sandbox.Timedout", message), "Unhandled")
+        self.logs.extend(getattr(self.instance, "orphan_logs", []))
         message = "Runtime exited without providing a reason: " + " | ".join(self.instance.stderr[-5:])
         self.logs.append(f"{logs.stamp()}\t{self.request_id}\tERROR\t{message}")
         return self._finish(error_payload("Runtime.ExitError", message), "Unhandled")

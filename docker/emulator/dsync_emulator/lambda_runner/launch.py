@@ -1,0 +1,46 @@
+"""Starts an instance of a function version in the runtime its Runtime names:
+Node.js through dsync's Node.js runtime (instance.py), Python through dsync's
+Runtime API client, `provided` runtimes through their own `bootstrap` (both
+on a Runtime API of their own: api_instance.py). Anything else is one clear
+error, with the runtime, before any code is unpacked."""
+
+import re
+
+from . import logs
+from .api_instance import ApiInstance
+from .environment import lambda_environment
+from .instance import Instance
+from .node import node_for
+from .python import provided_command, python_command, version_of
+
+
+class RuntimeUnavailable(Exception):
+    """The function's runtime cannot run here; the message says why, naming the runtime."""
+
+
+def check(runtime):
+    """Raise RuntimeUnavailable when nothing here can run `runtime`."""
+    if (runtime or "").startswith("nodejs"):
+        node, why = node_for(runtime)
+        if node is None:
+            raise RuntimeUnavailable(why)
+    elif version_of(runtime) is None and not re.fullmatch(r"provided(\.al2(023)?)?", runtime or ""):
+        raise RuntimeUnavailable(
+            f"{runtime or 'this runtime'}: the emulator runs Node.js, Python and provided (bootstrap) functions, not this runtime"
+        )
+
+
+def launch(fn, key, task, opt):
+    """A new instance of this version (its code unpacked in `task`, its layers in `opt`)."""
+    runtime = fn.run_time or ""
+    if runtime.startswith("nodejs"):
+        node, why = node_for(runtime)
+        if node is None:
+            raise RuntimeUnavailable(why)
+        return Instance(fn, key, node, task, opt)
+    stream = logs.new_stream_name(fn.version)
+    env = lambda_environment(fn, task, stream)
+    command, why = python_command(runtime, env, opt) if version_of(runtime) else provided_command(task, opt, env)
+    if command is None:
+        raise RuntimeUnavailable(why if runtime.startswith("python") else f"{runtime}: {why}")
+    return ApiInstance(fn, key, command, env, task)
