@@ -4,8 +4,9 @@
 # missing. `npm test` runs this; so does CI (.ci/run).
 #   1. npm packages (npm ci when node_modules is missing or older than the lock file)
 #   2. a Docker engine (scripts/ensure-docker.sh: a running one is used as is)
-#   3. the local base images (debootstrap; no registry is needed), dsync's SAM
-#      image, and the runtime images the fixture apps need
+#   3. the local base images (debootstrap; no registry is needed), stand-ins
+#      for AWS's Lambda Python images (tagged with the official names), dsync's
+#      SAM image, and the runtime images the fixture apps need
 #   4. a private sshd on loopback for the SSH engine test (scripts/test-sshd.sh)
 #   5. build, type-check (src and tests), eslint and prettier --check, the
 #      layering check (dependency-cruiser), the emulator's pytest suite and
@@ -32,11 +33,15 @@ npm run --silent lint
 npm run --silent check:layers
 step "the emulator's own tests (pytest with moto in-process, ruff)"
 bash scripts/test-emulator.sh
-step "dsync's SAM image, and the runtimes the fixture apps add (Python 3.13 builds from source: several minutes, once)"
+step "stand-ins for AWS's Lambda Python 3.10 and 3.12 images (from pyenv; no registry here)"
+bash docker/base/build-python-standins.sh
+step "dsync's SAM image, and the runtimes the fixture apps add (Pythons 3.9, 3.13 and 3.14 build from source: several minutes each, once)"
 base="${DSYNC_SAM_BASE_IMAGE:-dsync-local/debian:bookworm}"
 node bin/dsync.js image --base "$base" >/dev/null
 node bin/dsync.js image --base "$base" --runtime nodejs20.x --runtime nodejs24.x >/dev/null
-node bin/dsync.js image --base "$base" --runtime python3.13 >/dev/null
+for python in python3.9 python3.12 python3.13 python3.14; do
+  node bin/dsync.js image --base "$base" --runtime "$python" >/dev/null
+done
 step "test sshd"
 bash scripts/test-sshd.sh
 step "set-up done in $(( $(date +%s) - started )) s; running the tests"

@@ -39,6 +39,8 @@ export interface DsyncConfig {
   samBaseImage?: string;
   /** A stack per developer and the production guard (real AWS and --endpoint-url). */
   stack?: StackSettings;
+  /** Images to take a runtime's toolchain from when dsync's image cannot build it ("python3.12" -> an image). */
+  runtimeImages?: Record<string, string>;
   /** --root or dsync.json "root": how far up the template's references may reach (default: the git work tree). */
   rootDir?: string;
   /** Where `rootDir` came from, for messages. */
@@ -123,7 +125,7 @@ const STRING_KEYS = ['image', 'template', 'stackName', 'region', 'configEnv', 's
 const NUMBER_KEYS = ['quietMs', 'maxWaitMs', 'fullSyncThreshold', 'maxFileSize', 'uid', 'gid'] as const;
 
 /** Every setting dsync.json (and customizations.dsync, and the flags) may hold; the schema has each. */
-export const SETTING_KEYS = ['$schema', ...STRING_KEYS, ...NUMBER_KEYS, 'stack'] as const;
+export const SETTING_KEYS = ['$schema', ...STRING_KEYS, ...NUMBER_KEYS, 'stack', 'runtimeImages'] as const;
 
 /**
  * Check settings that come from no file (command-line flags) against the

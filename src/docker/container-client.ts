@@ -75,6 +75,8 @@ export interface ImageDetails {
   created?: string;
   /** The image's USER ('' or undefined: root). */
   user?: string;
+  /** The image's environment ("NAME=value"). */
+  env?: string[];
 }
 
 /** What the engine says about itself. */

@@ -13,7 +13,7 @@ export function createDockerodeClient(endpoint: EngineEndpoint): ContainerClient
   return new DockerodeClient(endpoint);
 }
 
-type ImageJson = { Id: string; RepoDigests?: string[] | null; Config?: { Labels?: Record<string, string> | null; User?: string }; Created?: string };
+type ImageJson = { Id: string; RepoDigests?: string[] | null; Config?: { Labels?: Record<string, string> | null; User?: string; Env?: string[] | null }; Created?: string };
 
 const statusOf = (error: unknown) => (error as { statusCode?: number }).statusCode;
 
@@ -130,7 +130,7 @@ class DockerodeClient implements ContainerClient {
   inspectImage(image: string) {
     return this.unless404('inspecting an image', undefined, async () => {
       const info = (await this.docker.getImage(image).inspect()) as ImageJson;
-      return { id: info.Id, repoDigests: info.RepoDigests ?? [], labels: info.Config?.Labels ?? {}, created: info.Created || undefined, user: info.Config?.User || undefined };
+      return { id: info.Id, repoDigests: info.RepoDigests ?? [], labels: info.Config?.Labels ?? {}, created: info.Created || undefined, user: info.Config?.User || undefined, env: info.Config?.Env ?? undefined };
     });
   }
 

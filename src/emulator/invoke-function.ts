@@ -64,3 +64,18 @@ export async function invokeFunction(client: ContainerClient, containerId: strin
   }
   return answer as unknown as InvokeOutcome;
 }
+
+/** The one line that says why an invocation failed: the error's type and message as the runtime gave them (never just "Unhandled"). */
+export function failureLine(logicalId: string, payload: string): string {
+  let error: { errorType?: unknown; errorMessage?: unknown } = {};
+  try {
+    const parsed = JSON.parse(payload) as unknown;
+    if (parsed && typeof parsed === 'object') error = parsed as typeof error;
+  } catch {
+    // not JSON: the payload itself is printed above
+  }
+  const type = typeof error.errorType === 'string' ? error.errorType : 'an error';
+  const message = typeof error.errorMessage === 'string' ? error.errorMessage.split('\n')[0]!.slice(0, 300) : '';
+  const where = type === 'Runtime.Unavailable' ? 'the emulator cannot run it' : 'its logs: dsync invoke --logs, or dsync logs';
+  return `dsync: ${logicalId} failed: ${type}${message ? `: ${message}` : ''} (${where})`;
+}

@@ -15,10 +15,13 @@ export const NODE_VERSIONS: Readonly<Record<number, string>> = { 18: '18.20.8', 
 /** The Node.js major dsync's base SAM image has. */
 export const BASE_NODE_MAJOR = 22;
 /**
- * Python versions dsync's image can provide offline: 3.11 is Debian 12's
- * (the SAM CLI's own), 3.13 is built from Debian 13's source of CPython.
+ * Python versions dsync's image can add: those of Lambda's runtimes from
+ * 3.9. 3.11 is Debian 12's (the SAM CLI's own); 3.9, 3.13 and 3.14 are built
+ * from the CPython sources in Debian's archive; 3.10 and 3.12, which no
+ * Debian suite carries, come from AWS's image for the runtime (or an image
+ * named in dsync.json "runtimeImages"): see images/python-images.ts.
  */
-export const PYTHON_VERSIONS = ['3.11', '3.13'] as const;
+export const PYTHON_VERSIONS = ['3.9', '3.10', '3.11', '3.12', '3.13', '3.14'] as const;
 export const BASE_PYTHON = '3.11';
 
 export function familyOf(runtime: string): RuntimeFamily {
@@ -95,7 +98,7 @@ export function debianImageExtras(runtimes: ReadonlyMap<string, string[]>): Imag
     } else if (family === 'python') {
       const version = runtime.slice('python'.length);
       if (!(PYTHON_VERSIONS as readonly string[]).includes(version)) {
-        missing.push(`${who}: Python ${version} cannot be had offline for dsync's Debian image (it has ${PYTHON_VERSIONS.join(' and ')})`);
+        missing.push(`${who}: dsync's image can add Python ${PYTHON_VERSIONS[0]} to ${PYTHON_VERSIONS.at(-1)}`);
       } else if (version !== BASE_PYTHON) pythons.add(version);
     } else {
       missing.push(`${who}: dsync's image has no ${family === 'other' ? runtime : family} toolchain`);

@@ -41,17 +41,17 @@ export function createSamLoop(config: DsyncConfig, request: SamRequest): Session
         return image;
       }
       // Emulator: dsync's Debian SAM image (it has moto), with the template's toolchains.
-      return emulatorImage(request, host, runtimes, signal);
+      return emulatorImage(config, request, host, runtimes, signal);
     },
     start: (host, signal) => startSam(config, request, host, signal),
   };
 }
 
 /** dsync's Debian SAM image with the toolchains these runtimes need, built first where missing. */
-async function emulatorImage(request: SamRequest, host: SessionHost, runtimes: ReadonlyMap<string, string[]>, signal?: AbortSignal): Promise<string> {
+async function emulatorImage(config: DsyncConfig, request: SamRequest, host: SessionHost, runtimes: ReadonlyMap<string, string[]>, signal?: AbortSignal): Promise<string> {
   const extras = debianImageExtras(runtimes);
   const base = await interruptible(ensureSamImage(host.client, host.reporter, await request.samImage()), signal);
-  return interruptible(ensureRuntimeImage(host.client, host.reporter, base, extras), signal);
+  return interruptible(ensureRuntimeImage(host.client, host.reporter, base, extras, config.runtimeImages), signal);
 }
 
 /** Probe the image (switching to the SAM image if the emulator needs moto), say where the stack goes, then set SAM up. */
@@ -70,7 +70,7 @@ async function startSam(config: DsyncConfig, request: SamRequest, host: SessionH
   }
   if (request.mode === 'emulator' && !probe.motoPython) {
     reporter.event({ type: 'image-switch', message: `${config.image} has no moto server; using dsync's SAM image for --emulator` });
-    const image = await emulatorImage(request, host, runtimesOf(await templateModel(config, request, host)), signal);
+    const image = await emulatorImage(config, request, host, runtimesOf(await templateModel(config, request, host)), signal);
     await interruptible(host.switchImage(image), signal);
     probe = await interruptible(probeImage(client, host.containerId()), signal);
   }

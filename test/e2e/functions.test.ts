@@ -181,6 +181,7 @@ describe('functions-app: the emulator runs the deployed code behind its APIs', (
     const failed = cliRun(['invoke', 'BoomFunction', '--cwd', root]);
     expect(failed.code).toBe(5);
     expect(JSON.parse(failed.stdout)).toMatchObject({ errorType: 'Error', errorMessage: 'boom from the handler' });
+    expect(failed.stderr).toContain('dsync: BoomFunction failed: Error: boom from the handler');
     const unknown = cliRun(['invoke', 'NoSuchFunction', '--cwd', root]);
     expect(unknown.code).toBe(4);
     expect(unknown.stderr).toContain('NoSuchFunction is not a function of stack functions-app');

@@ -14,9 +14,12 @@ esbuild, Python, a pinned SAM CLI and moto) on the Docker engine, and print
 its tag. \`dsync up --emulator\` does this by itself the first time; run it
 ahead to pay the few minutes once, e.g. in CI.
 
-With --runtime, also add those toolchains (nodejs18.x, nodejs20.x,
-nodejs24.x, python3.13), as \`up --emulator\` does for a template that names
-them, and print that image's tag.
+With --runtime, also add those toolchains (nodejs18.x to nodejs24.x,
+python3.9 to python3.14), as \`up --emulator\` does for a template that
+names them, and print that image's tag. Pythons 3.9, 3.13 and 3.14 are
+built from Debian's CPython sources (minutes, once); 3.10 and 3.12 are taken
+from AWS's image for the runtime, or the image dsync.json "runtimeImages"
+names for it.
 
 Options:
   --base IMAGE    base image (default: DSYNC_SAM_BASE_IMAGE, "samBaseImage" in dsync.json, else debian:bookworm-slim)
@@ -42,7 +45,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
     const client = connectEngine(io.env);
     await client.ping();
     if (values.base) source.baseImage = values.base;
-    tag = await ensureRuntimeImage(client, reporter, await ensureSamImage(client, reporter, source, values.force), extras);
+    tag = await ensureRuntimeImage(client, reporter, await ensureSamImage(client, reporter, source, values.force), extras, config.runtimeImages);
     reporter.done();
   } finally {
     reporter.close();

@@ -5,7 +5,7 @@ import { connectEngine, createCliSession, loadCliConfig, withLayout } from '../d
 import type { OutputStreams } from '../output.js';
 import { silentReporter } from '../../base/reporter.js';
 import { DsyncError, EXIT } from '../../base/errors.js';
-import { invokeFunction } from '../../emulator/invoke-function.js';
+import { failureLine, invokeFunction } from '../../emulator/invoke-function.js';
 
 export const help = `Usage: dsync invoke FUNCTION [--event FILE | --event -] [options]
 
@@ -39,7 +39,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
   } else {
     if (values.logs) io.stderr.write(outcome.logs);
     io.stdout.write(`${outcome.payload}\n`);
-    if (outcome.functionError) io.stderr.write(`dsync: ${outcome.logicalId} failed (${outcome.functionError}); its logs: dsync invoke --logs, or dsync logs\n`);
+    if (outcome.functionError) io.stderr.write(`${failureLine(outcome.logicalId, outcome.payload)}\n`);
   }
   return outcome.functionError ? EXIT.failed : EXIT.ok;
 }

@@ -17,6 +17,16 @@ describe('the APIs the emulator serves', () => {
   it('says when an API got no port', () => {
     const api = servedApi({ id: 'Eleventh', type: 'REST', stack: 's', port: null, stages: ['Prod'] }, published);
     expect(api).toEqual({ id: 'Eleventh', type: 'REST' });
-    expect(describeApis([api])).toEqual(['REST API Eleventh: not served (the emulator serves 10 APIs per stack)']);
+    expect(describeApis([api])).toEqual(['REST API Eleventh: not served (the emulator serves 10 APIs and function URLs per stack)']);
+  });
+
+  it('serves a function URL at its root, and says when its AuthType is not checked', () => {
+    const url = servedApi({ id: 'FnUrl', type: 'URL', stack: 's', port: 5001, stages: [], authType: 'NONE' }, published);
+    expect(url).toEqual({ id: 'FnUrl', type: 'URL', url: 'http://127.0.0.1:32791', authType: 'NONE' });
+    const iam = servedApi({ id: 'SignedUrl', type: 'URL', stack: 's', port: 5002, stages: [], authType: 'AWS_IAM' }, published);
+    expect(describeApis([url, iam])).toEqual([
+      'Function URL FnUrl: http://127.0.0.1:32791',
+      'Function URL SignedUrl: http://127.0.0.1:32790 (AuthType AWS_IAM: the emulator accepts unsigned requests)',
+    ]);
   });
 });

@@ -13,6 +13,11 @@ from .. import patching
 from .models import BridgeModel, api_body
 
 
+def _keep_cors(api, props, body):
+    """The API's CORS configuration for the gateway: SAM writes CorsConfiguration into the body as x-amazon-apigateway-cors."""
+    api.dsync_cors = (body or {}).get("x-amazon-apigateway-cors") or props.get("CorsConfiguration")
+
+
 class CfnHttpApi(BridgeModel, CloudFormationModel):
     """AWS::ApiGatewayV2::Api: moto's apigatewayv2 has no CloudFormation models at all."""
 
@@ -40,6 +45,7 @@ class CfnHttpApi(BridgeModel, CloudFormationModel):
         )
         if body:
             api.import_api(json.dumps(body), fail_on_warnings=False)
+        _keep_cors(api, props, body)
         return api
 
     @classmethod
@@ -47,6 +53,7 @@ class CfnHttpApi(BridgeModel, CloudFormationModel):
         body = api_body(cloudformation_json["Properties"], account_id)
         if body:
             original_resource.import_api(json.dumps(body), fail_on_warnings=False)
+        _keep_cors(original_resource, cloudformation_json["Properties"], body)
         return original_resource
 
     @classmethod

@@ -9,6 +9,9 @@ route, which lambda_runner runs.
 - HTTP: /<path> on the $default stage (/<stage>/<path> on a named one);
   route keys "METHOD /path" with {param} and {proxy+}, ANY, $default;
   payload format 2.0, or 1.0 as the integration says.
+- Function URLs (AWS::Lambda::Url): every method and path, payload format
+  2.0, the URL's Cors (urls.py). HTTP APIs' CorsConfiguration likewise:
+  preflights answered at the front door, headers added (cors.py).
 - Responses are mapped from statusCode, headers, multiValueHeaders, cookies,
   body and isBase64Encoded; a function error (or a malformed answer) is a 502
   with API Gateway's body, and the error is in the function's logs.
@@ -24,7 +27,7 @@ from werkzeug.wrappers import Request
 
 from . import responses
 from .apis import apis_response, invoke_logical, list_apis, stream_functions
-from .serve import serve_http, serve_rest
+from .serve import serve_function_url, serve_http, serve_rest
 
 __all__ = ["Gateway", "apis_response", "invoke_logical", "list_apis", "stream_functions"]
 
@@ -43,7 +46,8 @@ class Gateway:
                 response = responses.error(404, f"no API is served on this port (the stack has {len(list_apis(self.ports))} APIs)")
             else:
                 try:
-                    response = serve_rest(api, request) if api["type"] == "REST" else serve_http(api, request)
+                    serve = {"REST": serve_rest, "HTTP": serve_http, "URL": serve_function_url}[api["type"]]
+                    response = serve(api, request)
                 except Exception as error:  # noqa: BLE001 - one bad request must not stop the server
                     response = responses.error(500, f"dsync's API emulation failed: {error}")
             return response(environ, start_response)

@@ -1,5 +1,5 @@
 """The deployed APIs and functions of the stacks, as dsync asks about them:
-which API is served on which port (GET /_dsync/apis), which function wrote a
+which API (or function URL) is served on which port (GET /_dsync/apis), which function wrote a
 log stream, and running a function by its logical id (`dsync invoke`)."""
 
 import json
@@ -11,8 +11,9 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from werkzeug.wrappers import Response
 
 from .. import lambda_runner
+from .urls import url_entry
 
-API_TYPES = {"AWS::ApiGateway::RestApi": "REST", "AWS::ApiGatewayV2::Api": "HTTP"}
+API_TYPES = {"AWS::ApiGateway::RestApi": "REST", "AWS::ApiGatewayV2::Api": "HTTP", "AWS::Lambda::Url": "URL"}
 
 
 def _live_stacks(backend):
@@ -26,6 +27,10 @@ def _stack_apis(stack, region):
     declared = (stack.template_dict or {}).get("Resources", {})
     for logical in list(declared.keys()):
         kind = API_TYPES.get((declared.get(logical) or {}).get("Type"))
+        if kind == "URL":
+            url = url_entry(stack, region, logical, (declared.get(logical) or {}).get("Properties") or {}, resources)
+            found.extend([url] if url else [])
+            continue
         resource = resources.get(logical)
         if not kind or resource is None or isinstance(resource, (str, dict)):
             continue
@@ -50,6 +55,8 @@ def list_apis(ports):
 
 
 def _stages(api):
+    if api["type"] == "URL":
+        return []
     try:
         if api["type"] == "REST":
             return sorted(apigw.apigateway_backends[DEFAULT_ACCOUNT_ID][api["region"]].get_rest_api(api["apiId"]).stages.keys())

@@ -7,13 +7,16 @@ import threading
 from moto.apigateway import models as apigw
 from moto.apigatewayv2 import models as apigw2
 from moto.core import DEFAULT_ACCOUNT_ID
+from werkzeug.wrappers import Response
 
 from .. import lambda_runner
-from . import events, responses
+from . import cors, events, responses
 from .matching import function_of, match, specificity
+from .urls import serve_url
 
 # API Gateway waits this long for an integration (REST 29 s, HTTP APIs 30 s), then answers 504.
-INTEGRATION_TIMEOUT_S = {"REST": 29.0, "HTTP": 30.0}
+# A function URL waits as long as a function may run (15 minutes).
+INTEGRATION_TIMEOUT_S = {"REST": 29.0, "HTTP": 30.0, "URL": 900.0}
 TIMED_OUT = object()
 
 
@@ -68,6 +71,8 @@ def serve_rest(api, request):
         return responses.error(403, "Missing Authentication Token")
     template, params, method = found
     integration = method.method_integration
+    if integration is not None and (integration.integration_type or "").upper() == "MOCK":
+        return _mock(integration)
     name, qualifier = function_of(getattr(integration, "uri", None)) if integration else (None, None)
     if not name or (integration.integration_type or "").upper() != "AWS_PROXY":
         kind = getattr(integration, "integration_type", "none")
@@ -76,6 +81,18 @@ def serve_rest(api, request):
     variables = getattr(rest.stages[stage], "variables", None) or {}
     event = events.v1_event(request, api, stage, template, path, params, body, is_b64, variables)
     return _answer(api, name, qualifier, event, "1.0")
+
+
+def _mock(integration):
+    """A MOCK integration (what SAM's Cors makes for OPTIONS): the default integration response, with its header mappings."""
+    replies = getattr(integration, "integration_responses", None) or {}
+    reply = replies.get("200") or next(iter(replies.values()), None)
+    status = int(getattr(reply, "status_code", None) or 200)
+    response = Response(b"", status=status)
+    for key, value in (getattr(reply, "response_parameters", None) or {}).items():
+        if key.startswith("method.response.header."):
+            response.headers[key[len("method.response.header.") :]] = str(value).strip("'")
+    return response
 
 
 def _http_route(http, request, path):
@@ -101,9 +118,22 @@ def _http_route(http, request, path):
     return (default, {}) if default is not None else None
 
 
+def serve_function_url(url, request):
+    """A function URL: every request reaches the function (payload format 2.0)."""
+    return serve_url(url, request, lambda api, name, qualifier, event: _answer(api, name, qualifier, event, "2.0"))
+
+
 def serve_http(api, request):
-    """HTTP: /<path> on the $default stage (/<stage>/<path> on a named one); payload format 2.0, or 1.0 as the integration says."""
+    """HTTP: CORS at the front door, then the route."""
     http = apigw2.apigatewayv2_backends[DEFAULT_ACCOUNT_ID][api["region"]].get_api(api["apiId"])
+    config = cors.normalize(getattr(http, "dsync_cors", None) or getattr(http, "cors_configuration", None))
+    if config and cors.is_preflight(request):
+        return cors.preflight(config, request)
+    return cors.add_headers(config, request, _serve_http_route(http, api, request))
+
+
+def _serve_http_route(http, api, request):
+    """HTTP: /<path> on the $default stage (/<stage>/<path> on a named one); payload format 2.0, or 1.0 as the integration says."""
     path = request.path
     stage = ""
     if "$default" not in http.stages:

@@ -1,0 +1,66 @@
+"""The front door: function URLs (served on ports of their own, payload 2.0,
+their Cors), CORS preflights of HTTP APIs (CorsConfiguration) and REST APIs
+(SAM's Cors: OPTIONS methods with MOCK integrations)."""
+
+from werkzeug.test import Client
+
+from dsync_emulator import gateway
+from support import deploy, resources, sam_function, sam_template
+
+PORTS = list(range(20000, 20500))
+
+
+def served(stack_name, api_id):
+    api = next(a for a in gateway.list_apis(PORTS) if a["stack"] == stack_name and a["id"] == api_id)
+    return api, Client(gateway.Gateway(PORTS).app_for(api["port"]))
+
+
+PREFLIGHT = {"Origin": "https://app.example.com", "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "content-type,x-trace"}
+
+
+def test_a_function_url_is_listed_and_serves_every_path(emulator, cfn, name, code_uri, runtime):
+    url_config = {"AuthType": "NONE", "Cors": {"AllowOrigins": ["https://app.example.com"], "AllowMethods": ["GET", "PUT"], "AllowHeaders": ["content-type", "x-trace"], "MaxAge": 60}}
+    deploy(cfn, name, sam_template({"Fn": sam_function(code_uri, runtime, FunctionUrlConfig=url_config)}))
+    api, client = served(name, "FnUrl")
+    assert (api["type"], api["authType"], api["invokeMode"], api["function"]) == ("URL", "NONE", "BUFFERED", resources(cfn, name)["Fn"][1])
+    answer = client.get("/any/path/here?q=1")
+    assert answer.status_code == 200
+    assert answer.get_json() == {"path": "/any/path/here", "params": None, "echo": None, "version": "2.0"}
+    assert "Access-Control-Allow-Origin" not in answer.headers  # no Origin: no CORS headers
+    cross = client.post("/", headers={"Origin": "https://app.example.com"}, json={})
+    assert cross.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
+    preflight = client.options("/x", headers=PREFLIGHT)
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Methods"] == "GET,PUT"
+    assert preflight.headers["Access-Control-Allow-Headers"] == "content-type,x-trace"
+    assert preflight.headers["Access-Control-Max-Age"] == "60"
+    refused = client.options("/x", headers={**PREFLIGHT, "Origin": "https://evil.example.com"})
+    assert "Access-Control-Allow-Origin" not in refused.headers
+
+
+def test_an_http_api_answers_preflights_from_its_cors_configuration(emulator, cfn, name, code_uri, runtime):
+    events_ = {"Put": {"Type": "HttpApi", "Properties": {"Path": "/items/{id}", "Method": "put"}}}
+    template = sam_template({"Fn": sam_function(code_uri, runtime, Events=events_)})
+    template["Globals"] = {"HttpApi": {"CorsConfiguration": {"AllowOrigins": ["*"], "AllowMethods": ["PUT"], "AllowHeaders": ["content-type", "x-trace"], "ExposeHeaders": ["x-fn"]}}}
+    deploy(cfn, name, template)
+    _, client = served(name, "ServerlessHttpApi")
+    preflight = client.options("/items/1", headers=PREFLIGHT)
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert preflight.headers["Access-Control-Allow-Methods"] == "PUT"
+    put = client.put("/items/1", headers={"Origin": "https://app.example.com"}, json={})
+    assert put.status_code == 200
+    assert (put.headers["Access-Control-Allow-Origin"], put.headers["Access-Control-Expose-Headers"]) == ("*", "x-fn")
+
+
+def test_a_rest_api_with_cors_answers_its_options_methods(emulator, cfn, name, code_uri, runtime):
+    events_ = {"Put": {"Type": "Api", "Properties": {"Path": "/items/{id}", "Method": "put"}}}
+    template = sam_template({"Fn": sam_function(code_uri, runtime, Events=events_)})
+    template["Globals"] = {"Api": {"Cors": {"AllowOrigin": "'https://app.example.com'", "AllowMethods": "'PUT,OPTIONS'", "AllowHeaders": "'content-type'"}}}
+    deploy(cfn, name, template)
+    _, client = served(name, "ServerlessRestApi")
+    preflight = client.options("/Prod/items/1", headers=PREFLIGHT)
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
+    assert preflight.headers["Access-Control-Allow-Methods"] == "PUT,OPTIONS"
+    assert client.put("/Prod/items/1", json={}).status_code == 200

@@ -1,0 +1,66 @@
+// Where dsync's image gets a Python that Debian's archive has no source of
+// (3.10, 3.12): the interpreter of AWS's own image for that runtime, as
+// `sam local` runs it (public.ecr.aws/lambda/python:3.X, then SAM's build
+// image), when the engine has it or can pull it (a laptop can; an offline
+// engine cannot); then the image dsync.json "runtimeImages" names for the
+// runtime (a mirror, or Docker's python:3.X-slim-bookworm). Nothing found:
+// one line that says exactly what was tried.
+import { DsyncError } from '../base/errors.js';
+import type { Reporter } from '../base/reporter.js';
+import type { ContainerClient } from '../docker/container-client.js';
+import type { PythonImage } from './runtime-image.js';
+
+/** AWS's images with a CPython of this version under /var/lang, in the order tried. */
+export function officialPythonImages(version: string): string[] {
+  return [`public.ecr.aws/lambda/python:${version}`, `public.ecr.aws/sam/build-python${version}`];
+}
+
+/** The folder that holds the interpreter, from the image's PATH: /var/lang (AWS's layout) or /usr/local (Docker's python images). */
+export function pythonHome(env: readonly string[] | undefined): string {
+  const path = (env ?? []).find((entry) => entry.startsWith('PATH='))?.slice('PATH='.length) ?? '';
+  return path.split(':').includes('/var/lang/bin') ? '/var/lang' : '/usr/local';
+}
+
+const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 160);
+
+async function available(client: ContainerClient, reporter: Reporter, image: string): Promise<{ env?: string[] } | string> {
+  let details = await client.inspectImage(image);
+  if (details) return details;
+  reporter.progress(`pulling ${image}`);
+  try {
+    await client.pullImage(image, (line) => reporter.progress(`pulling ${image}: ${line.slice(0, 60)}`));
+  } catch (error) {
+    return `${image} (${firstLine(error)})`;
+  }
+  details = await client.inspectImage(image);
+  return details ?? `${image} (pulled, yet the engine does not list it)`;
+}
+
+/** For each version: the image to take its interpreter from, or a CONFIG error naming every image tried. */
+export async function resolvePythonImages(
+  client: ContainerClient,
+  reporter: Reporter,
+  versions: readonly string[],
+  runtimeImages: Readonly<Record<string, string>>,
+): Promise<Record<string, PythonImage>> {
+  const out: Record<string, PythonImage> = {};
+  for (const version of versions) {
+    const configured = runtimeImages[`python${version}`];
+    const tried: string[] = [];
+    for (const image of [...officialPythonImages(version), ...(configured ? [configured] : [])]) {
+      const found = await available(client, reporter, image);
+      if (typeof found === 'string') {
+        tried.push(found);
+        continue;
+      }
+      out[version] = { image, home: pythonHome(found.env) };
+      break;
+    }
+    if (!out[version]) {
+      throw new DsyncError('CONFIG', `No Python ${version} for dsync's image: Debian's archive has no source of it, and none of these could be had: ${tried.join('; ')}`, {
+        hint: `on a machine that reaches public.ecr.aws AWS's image is pulled by itself; else name an image with python${version} (under /var/lang or /usr/local) in dsync.json: "runtimeImages": {"python${version}": "python:${version}-slim-bookworm"}`,
+      });
+    }
+  }
+  return out;
+}
