@@ -8,7 +8,13 @@
 import { DsyncError } from '../base/errors.js';
 import type { Reporter } from '../base/reporter.js';
 import type { ContainerClient } from '../docker/container-client.js';
-import type { PythonImage } from './runtime-image.js';
+
+/** Where a Python version comes from when Debian's archive has no source of it: an image, and the folder in it that holds the interpreter. */
+export interface PythonImage {
+  image: string;
+  /** /var/lang (AWS's images) or /usr/local (Docker's python images). */
+  home: string;
+}
 
 /** AWS's images with a CPython of this version under /var/lang, in the order tried. */
 export function officialPythonImages(version: string): string[] {

@@ -18,7 +18,7 @@ import type { Reporter } from '../base/reporter.js';
 import type { ContainerClient } from '../docker/container-client.js';
 import { NODE_VERSIONS, type ImageExtras } from '../sam/runtimes.js';
 import { packFiles } from '../sync/tar-pack.js';
-import { resolvePythonImages } from './python-images.js';
+import { resolvePythonImages, type PythonImage } from './python-images.js';
 
 /** CPython sources dsync builds, from Debian's archive (the upstream tarball, as Debian ships it): 3.9 from bullseye, 3.13 from trixie, 3.14 from sid. */
 export const PYTHON_SOURCES: Readonly<Record<string, { debianPackage: string; file: string; sha256: string }>> = {
@@ -29,8 +29,8 @@ export const PYTHON_SOURCES: Readonly<Record<string, { debianPackage: string; fi
   },
   '3.14': {
     debianPackage: 'python3.14',
-    file: 'python3.14_3.14.9.orig.tar.xz',
-    sha256: 'e02d9ac21cebda6e46435369744a92c65cc7cd8669697694122cf97ffacd1e53',
+    file: 'python3.14_3.14.7.orig.tar.xz',
+    sha256: '3b48dac8fb59f62eaa67ac83c1eb12bda1b7a08406dd286e252c11a66be27f81',
   },
   '3.13': {
     debianPackage: 'python3.13',
@@ -46,13 +46,6 @@ export function extrasKey(extras: ImageExtras): string {
 export function runtimeImageTag(baseTag: string, extras: ImageExtras, dockerfile: string): string {
   const hash = createHash('sha256').update(baseTag).update('\0').update(dockerfile).digest('hex').slice(0, 8);
   return `${baseTag}-${extrasKey(extras)}-${hash}`;
-}
-
-/** Where a Python version comes from when Debian's archive has no source of it: an image, and the folder in it that holds the interpreter. */
-export interface PythonImage {
-  image: string;
-  /** /var/lang (AWS's images) or /usr/local (Docker's python images). */
-  home: string;
 }
 
 /** The newest boto3 the functions' Pythons get (each gets the newest its version supports), as Lambda's Python runtimes carry it. */

@@ -64,3 +64,37 @@ def test_a_rest_api_with_cors_answers_its_options_methods(emulator, cfn, name, c
     assert preflight.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
     assert preflight.headers["Access-Control-Allow-Methods"] == "PUT,OPTIONS"
     assert client.put("/Prod/items/1", json={}).status_code == 200
+
+
+STREAMING = """
+const fs = require('fs');
+exports.handler = awslambda.streamifyResponse(async (event, responseStream, context) => {
+  const stream = awslambda.HttpResponseStream.from(responseStream, { statusCode: 201, headers: { 'content-type': 'text/plain', 'x-fn': context.functionName } });
+  stream.write('first\\n');
+  // The second part waits for the caller to have read the first: a gateway that buffered would never deliver it.
+  while (event.rawPath === '/report' && !fs.existsSync(process.env.GO_FILE)) await new Promise((r) => setTimeout(r, 20));
+  stream.write('second\\n');
+  stream.end();
+});
+"""
+
+
+def test_a_response_stream_url_sends_each_part_as_it_comes(emulator, cfn, s3, name, runtime, tmp_path):
+    from support import make_zip, upload
+
+    go = tmp_path / "go"
+    uri = upload(s3, f"{name}/stream.zip", make_zip({"index.js": STREAMING}))
+    url_config = {"AuthType": "NONE", "InvokeMode": "RESPONSE_STREAM"}
+    fn = sam_function(uri, runtime, FunctionUrlConfig=url_config, Timeout=10, Environment={"Variables": {"GO_FILE": str(go)}})
+    deploy(cfn, name, sam_template({"Fn": fn}))
+    api, client = served(name, "FnUrl")
+    assert api["invokeMode"] == "RESPONSE_STREAM"
+    answer = client.get("/report", buffered=False)
+    chunks = iter(answer.response)
+    assert (answer.status_code, answer.headers["content-type"], answer.headers["x-fn"]) == (201, "text/plain", resources(cfn, name)["Fn"][1])
+    assert next(chunks) == b"first\n"
+    go.touch()
+    assert b"".join(chunks) == b"second\n"
+    # The same handler through Invoke (not streamed): its chunks joined, as the payload.
+    payload = emulator.client("lambda").invoke(FunctionName=resources(cfn, name)["Fn"][1], Payload=b'{"rawPath": "/direct"}')["Payload"].read()
+    assert payload == b"first\nsecond\n"

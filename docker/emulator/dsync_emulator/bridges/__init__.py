@@ -13,16 +13,17 @@ One module per AWS service:
 - apigatewayv2: HTTP APIs and their stages (moto has no models for them);
 - stepfunctions: the definition from DefinitionString, DefinitionUri or
   Definition, with its substitutions;
-- sns: subscriptions.
+- sns: subscriptions;
+- cognito: user pools and their app clients (for JWT authorizers).
 """
 
 from moto.cloudformation import parsing as cfn_parsing
 
 from .. import patching
-from . import apigateway, apigatewayv2, awslambda, cloudformation, events, sns, stepfunctions
+from . import apigateway, apigatewayv2, awslambda, cloudformation, cognito, events, sns, stepfunctions
 from .models import BridgeModel
 
-SERVICES = (cloudformation, awslambda, events, apigateway, stepfunctions, apigatewayv2, sns)
+SERVICES = (cloudformation, awslambda, events, apigateway, stepfunctions, apigatewayv2, sns, cognito)
 
 
 def register_models():

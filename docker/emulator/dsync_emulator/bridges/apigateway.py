@@ -67,6 +67,7 @@ def _create_rest_api(inner, cls, resource_name, cloudformation_json, account_id,
     api = inner(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
     if body:
         apigw.apigateway_backends[account_id][region_name].put_rest_api(api.id, body, fail_on_warnings=False, mode="merge")
+    api.dsync_body = body  # its authorizers and security, which moto's import drops, for the gateway
     return api
 
 
@@ -75,6 +76,7 @@ def _update_rest_api(cls, original_resource, new_resource_name, cloudformation_j
     if body:
         backend = apigw.apigateway_backends[account_id][region_name]
         backend.put_rest_api(original_resource.id, body, fail_on_warnings=False, mode="overwrite")
+    original_resource.dsync_body = body
     return original_resource
 
 

@@ -14,8 +14,9 @@ from .models import BridgeModel, api_body
 
 
 def _keep_cors(api, props, body):
-    """The API's CORS configuration for the gateway: SAM writes CorsConfiguration into the body as x-amazon-apigateway-cors."""
+    """The API's CORS configuration and body for the gateway: SAM writes CorsConfiguration into the body as x-amazon-apigateway-cors."""
     api.dsync_cors = (body or {}).get("x-amazon-apigateway-cors") or props.get("CorsConfiguration")
+    api.dsync_body = body  # its authorizers and security, for the gateway
 
 
 class CfnHttpApi(BridgeModel, CloudFormationModel):

@@ -12,6 +12,22 @@ def error(status, message):
     return Response(json.dumps({"message": message}), status=status, mimetype="application/json", headers={"x-amzn-ErrorType": kind})
 
 
+class Refused(Exception):
+    """The front door refuses the request (an authorizer, an API key): `response` is the answer."""
+
+    def __init__(self, response):
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def unauthorized(description=None):
+    """API Gateway's 401, with the reason in www-authenticate as JWT authorizers give it."""
+    response = error(401, "Unauthorized")
+    if description:
+        response.headers["www-authenticate"] = f'Bearer error="invalid_token" error_description="{description}"'
+    return Refused(response)
+
+
 def _body_bytes(answer, version):
     """The response body, or None when the answer's body is malformed (a 502)."""
     body = answer.get("body")

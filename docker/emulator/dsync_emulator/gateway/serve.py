@@ -1,7 +1,9 @@
 """One request to a deployed API, routed as API Gateway routes it to the
 Lambda function behind the route (run by lambda_runner)."""
 
+import base64
 import json
+import queue
 import threading
 
 from moto.apigateway import models as apigw
@@ -10,7 +12,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from werkzeug.wrappers import Response
 
 from .. import lambda_runner
-from . import cors, events, responses
+from . import auth, cors, events, responses
 from .matching import function_of, match, specificity
 from .urls import serve_url
 
@@ -80,6 +82,13 @@ def serve_rest(api, request):
     body, is_b64 = events.request_body(request)
     variables = getattr(rest.stages[stage], "variables", None) or {}
     event = events.v1_event(request, api, stage, template, path, params, body, is_b64, variables)
+    route = {"template": template, "path": path, "stage": stage, "params": params, "variables": variables, "event": event}
+    try:
+        authorizer = auth.check_rest(api, getattr(rest, "dsync_body", None), request, route)
+    except responses.Refused as refused:
+        return refused.response
+    if authorizer is not None:
+        event["requestContext"]["authorizer"] = authorizer
     return _answer(api, name, qualifier, event, "1.0")
 
 
@@ -119,8 +128,45 @@ def _http_route(http, request, path):
 
 
 def serve_function_url(url, request):
-    """A function URL: every request reaches the function (payload format 2.0)."""
+    """A function URL: every request reaches the function (payload format 2.0); RESPONSE_STREAM streams."""
+    if url.get("invokeMode") == "RESPONSE_STREAM":
+        return serve_url(url, request, _stream)
     return serve_url(url, request, lambda api, name, qualifier, event: _answer(api, name, qualifier, event, "2.0"))
+
+
+def _stream(api, name, qualifier, event):
+    """Run a streaming handler and send its parts as they come: status and headers from its prelude, then each chunk."""
+    try:
+        fn = lambda_runner.function_named(name, api["region"], qualifier)
+    except Exception:  # noqa: BLE001 - the URL names a function that is gone
+        return responses.error(502, "Internal server error")
+    parts = queue.Queue()
+    run = lambda: parts.put(("end", lambda_runner.RUNTIME.invoke(fn, json.dumps(event), on_part=parts.put)))  # noqa: E731
+    threading.Thread(target=run, daemon=True).start()
+    try:
+        first = parts.get(timeout=INTEGRATION_TIMEOUT_S["URL"])
+    except queue.Empty:
+        return responses.error(504, "Endpoint request timed out")
+    if isinstance(first, tuple):  # nothing streamed: a buffered answer (or an error)
+        return responses.from_result(first[1], "2.0")
+    prelude = first.get("prelude") or {}
+    pending = [] if "prelude" in first else [first]
+
+    def body():
+        item = pending.pop() if pending else parts.get()
+        while not isinstance(item, tuple):
+            if "chunk" in item:
+                yield base64.b64decode(item["chunk"])
+            item = parts.get()
+
+    response = Response(body(), status=int(prelude.get("statusCode") or 200), direct_passthrough=True)
+    response.headers.remove("Content-Type")
+    for key, value in (prelude.get("headers") or {}).items():
+        response.headers[key] = str(value)
+    for cookie in prelude.get("cookies") or []:
+        response.headers.add("Set-Cookie", str(cookie))
+    response.headers.setdefault("Content-Type", "application/octet-stream")
+    return response
 
 
 def serve_http(api, request):
@@ -154,10 +200,18 @@ def _serve_http_route(http, api, request):
     version = getattr(integration, "payload_format_version", None) or "2.0"
     body, is_b64 = events.request_body(request)
     variables = getattr(http.stages.get(stage or "$default"), "stage_variables", None) or {}
+    template = route.route_key.partition(" ")[2] if route.route_key != "$default" else path
     if version == "1.0":
-        template = route.route_key.partition(" ")[2] if route.route_key != "$default" else path
         event = events.v1_event(request, api, stage, template, path, params, body, is_b64, variables)
         event["version"] = "1.0"
     else:
         event = events.v2_event(request, api, stage, route.route_key, path, params, body, is_b64, variables)
+    method = route.route_key.partition(" ")[0] if route.route_key != "$default" else request.method
+    checked = {"template": "$default" if route.route_key == "$default" else template, "method": method, "path": path, "stage": stage}
+    try:
+        authorizer = auth.check_http(api, getattr(http, "dsync_body", None), request, {**checked, "params": params, "variables": variables, "event": event})
+    except responses.Refused as refused:
+        return refused.response
+    if authorizer is not None:
+        event["requestContext"]["authorizer"] = authorizer
     return _answer(api, name, qualifier, event, version)

@@ -159,7 +159,8 @@ class ApiInstance:
                     self.ready["raw"] = message[1]
         return self.ready
 
-    def invoke(self, request, timeout):
+    def invoke(self, request, timeout, on_part=None):
+        """The answer (or None and why). Response streaming is Node.js's alone in Lambda: `on_part` is never called."""
         self.api.send(request)
         message = self._message(time.monotonic() + timeout, ("response", "error"))
         lines = self.output.take()

@@ -5,6 +5,7 @@ runtime SDK's folders on NODE_PATH. Requests go in on stdin; answers come back o
 pipe of their own, so nothing the function prints can be taken for one.
 """
 
+import base64
 import json
 import os
 import subprocess
@@ -92,14 +93,27 @@ class Instance:
             self.ready = answer
         return self.ready
 
-    def invoke(self, request, timeout):
+    def invoke(self, request, timeout, on_part=None):
+        """The answer (or None and why). A streaming handler's parts ({prelude}, {chunk}) go to
+        `on_part` as they come; without one, its chunks are joined into the result."""
         try:
             self.proc.stdin.write((json.dumps(request) + "\n").encode())
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError):
             self.kill()
             return None, "exited"
-        return self._read_answer(timeout)
+        deadline = time.monotonic() + timeout
+        parts = []
+        while True:
+            answer, why = self._read_answer(max(0.0, deadline - time.monotonic()))
+            if answer is None:
+                return None, why
+            if "chunk" in answer or "prelude" in answer:
+                (on_part or parts.append)(answer)
+                continue
+            if answer.get("streamed") and on_part is None:
+                answer["result"] = b"".join(base64.b64decode(part["chunk"]) for part in parts if "chunk" in part)
+            return answer, None
 
     def kill(self):
         self.dead = True

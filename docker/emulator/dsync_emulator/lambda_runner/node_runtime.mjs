@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import Module, { createRequire, register } from 'node:module';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import util from 'node:util';
 
@@ -83,6 +84,57 @@ for (const stream of [process.stdout, process.stderr]) {
   };
 }
 
+// --- response streaming: awslambda.streamifyResponse, as Lambda's Node.js runtime offers it ---
+// A streaming handler gets (event, responseStream, context). What it writes goes out at
+// once, one {chunk} answer per write ({prelude} first: status and headers given to
+// HttpResponseStream.from), then the final answer says {streamed: true}.
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+class ResponseStream extends Writable {
+  constructor() {
+    super();
+    this.prelude = undefined;
+    this.sentPrelude = false;
+  }
+  setContentType(type) {
+    this.prelude = { ...this.prelude, headers: { ...this.prelude?.headers, 'content-type': type } };
+  }
+  _sendPrelude() {
+    if (!this.sentPrelude && this.prelude !== undefined) answer({ prelude: this.prelude });
+    this.sentPrelude = true;
+  }
+  _write(chunk, encoding, callback) {
+    this._sendPrelude();
+    answer({ chunk: Buffer.from(chunk, encoding).toString('base64') });
+    callback();
+  }
+  _final(callback) {
+    this._sendPrelude();
+    callback();
+  }
+}
+globalThis.awslambda = {
+  streamifyResponse: (handler) => Object.assign(handler, { [STREAMING]: true }),
+  HttpResponseStream: {
+    from: (stream, prelude) => {
+      stream.prelude = prelude;
+      return stream;
+    },
+  },
+};
+
+async function invokeStreaming(handler, request, context) {
+  const stream = new ResponseStream();
+  const finished = new Promise((resolve, reject) => {
+    stream.on('finish', resolve);
+    stream.on('error', reject);
+  });
+  await handler(request.event, stream, context);
+  if (!stream.writableFinished) {
+    if (!stream.writableEnded) stream.end();
+    await finished;
+  }
+}
+
 // --- the handler -----------------------------------------------------------------
 class RuntimeError extends Error {
   constructor(name, message) {
@@ -139,6 +191,8 @@ function describeError(error) {
   return { errorType: typeof error === 'object' && error !== null ? 'Error' : typeof error, errorMessage: typeof error === 'string' ? error : util.inspect(error), trace: [] };
 }
 
+const STREAMED = Symbol('streamed');
+
 async function invoke(handler, request) {
   const context = {
     awsRequestId: request.requestId,
@@ -151,6 +205,7 @@ async function invoke(handler, request) {
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, request.deadline - Date.now()),
   };
+  if (handler[STREAMING]) return invokeStreaming(handler, request, context).then(() => STREAMED);
   return new Promise((resolve, reject) => {
     const callback = (error, value) => (error != null ? reject(error) : resolve(value));
     context.done = callback;
@@ -196,8 +251,12 @@ for await (const line of lines) {
   current = { requestId: request.requestId, logs: pending.splice(0) };
   try {
     const result = await invoke(handler, request);
-    const text = JSON.stringify(result === undefined ? null : result);
-    answer({ ok: true, result: text ?? 'null', logs: current.logs });
+    if (result === STREAMED) {
+      answer({ ok: true, streamed: true, logs: current.logs });
+    } else {
+      const text = JSON.stringify(result === undefined ? null : result);
+      answer({ ok: true, result: text ?? 'null', logs: current.logs });
+    }
   } catch (error) {
     const described = describeError(error);
     record('ERROR', `Invoke Error \t${JSON.stringify({ errorType: described.errorType, errorMessage: described.errorMessage, stack: described.trace })}`);

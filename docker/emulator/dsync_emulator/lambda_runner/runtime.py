@@ -99,7 +99,7 @@ class Runtime:
                 if instance in pool:
                     pool.remove(instance)
 
-    def invoke(self, fn, event_text, invoked_arn=None):
+    def invoke(self, fn, event_text, invoked_arn=None, on_part=None):
         """Run one invocation; always returns an InvokeResult (errors are function errors, as Lambda gives them)."""
         request_id = str(uuid.uuid4())
         started_wall = time.time()
@@ -124,7 +124,7 @@ class Runtime:
             "invokedFunctionArn": invoked_arn or fn.function_arn,
         }
         try:
-            return _Invocation(fn, instance, request, deadline_s).run(cold)
+            return _Invocation(fn, instance, request, deadline_s, on_part).run(cold)
         finally:
             self._release(fn, instance)
 
@@ -132,7 +132,8 @@ class Runtime:
 class _Invocation:
     """One call on one acquired instance: wait for it to be ready, send the event, read the answer."""
 
-    def __init__(self, fn, instance, request, deadline_s):
+    def __init__(self, fn, instance, request, deadline_s, on_part=None):
+        self.on_part = on_part
         self.fn = fn
         self.instance = instance
         self.request = request
@@ -154,7 +155,7 @@ class _Invocation:
             payload = ready.get("raw") or error_payload(error.get("errorType", "Runtime.Error"), error.get("errorMessage", ""), error.get("trace"))
             return self._finish(payload, "Unhandled")
         self.t0 = time.monotonic()
-        answer, why = self.instance.invoke(self.request, self.deadline_s)
+        answer, why = self.instance.invoke(self.request, self.deadline_s, self.on_part)
         if answer is None:
             return self._lost(why)
         self.logs.extend(answer.get("logs") or [])

@@ -1,0 +1,113 @@
+"""Authorizers at the front door: a REST TOKEN authorizer (allowed, denied,
+missing token, context passed on), an HTTP API Lambda authorizer with simple
+responses, and an HTTP API JWT authorizer that takes tokens of the
+emulator's own Cognito user pool (made from the template by the bridge)."""
+
+import json
+
+from werkzeug.test import Client
+
+from dsync_emulator import gateway
+from support import deploy, make_zip, outputs, sam_function, sam_template, upload
+
+PORTS = list(range(20000, 20500))
+
+# Echoes what the gateway passed on from the authorizer.
+ECHO = """
+exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ authorizer: event.requestContext.authorizer || null }) });
+"""
+# TOKEN: "allow" -> Allow the method, "deny" -> Deny, "boom" -> throws Unauthorized.
+TOKEN_AUTHORIZER = """
+exports.handler = async (event) => {
+  if (event.authorizationToken === 'boom') throw new Error('Unauthorized');
+  const effect = event.authorizationToken === 'allow' ? 'Allow' : 'Deny';
+  return { principalId: 'user-7', context: { tier: 'gold' },
+           policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: event.methodArn }] } };
+};
+"""
+SIMPLE_AUTHORIZER = """
+exports.handler = async (event) => ({ isAuthorized: event.headers['x-team'] === 'blue', context: { team: event.headers['x-team'] } });
+"""
+
+
+def served(stack_name, api_id):
+    api = next(a for a in gateway.list_apis(PORTS) if a["stack"] == stack_name and a["id"] == api_id)
+    return Client(gateway.Gateway(PORTS).app_for(api["port"]))
+
+
+def code(s3, name, key, text):
+    return upload(s3, f"{name}/{key}.zip", make_zip({"index.js": text}))
+
+
+def test_a_rest_token_authorizer_allows_denies_and_passes_its_context(emulator, cfn, s3, name, runtime):
+    auth = {"DefaultAuthorizer": "TokenAuth", "Authorizers": {"TokenAuth": {"FunctionArn": {"Fn::GetAtt": ["AuthFn", "Arn"]}}}}
+    api = {"Type": "AWS::Serverless::Api", "Properties": {"StageName": "Prod", "Auth": auth}}
+    events_ = {"Get": {"Type": "Api", "Properties": {"RestApiId": {"Ref": "MyApi"}, "Path": "/orders/{id}", "Method": "get"}}}
+    resources_ = {
+        "MyApi": api,
+        "Fn": sam_function(code(s3, name, "fn", ECHO), runtime, Events=events_),
+        "AuthFn": sam_function(code(s3, name, "auth", TOKEN_AUTHORIZER), runtime),
+    }
+    deploy(cfn, name, sam_template(resources_))
+    client = served(name, "MyApi")
+    allowed = client.get("/Prod/orders/1", headers={"Authorization": "allow"})
+    assert allowed.status_code == 200, allowed.get_data()
+    assert allowed.get_json()["authorizer"] == {"principalId": "user-7", "tier": "gold"}
+    denied = client.get("/Prod/orders/1", headers={"Authorization": "deny"})
+    assert (denied.status_code, denied.get_json()) == (403, {"message": "User is not authorized to access this resource with an explicit deny"})
+    assert client.get("/Prod/orders/1").status_code == 401  # no token
+    assert client.get("/Prod/orders/1", headers={"Authorization": "boom"}).get_json() == {"message": "Unauthorized"}
+
+
+def test_an_http_lambda_authorizer_with_simple_responses(emulator, cfn, s3, name, runtime):
+    authorizer = {
+        "FunctionArn": {"Fn::GetAtt": ["AuthFn", "Arn"]},
+        "AuthorizerPayloadFormatVersion": "2.0",
+        "EnableSimpleResponses": True,
+        "Identity": {"Headers": ["x-team"]},
+    }
+    api = {"Type": "AWS::Serverless::HttpApi", "Properties": {"Auth": {"DefaultAuthorizer": "TeamAuth", "Authorizers": {"TeamAuth": authorizer}}}}
+    events_ = {"Get": {"Type": "HttpApi", "Properties": {"ApiId": {"Ref": "MyApi"}, "Path": "/board", "Method": "get"}}}
+    resources_ = {
+        "MyApi": api,
+        "Fn": sam_function(code(s3, name, "fn", ECHO), runtime, Events=events_),
+        "AuthFn": sam_function(code(s3, name, "auth", SIMPLE_AUTHORIZER), runtime),
+    }
+    deploy(cfn, name, sam_template(resources_))
+    client = served(name, "MyApi")
+    allowed = client.get("/board", headers={"x-team": "blue"})
+    assert allowed.status_code == 200, allowed.get_data()
+    assert allowed.get_json()["authorizer"] == {"lambda": {"team": "blue"}}
+    assert client.get("/board", headers={"x-team": "red"}).status_code == 403
+    assert client.get("/board").status_code == 401
+
+
+def test_an_http_jwt_authorizer_takes_tokens_of_the_emulators_user_pool(emulator, cfn, s3, name, runtime):
+    issuer = {"Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}"}
+    jwt = {"JwtConfiguration": {"issuer": issuer, "audience": [{"Ref": "UserPoolClient"}]}, "IdentitySource": "$request.header.Authorization"}
+    api = {"Type": "AWS::Serverless::HttpApi", "Properties": {"Auth": {"DefaultAuthorizer": "Jwt", "Authorizers": {"Jwt": jwt}}}}
+    events_ = {"Get": {"Type": "HttpApi", "Properties": {"ApiId": {"Ref": "MyApi"}, "Path": "/me", "Method": "get"}}}
+    resources_ = {
+        "UserPool": {"Type": "AWS::Cognito::UserPool", "Properties": {"UserPoolName": f"{name}-users"}},
+        "UserPoolClient": {"Type": "AWS::Cognito::UserPoolClient", "Properties": {"UserPoolId": {"Ref": "UserPool"}, "ExplicitAuthFlows": ["ADMIN_USER_PASSWORD_AUTH"]}},
+        "MyApi": api,
+        "Fn": sam_function(code(s3, name, "fn", ECHO), runtime, Events=events_),
+    }
+    deploy(cfn, name, sam_template(resources_, {"Pool": {"Value": {"Ref": "UserPool"}}, "Client": {"Value": {"Ref": "UserPoolClient"}}}))
+    out = outputs(cfn, name)
+    idp = emulator.client("cognito-idp")
+    idp.admin_create_user(UserPoolId=out["Pool"], Username="ana", TemporaryPassword="Passw0rd!x", MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=out["Pool"], Username="ana", Password="Passw0rd!x", Permanent=True)
+    tokens = idp.admin_initiate_auth(
+        UserPoolId=out["Pool"], ClientId=out["Client"], AuthFlow="ADMIN_USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "ana", "PASSWORD": "Passw0rd!x"}
+    )["AuthenticationResult"]
+    client = served(name, "MyApi")
+    answer = client.get("/me", headers={"Authorization": f"Bearer {tokens['IdToken']}"})
+    assert answer.status_code == 200, answer.get_data()
+    assert answer.get_json()["authorizer"]["jwt"]["claims"]["cognito:username"] == "ana"
+    assert client.get("/me").status_code == 401
+    head, payload, signature = tokens["IdToken"].split(".")
+    forged = client.get("/me", headers={"Authorization": f"Bearer {head}.{payload}.{signature[::-1]}"})
+    assert forged.status_code == 401
+    assert "signature" in forged.headers["www-authenticate"]
+    assert json.loads(forged.get_data()) == {"message": "Unauthorized"}
