@@ -1,11 +1,14 @@
-"""dsync's shortcut for a one-file source edit of an npm-built function.
+"""dsync's shortcut for a source edit of a function SAM builds with its npm
+or pip builder.
 
 SAM's npm builder makes a function's artifact by `npm pack` (which decides
 which files are in), copying the packed sources, and `npm install` of the
-dependencies. When only source files changed (no package.json, lock file,
-.npmignore or .gitignore, no template change), the new artifact is the last
-one with those files' new bytes: a file that was in the last artifact is in
-the next one, at the same place, byte for byte. So:
+dependencies; its pip builder copies the function's folder (less Python's
+caches) and installs requirements.txt. When only source files changed (no
+package.json, lock file, .npmignore, .gitignore or requirements.txt, no
+template change), the new artifact is the last one with those files' new
+bytes: a file that was in the last artifact is in the next one, at the same
+place, byte for byte. So:
 
 - `snapshot ID...`: after SAM built and deployed a function (and dsync checked
   what was deployed), keep its build folder (.aws-sam/build/ID, hard links)
@@ -17,7 +20,7 @@ the next one, at the same place, byte for byte. So:
   edits to that copy (a changed file that is in it is rewritten; a removed
   one is removed) and update the function's code with the zip, through
   Lambda's UpdateFunctionCode, the API `sam sync --code` calls. Anything it
-  cannot decide (a new file: would npm pack include it?; a folder; no copy
+  cannot decide (a new file: would the builder include it?; a folder; no copy
   yet) is a fallback to SAM, said on the last line.
   SAM's record of what it synced (.aws-sam/sync.toml) loses the function's
   entry, so SAM never skips its next sync of that function as unchanged.
@@ -115,7 +118,7 @@ def plan_edits(artifact, code_root, code_dir, changed):
         exists_now = os.path.isfile(source)
         in_artifact = os.path.isfile(target) and not os.path.islink(target)
         if exists_now and not in_artifact:
-            return None, f"{rel} is new: whether npm pack includes it is SAM's to decide"
+            return None, f"{rel} is new: whether SAM's builder includes it is SAM's to decide"
         if exists_now:
             plan.append(("write", source, target))
         elif in_artifact:

@@ -4,7 +4,7 @@
 import type { Clock } from '../base/clock.js';
 import type { Reporter } from '../base/reporter.js';
 import { dropArtifactsArgv, patchArgv, SHORTCUT_ARTIFACTS, snapshotArgv, syncCodeArgv, syncInfraArgv, verifyArgv } from '../sam/commands.js';
-import { npmBuilt, npmShortcut } from '../sam/npm-shortcut.js';
+import { codeShortcut, shortcutBuilt } from '../sam/code-shortcut.js';
 import type { SamRunner, StepMarks } from '../sam/runner.js';
 import { isOutside, type TemplateModel } from '../sam/template.js';
 import type { DeployReport } from './live-report.js';
@@ -74,7 +74,7 @@ export class DeploySteps {
       return this.finish({ seq, kind: 'infra', resources: ids, ok: false, ms: Math.round(clock.now() - started), cause: missing });
     }
     reporter.event({ type: 'build-started', seq, resources: ids });
-    await this.dropArtifacts([...model.resources.values()].filter(npmBuilt).map((r) => r.id));
+    await this.dropArtifacts([...model.resources.values()].filter(shortcutBuilt).map((r) => r.id));
     // Every mode runs SAM's own `sam sync`; the emulator applies the SAM transform as CloudFormation does.
     const result = await runner.step('sync', syncInfraArgv(runner.target));
     reporter.event({ type: 'build-finished', seq, resources: ids, ok: result.ok, ms: result.ms });
@@ -86,7 +86,7 @@ export class DeploySteps {
         seq,
         [...model.resources.values()].filter((r) => r.kind === 'function' || r.kind === 'layer' || r.kind === 'state-machine').map((r) => r.id),
       );
-    if (cause === undefined) await this.snapshot([...model.resources.values()].filter(npmBuilt).map((r) => r.id));
+    if (cause === undefined) await this.snapshot([...model.resources.values()].filter(shortcutBuilt).map((r) => r.id));
     return this.finish({ seq, kind: 'infra', resources: ids, ok: cause === undefined, ms: Math.round(clock.now() - started), cause, marks });
   }
 
@@ -128,14 +128,14 @@ export class DeploySteps {
       await this.snapshot(
         resources.filter((id) => {
           const r = change.model.resources.get(id);
-          return r !== undefined && npmBuilt(r);
+          return r !== undefined && shortcutBuilt(r);
         }),
       );
     return this.finish({ seq, kind: 'code', resources, ok: cause === undefined, ms: Math.round(clock.now() - started), cause, marks: result.marks });
   }
 
   /**
-   * Emulator mode, npm-built functions, source files only: patch the last
+   * Emulator mode, npm- or pip-built functions, source files only: patch the last
    * artifact and update the code (docker/sam-tools/npm_patch.py), then check
    * the emulator holds it. Undefined when SAM has to do it (the reason is
    * an event); a failed check is a failed change, as after SAM.
@@ -143,7 +143,7 @@ export class DeploySteps {
   private async shortcut(seq: number, resources: string[], change: { paths: string[]; model: TemplateModel }): Promise<DeployReport | undefined> {
     const { runner, reporter, clock, samPython } = this.options;
     if (runner.target.mode !== 'emulator' || !samPython) return undefined;
-    const plan = npmShortcut(change.model, resources, change.paths, runner.target.dependencyLayer);
+    const plan = codeShortcut(change.model, resources, change.paths, runner.target.dependencyLayer);
     if (!Array.isArray(plan)) {
       reporter.event({ type: 'shortcut-skipped', seq, why: plan.why });
       return undefined;

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmulatorApi } from '../helpers/emulator-api.js';
 import { cliRun, EmulatorRun } from '../helpers/emulator-run.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
@@ -14,7 +15,7 @@ const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQ
 
 interface Api {
   id: string;
-  type: 'REST' | 'HTTP';
+  type: 'REST' | 'HTTP' | 'URL';
   url?: string;
 }
 
@@ -190,12 +191,12 @@ describe('functions-app: the emulator runs the deployed code behind its APIs', (
 
 describe('corpus apps answer on their listed URLs, and an edit changes the answer', () => {
   /** `up --emulator` on a copy of a corpus app; `check` gets its root and the URL `status` lists for `apiId`. */
-  const onCorpusApp = (app: string, apiId: string, check: (root: string, url: string) => Promise<void>) => async () => {
+  const onCorpusApp = (app: string, apiId: string, check: (root: string, url: string, run: EmulatorRun) => Promise<void>) => async () => {
     const root = copyApp(path.join(fixtures, 'apps', app), app);
     const run = new EmulatorRun(root, app);
     try {
       await run.start();
-      await check(root, apisOf(root).find((a) => a.id === apiId)?.url ?? `(no ${apiId} in status)`);
+      await check(root, apisOf(root).find((a) => a.id === apiId)?.url ?? `(no ${apiId} in status)`, run);
     } finally {
       await run.cleanUp();
     }
@@ -222,6 +223,159 @@ describe('corpus apps answer on their listed URLs, and an edit changes the answe
       edit(root, 'src/items.js', 'const LOW_STOCK_THRESHOLD = 5;', 'const LOW_STOCK_THRESHOLD = 10;');
       await pollUntil(`${url}/items/sku-1`, (b) => b.includes('"lowStock":true'), 'the edit');
       expect(await (await fetch(`${url}/items`)).json()).toEqual({ items: [{ sku: 'sku-1', quantity: 7, lowStock: true }] });
+    }),
+    1_500_000,
+  );
+
+  it(
+    "python312-hello (Python 3.12 from AWS's image for the runtime: here a local stand-in tagged public.ecr.aws/lambda/python:3.12)",
+    onCorpusApp('python312-hello', 'ServerlessRestApi', async (root, url) => {
+      expect(await (await fetch(`${url}/hello`)).json()).toMatchObject({ message: 'hello world', python: '3.12' });
+      edit(root, 'hello_world/app.py', '"hello world"', '"hello from an edit"');
+      await pollUntil(`${url}/hello`, (b) => b.includes('hello from an edit'), 'the edit');
+    }),
+    1_500_000,
+  );
+
+  it(
+    "python39-greeter (Python 3.9 built from bullseye's source, a handler inside a package)",
+    onCorpusApp('python39-greeter', 'ServerlessHttpApi', async (root, url) => {
+      expect(await (await fetch(`${url}/greet/ana`)).json()).toEqual({ greeting: 'Hello, Ana!', python: '3.9' });
+      edit(root, 'src/greeter/words.py', '"{}, {}!"', '"{}, dear {}!"');
+      await pollUntil(`${url}/greet/ana`, (b) => b.includes('Hello, dear Ana!'), 'the edit');
+    }),
+    1_500_000,
+  );
+
+  it(
+    "python313-orders (Python 3.13 built from trixie's source, a PyPI dependency)",
+    onCorpusApp('python313-orders', 'ServerlessHttpApi', async (root, url) => {
+      const first = (await (await fetch(`${url}/orders`)).json()) as { api: string };
+      expect(first.api).toBe('orders-v1');
+      edit(root, 'orders/handler.py', '"api": "orders-v1"', '"api": "orders-v2"');
+      await pollUntil(`${url}/orders`, (b) => b.includes('orders-v2'), 'the edit');
+    }),
+    1_500_000,
+  );
+
+  it(
+    'python-layer-totals (a Python layer built by SAM, imported by the handler; the edit is in the layer)',
+    onCorpusApp('python-layer-totals', 'ServerlessHttpApi', async (root, url) => {
+      const order = {
+        method: 'POST',
+        body: JSON.stringify({
+          items: [
+            { price: 10, quantity: 2 },
+            { price: 5, quantity: 1 },
+          ],
+        }),
+      };
+      expect(await (await fetch(`${url}/total`, order)).json()).toEqual({ net: 25, total: 30 });
+      edit(root, 'layers/pricing/pricing.py', 'VAT_RATE = 0.2', 'VAT_RATE = 0.1');
+      const deadline = Date.now() + 120_000;
+      let last: unknown;
+      while (Date.now() < deadline) {
+        last = await (await fetch(`${url}/total`, order)).json();
+        if ((last as { total: number }).total === 27.5) break;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      expect(last).toEqual({ net: 25, total: 27.5 });
+    }),
+    1_500_000,
+  );
+
+  it(
+    "python-ddb-items (boto3 from the runtime writes to the stack's table and reads it back)",
+    onCorpusApp('python-ddb-items', 'ServerlessHttpApi', async (root, url) => {
+      const put = await fetch(`${url}/items/pen`, { method: 'PUT', body: JSON.stringify({ colour: 'blue', count: 3 }) });
+      expect(put.status).toBe(201);
+      expect(await (await fetch(`${url}/items/pen`)).json()).toEqual({ item: { id: 'pen', colour: 'blue', count: '3' }, source: 'dynamodb' });
+      expect((await fetch(`${url}/items/none`)).status).toBe(404);
+      edit(root, 'items/app.py', '"source": "dynamodb"', '"source": "dynamodb, edited"');
+      await pollUntil(`${url}/items/pen`, (b) => b.includes('dynamodb, edited'), 'the edit');
+    }),
+    1_500_000,
+  );
+
+  it(
+    'function-urls (a Python webhook URL with CORS, a Node.js URL that streams its answer)',
+    onCorpusApp('function-urls', 'WebhookFunctionUrl', async (root, url) => {
+      const apis = apisOf(root);
+      expect(apis.map((a) => [a.id, a.type])).toEqual([
+        ['WebhookFunctionUrl', 'URL'],
+        ['StreamFunctionUrl', 'URL'],
+      ]);
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const delivered = await fetch(`${url}/hooks/github`, { method: 'POST', body: 'payload' });
+      expect(delivered.status).toBe(202);
+      expect(await delivered.json()).toEqual({ received: true, sha256: '239f59ed55e737c77147cf55ad0c1b030b6d7ee748a7426952f9b852d5a935e5', path: '/hooks/github' });
+      const preflight = await fetch(`${url}/hooks/github`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://dashboard.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('https://dashboard.example.com');
+      // The streamed answer arrives in parts, each as the handler writes it.
+      const stream = apis.find((a) => a.id === 'StreamFunctionUrl')!.url!;
+      const response = await fetch(stream);
+      const reader = response.body!.getReader();
+      const parts: string[] = [];
+      for (let read = await reader.read(); !read.done; read = await reader.read()) parts.push(Buffer.from(read.value).toString());
+      expect(parts.join('')).toBe('report: start\nrows: 3\nreport: done\n');
+      expect(parts.length).toBeGreaterThan(1);
+      edit(root, 'webhook/app.py', '"received": True', '"received": "yes"');
+      await pollUntil(`${url}/x`, (b) => b.includes('"received": "yes"'), 'the edit');
+    }),
+    1_500_000,
+  );
+
+  it(
+    'rest-token-authorizer (a Lambda TOKEN authorizer: allowed, denied, no token; its context reaches the handler)',
+    onCorpusApp('rest-token-authorizer', 'OrdersApi', async (root, url) => {
+      expect(url).toMatch(/\/dev$/);
+      const allowed = await fetch(`${url}/orders`, { headers: { authorization: 'team:blue' } });
+      expect(await allowed.json()).toEqual({ team: 'blue', orders: ['o-1', 'o-2'], note: 'orders for your team' });
+      const denied = await fetch(`${url}/orders`, { headers: { authorization: 'team:blocked' } });
+      expect(denied.status).toBe(403);
+      expect((await fetch(`${url}/orders`)).status).toBe(401);
+      expect((await fetch(`${url}/orders`, { headers: { authorization: 'nonsense' } })).status).toBe(401);
+      edit(root, 'src/orders.js', "'orders for your team'", "'orders for your team, edited'");
+      const deadline = Date.now() + 60_000;
+      let body = '';
+      while (Date.now() < deadline && !body.includes('edited')) {
+        body = await (await fetch(`${url}/orders`, { headers: { authorization: 'team:blue' } })).text();
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      expect(body).toContain('orders for your team, edited');
+    }),
+    1_500_000,
+  );
+
+  it(
+    "http-jwt-cors (a JWT authorizer on the stack's own Cognito user pool, and CORS)",
+    onCorpusApp('http-jwt-cors', 'ProfileApi', async (root, url, run) => {
+      const api = new EmulatorApi(run.endpoint);
+      const resources = await api.stackResources('http-jwt-cors');
+      const token = await api.cognitoIdToken(resources.get('UserPool')!.physicalId, resources.get('UserPoolClient')!.physicalId, 'ana', 'Passw0rd!x');
+      const withToken = { headers: { authorization: `Bearer ${token}`, origin: 'http://localhost:5173' } };
+      const answer = await fetch(`${url}/profile`, withToken);
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+      expect(await answer.json()).toEqual({ user: 'ana', greeting: 'welcome back' });
+      expect((await fetch(`${url}/profile`)).status).toBe(401);
+      const preflight = await fetch(`${url}/profile`, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-methods')).toBe('GET');
+      edit(root, 'profile/app.py', '"welcome back"', '"welcome back, edited"');
+      const deadline = Date.now() + 60_000;
+      let body = '';
+      while (Date.now() < deadline && !body.includes('edited')) {
+        body = await (await fetch(`${url}/profile`, withToken)).text();
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      expect(body).toContain('welcome back, edited');
     }),
     1_500_000,
   );

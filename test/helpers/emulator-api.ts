@@ -61,6 +61,20 @@ export class EmulatorApi {
   }
 
   /** An IAM user with an access key: credentials whose STS identity is that user. */
+  /** A user in the emulator's Cognito user pool, signed in: its ID token (what a JWT authorizer on that pool accepts). */
+  async cognitoIdToken(userPoolId: string, clientId: string, username: string, password: string): Promise<string> {
+    const call = (action: string, body: object) => this.json('cognito-idp', `AWSCognitoIdentityProviderService.${action}`, body);
+    await call('AdminCreateUser', { UserPoolId: userPoolId, Username: username, TemporaryPassword: password, MessageAction: 'SUPPRESS' });
+    await call('AdminSetUserPassword', { UserPoolId: userPoolId, Username: username, Password: password, Permanent: true });
+    const signedIn = await call('AdminInitiateAuth', {
+      UserPoolId: userPoolId,
+      ClientId: clientId,
+      AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+      AuthParameters: { USERNAME: username, PASSWORD: password },
+    });
+    return (signedIn.AuthenticationResult as { IdToken: string }).IdToken;
+  }
+
   async iamUserKeys(user: string): Promise<{ AWS_ACCESS_KEY_ID: string; AWS_SECRET_ACCESS_KEY: string }> {
     await this.query('iam', { Action: 'CreateUser', Version: '2010-05-08', UserName: user });
     const xml = await this.query('iam', { Action: 'CreateAccessKey', Version: '2010-05-08', UserName: user });

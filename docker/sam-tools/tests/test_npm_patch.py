@@ -57,7 +57,7 @@ def test_the_patch_arguments():
 @pytest.mark.parametrize(
     ("setup", "changed", "why"),
     [
-        (lambda p: None, ["new.js"], "new.js is new: whether npm pack includes it is SAM's to decide"),
+        (lambda p: None, ["new.js"], "new.js is new: whether SAM's builder includes it is SAM's to decide"),
         (lambda p: None, ["../outside.js"], "../outside.js is not inside src"),
         (lambda p: None, ["lib"], "lib is a folder or a link"),
         (
