@@ -5,6 +5,7 @@ emulator's own Cognito user pool (made from the template by the bridge)."""
 
 import json
 
+import requests
 from werkzeug.test import Client
 
 from dsync_emulator import gateway
@@ -95,6 +96,7 @@ def test_an_http_jwt_authorizer_takes_tokens_of_the_emulators_user_pool(emulator
     }
     deploy(cfn, name, sam_template(resources_, {"Pool": {"Value": {"Ref": "UserPool"}}, "Client": {"Value": {"Ref": "UserPoolClient"}}}))
     out = outputs(cfn, name)
+    assert [g for g in requests.get(f"{emulator.url}/_dsync/gaps", timeout=10).json() if g["stack"] == name] == []  # real pools, no stand-ins
     idp = emulator.client("cognito-idp")
     idp.admin_create_user(UserPoolId=out["Pool"], Username="ana", TemporaryPassword="Passw0rd!x", MessageAction="SUPPRESS")
     idp.admin_set_user_password(UserPoolId=out["Pool"], Username="ana", Password="Passw0rd!x", Permanent=True)

@@ -5,7 +5,9 @@ their Cors), CORS preflights of HTTP APIs (CorsConfiguration) and REST APIs
 from werkzeug.test import Client
 
 from dsync_emulator import gateway
-from support import deploy, resources, sam_function, sam_template
+import requests
+
+from support import deploy, outputs, resources, sam_function, sam_template
 
 PORTS = list(range(20000, 20500))
 
@@ -20,7 +22,10 @@ PREFLIGHT = {"Origin": "https://app.example.com", "Access-Control-Request-Method
 
 def test_a_function_url_is_listed_and_serves_every_path(emulator, cfn, name, code_uri, runtime):
     url_config = {"AuthType": "NONE", "Cors": {"AllowOrigins": ["https://app.example.com"], "AllowMethods": ["GET", "PUT"], "AllowHeaders": ["content-type", "x-trace"], "MaxAge": 60}}
-    deploy(cfn, name, sam_template({"Fn": sam_function(code_uri, runtime, FunctionUrlConfig=url_config)}))
+    outputs_ = {"Url": {"Value": {"Fn::GetAtt": ["FnUrl", "FunctionUrl"]}}}
+    deploy(cfn, name, sam_template({"Fn": sam_function(code_uri, runtime, FunctionUrlConfig=url_config)}, outputs_))
+    assert outputs(cfn, name)["Url"].endswith(".lambda-url.us-east-1.on.aws/")  # a real URL configuration, not a stand-in
+    assert [g for g in requests.get(f"{emulator.url}/_dsync/gaps", timeout=10).json() if g["stack"] == name] == []
     api, client = served(name, "FnUrl")
     assert (api["type"], api["authType"], api["invokeMode"], api["function"]) == ("URL", "NONE", "BUFFERED", resources(cfn, name)["Fn"][1])
     answer = client.get("/any/path/here?q=1")

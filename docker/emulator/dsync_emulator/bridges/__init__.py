@@ -14,16 +14,17 @@ One module per AWS service:
 - stepfunctions: the definition from DefinitionString, DefinitionUri or
   Definition, with its substitutions;
 - sns: subscriptions;
-- cognito: user pools and their app clients (for JWT authorizers).
+- cognito: user pools and their app clients (for JWT authorizers);
+- lambda_urls: function URLs (served by the gateway).
 """
 
 from moto.cloudformation import parsing as cfn_parsing
 
 from .. import patching
-from . import apigateway, apigatewayv2, awslambda, cloudformation, cognito, events, sns, stepfunctions
+from . import apigateway, apigatewayv2, awslambda, cloudformation, cognito, events, lambda_urls, sns, stepfunctions
 from .models import BridgeModel
 
-SERVICES = (cloudformation, awslambda, events, apigateway, stepfunctions, apigatewayv2, sns, cognito)
+SERVICES = (cloudformation, awslambda, events, apigateway, stepfunctions, apigatewayv2, sns, cognito, lambda_urls)
 
 
 def register_models():
