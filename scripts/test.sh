@@ -40,6 +40,10 @@ base="${DSYNC_SAM_BASE_IMAGE:-dsync-local/debian:bookworm}"
 node bin/dsync.js image --base "$base" >/dev/null
 node bin/dsync.js image --base "$base" --runtime nodejs20.x --runtime nodejs24.x >/dev/null
 for python in python3.9 python3.12 python3.13 python3.14; do
+  if [[ $python == python3.12 ]] && ! docker image inspect public.ecr.aws/lambda/python:3.12 >/dev/null 2>&1; then
+    echo "[test] no stand-in for AWS's Python 3.12 image: the apps that need it are skipped" >&2
+    continue
+  fi
   node bin/dsync.js image --base "$base" --runtime "$python" >/dev/null
 done
 step "test sshd"
