@@ -227,7 +227,7 @@ describe('corpus apps answer on their listed URLs, and an edit changes the answe
     1_500_000,
   );
 
-  it(
+  it.skipIf(!engineHasImage('public.ecr.aws/lambda/python:3.12'))(
     "python312-hello (Python 3.12 from AWS's image for the runtime: here a local stand-in tagged public.ecr.aws/lambda/python:3.12)",
     onCorpusApp('python312-hello', 'ServerlessRestApi', async (root, url) => {
       expect(await (await fetch(`${url}/hello`)).json()).toMatchObject({ message: 'hello world', python: '3.12' });
