@@ -10,7 +10,8 @@
 #   4. a private sshd on loopback for the SSH engine test (scripts/test-sshd.sh)
 #   5. build, type-check (src and tests), eslint and prettier --check, the
 #      layering check (dependency-cruiser), the emulator's pytest suite and
-#      ruff, then vitest: unit, integration and end-to-end tests
+#      ruff, its Python runtime tests in the image with each Python, then
+#      vitest: unit, integration and end-to-end tests
 # Extra arguments go to vitest (e.g. a file name to run just that file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,13 +40,15 @@ step "dsync's SAM image, and the runtimes the fixture apps add (Pythons 3.9, 3.1
 base="${DSYNC_SAM_BASE_IMAGE:-dsync-local/debian:bookworm}"
 node bin/dsync.js image --base "$base" >/dev/null
 node bin/dsync.js image --base "$base" --runtime nodejs20.x --runtime nodejs24.x >/dev/null
-for python in python3.9 python3.12 python3.13 python3.14; do
-  if [[ $python == python3.12 ]] && ! docker image inspect public.ecr.aws/lambda/python:3.12 >/dev/null 2>&1; then
-    echo "[test] no stand-in for AWS's Python 3.12 image: the apps that need it are skipped" >&2
+for python in python3.9 python3.10 python3.12 python3.13 python3.14; do
+  if [[ $python == python3.1[02] ]] && ! docker image inspect "public.ecr.aws/lambda/python:${python#python}" >/dev/null 2>&1; then
+    echo "[test] no stand-in for AWS's ${python} image: what needs it is skipped" >&2
     continue
   fi
   node bin/dsync.js image --base "$base" --runtime "$python" >/dev/null
 done
+step "the emulator's Python runtime tests inside dsync's image, with each Python (3.9 to 3.14)"
+bash scripts/test-python-runtimes.sh
 step "test sshd"
 bash scripts/test-sshd.sh
 step "set-up done in $(( $(date +%s) - started )) s; running the tests"

@@ -101,19 +101,25 @@ def role(emulator):
 
 @pytest.fixture
 def python_runtime(tmp_path, monkeypatch):
-    """This machine's Python (the one running the tests) stands in for the image's, with this venv's boto3 as the runtime's."""
+    """The Python that runs the tests stands in for the image's, with this venv's boto3 as the runtime's;
+    DSYNC_TEST_PYTHON names another interpreter (scripts/test-python-runtimes.sh runs these tests
+    in dsync's image with each Python it adds, and its boto3)."""
     import boto3
 
     from dsync_emulator.lambda_runner import python
 
-    version = "{}.{}".format(*sys.version_info[:2])
+    interpreter = os.environ.get("DSYNC_TEST_PYTHON") or sys.executable
+    lib = Path(os.path.realpath(interpreter)).parent.parent / "lib"  # an interpreter from AWS's image links its own libpython
+    query = [interpreter, "-c", "import sys; print('{}.{}'.format(*sys.version_info[:2]))"]
+    version = subprocess.run(query, capture_output=True, text=True, check=True, env={**os.environ, "LD_LIBRARY_PATH": str(lib)}).stdout.strip()
     home = tmp_path / f"python{version}" / "bin"
     home.mkdir(parents=True)
-    (home / f"python{version}").symlink_to(sys.executable)
+    (home / f"python{version}").symlink_to(interpreter)
     monkeypatch.setattr(python, "PYTHON_CANDIDATES", (str(tmp_path / "python{version}" / "bin" / "python{version}"),))
     sdk_root = tmp_path / "sdk"
     sdk_root.mkdir()
-    (sdk_root / version).symlink_to(Path(boto3.__file__).resolve().parent.parent)
+    image_sdk = Path(python.SDK_ROOT) / version
+    (sdk_root / version).symlink_to(image_sdk if image_sdk.is_dir() else Path(boto3.__file__).resolve().parent.parent)
     monkeypatch.setattr(python, "SDK_ROOT", str(sdk_root))
     monkeypatch.setattr(code, "WORK_DIR", str(tmp_path / "work"))
     return f"python{version}"

@@ -47,8 +47,9 @@ def python_command(runtime, env, opt):
     if os.path.isdir(sdk):
         env["DSYNC_PYTHON_SDK"] = sdk
     env.setdefault("PYTHONUNBUFFERED", "1")
-    lib = os.path.join(os.path.dirname(os.path.dirname(interpreter)), "lib")
-    if interpreter.startswith("/opt/python") and os.path.isdir(lib):
+    real = os.path.realpath(interpreter)
+    lib = os.path.join(os.path.dirname(os.path.dirname(real)), "lib")
+    if real.startswith("/opt/python") and os.path.isdir(lib):
         env["LD_LIBRARY_PATH"] = lib  # an interpreter taken from AWS's image links its own libpython
     return [interpreter, "-s", CLIENT], None
 
