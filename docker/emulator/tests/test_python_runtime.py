@@ -200,3 +200,11 @@ def test_a_provided_runtime_runs_its_own_bootstrap(lam, name, role, tmp_path):
     answer, body = invoke(lam, name, {"a": 1}, LogType="Tail")
     assert body == {"echo": {"a": 1}, "handler": "my.handler"}, body
     assert 'custom runtime got {"a": 1}' in base64.b64decode(answer["LogResult"]).decode()
+
+
+def test_a_bootstrap_that_cannot_be_started_is_one_clear_error(lam, name, role):
+    create(lam, name, role, "provided.al2023", {"bootstrap": "no interpreter line here\n"}, handler="x.y")
+    answer, body = invoke(lam, name, {})
+    assert answer["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "Runtime.Unavailable"
+    assert body["errorMessage"].startswith("provided.al2023: bootstrap cannot be started: ")

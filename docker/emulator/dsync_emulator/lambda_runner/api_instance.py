@@ -111,6 +111,10 @@ class ApiInstance:
                 stdout=write_fd,
                 stderr=write_fd,
             )
+        except OSError:
+            os.close(read_fd)
+            self.api.close()
+            raise
         finally:
             os.close(write_fd)
         self.output = OutputLog(read_fd)

@@ -4,6 +4,7 @@ Runtime API client, `provided` runtimes through their own `bootstrap` (both
 on a Runtime API of their own: api_instance.py). Anything else is one clear
 error, with the runtime, before any code is unpacked."""
 
+import os
 import re
 
 from . import logs
@@ -43,4 +44,7 @@ def launch(fn, key, task, opt):
     command, why = python_command(runtime, env, opt) if version_of(runtime) else provided_command(task, opt, env)
     if command is None:
         raise RuntimeUnavailable(why if runtime.startswith("python") else f"{runtime}: {why}")
-    return ApiInstance(fn, key, command, env, task)
+    try:
+        return ApiInstance(fn, key, command, env, task)
+    except OSError as error:  # not executable here: no interpreter line, another architecture, ...
+        raise RuntimeUnavailable(f"{runtime}: {os.path.basename(command[0])} cannot be started: {error.strerror or error}") from None
