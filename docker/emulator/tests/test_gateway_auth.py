@@ -90,7 +90,10 @@ def test_an_http_jwt_authorizer_takes_tokens_of_the_emulators_user_pool(emulator
     events_ = {"Get": {"Type": "HttpApi", "Properties": {"ApiId": {"Ref": "MyApi"}, "Path": "/me", "Method": "get"}}}
     resources_ = {
         "UserPool": {"Type": "AWS::Cognito::UserPool", "Properties": {"UserPoolName": f"{name}-users"}},
-        "UserPoolClient": {"Type": "AWS::Cognito::UserPoolClient", "Properties": {"UserPoolId": {"Ref": "UserPool"}, "ExplicitAuthFlows": ["ADMIN_USER_PASSWORD_AUTH"]}},
+        "UserPoolClient": {
+            "Type": "AWS::Cognito::UserPoolClient",
+            "Properties": {"UserPoolId": {"Ref": "UserPool"}, "ExplicitAuthFlows": ["ADMIN_USER_PASSWORD_AUTH"]},
+        },
         "MyApi": api,
         "Fn": sam_function(code(s3, name, "fn", ECHO), runtime, Events=events_),
     }
@@ -101,7 +104,10 @@ def test_an_http_jwt_authorizer_takes_tokens_of_the_emulators_user_pool(emulator
     idp.admin_create_user(UserPoolId=out["Pool"], Username="ana", TemporaryPassword="Passw0rd!x", MessageAction="SUPPRESS")
     idp.admin_set_user_password(UserPoolId=out["Pool"], Username="ana", Password="Passw0rd!x", Permanent=True)
     tokens = idp.admin_initiate_auth(
-        UserPoolId=out["Pool"], ClientId=out["Client"], AuthFlow="ADMIN_USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "ana", "PASSWORD": "Passw0rd!x"}
+        UserPoolId=out["Pool"],
+        ClientId=out["Client"],
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "ana", "PASSWORD": "Passw0rd!x"},
     )["AuthenticationResult"]
     client = served(name, "MyApi")
     answer = client.get("/me", headers={"Authorization": f"Bearer {tokens['IdToken']}"})

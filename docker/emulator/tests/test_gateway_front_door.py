@@ -2,11 +2,10 @@
 their Cors), CORS preflights of HTTP APIs (CorsConfiguration) and REST APIs
 (SAM's Cors: OPTIONS methods with MOCK integrations)."""
 
+import requests
 from werkzeug.test import Client
 
 from dsync_emulator import gateway
-import requests
-
 from support import deploy, outputs, resources, sam_function, sam_template
 
 PORTS = list(range(20000, 20500))
@@ -21,7 +20,15 @@ PREFLIGHT = {"Origin": "https://app.example.com", "Access-Control-Request-Method
 
 
 def test_a_function_url_is_listed_and_serves_every_path(emulator, cfn, name, code_uri, runtime):
-    url_config = {"AuthType": "NONE", "Cors": {"AllowOrigins": ["https://app.example.com"], "AllowMethods": ["GET", "PUT"], "AllowHeaders": ["content-type", "x-trace"], "MaxAge": 60}}
+    url_config = {
+        "AuthType": "NONE",
+        "Cors": {
+            "AllowOrigins": ["https://app.example.com"],
+            "AllowMethods": ["GET", "PUT"],
+            "AllowHeaders": ["content-type", "x-trace"],
+            "MaxAge": 60,
+        },
+    }
     outputs_ = {"Url": {"Value": {"Fn::GetAtt": ["FnUrl", "FunctionUrl"]}}}
     deploy(cfn, name, sam_template({"Fn": sam_function(code_uri, runtime, FunctionUrlConfig=url_config)}, outputs_))
     assert outputs(cfn, name)["Url"].endswith(".lambda-url.us-east-1.on.aws/")  # a real URL configuration, not a stand-in
@@ -46,7 +53,16 @@ def test_a_function_url_is_listed_and_serves_every_path(emulator, cfn, name, cod
 def test_an_http_api_answers_preflights_from_its_cors_configuration(emulator, cfn, name, code_uri, runtime):
     events_ = {"Put": {"Type": "HttpApi", "Properties": {"Path": "/items/{id}", "Method": "put"}}}
     template = sam_template({"Fn": sam_function(code_uri, runtime, Events=events_)})
-    template["Globals"] = {"HttpApi": {"CorsConfiguration": {"AllowOrigins": ["*"], "AllowMethods": ["PUT"], "AllowHeaders": ["content-type", "x-trace"], "ExposeHeaders": ["x-fn"]}}}
+    template["Globals"] = {
+        "HttpApi": {
+            "CorsConfiguration": {
+                "AllowOrigins": ["*"],
+                "AllowMethods": ["PUT"],
+                "AllowHeaders": ["content-type", "x-trace"],
+                "ExposeHeaders": ["x-fn"],
+            }
+        }
+    }
     deploy(cfn, name, template)
     _, client = served(name, "ServerlessHttpApi")
     preflight = client.options("/items/1", headers=PREFLIGHT)
@@ -61,7 +77,9 @@ def test_an_http_api_answers_preflights_from_its_cors_configuration(emulator, cf
 def test_a_rest_api_with_cors_answers_its_options_methods(emulator, cfn, name, code_uri, runtime):
     events_ = {"Put": {"Type": "Api", "Properties": {"Path": "/items/{id}", "Method": "put"}}}
     template = sam_template({"Fn": sam_function(code_uri, runtime, Events=events_)})
-    template["Globals"] = {"Api": {"Cors": {"AllowOrigin": "'https://app.example.com'", "AllowMethods": "'PUT,OPTIONS'", "AllowHeaders": "'content-type'"}}}
+    template["Globals"] = {
+        "Api": {"Cors": {"AllowOrigin": "'https://app.example.com'", "AllowMethods": "'PUT,OPTIONS'", "AllowHeaders": "'content-type'"}}
+    }
     deploy(cfn, name, template)
     _, client = served(name, "ServerlessRestApi")
     preflight = client.options("/Prod/items/1", headers=PREFLIGHT)

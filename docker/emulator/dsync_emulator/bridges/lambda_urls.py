@@ -32,7 +32,7 @@ class CfnFunctionUrl(BridgeModel, CloudFormationModel):
         config = {k: v for k, v in props.items() if k in ("AuthType", "Cors", "InvokeMode")}
         try:
             backend.delete_function_url_config(name)
-        except Exception:  # noqa: BLE001, S110 - none yet: the usual case
+        except Exception:  # noqa: BLE001 - none yet: the usual case
             pass
         url = backend.create_function_url_config(name, config)
         arn = url.function.function_arn
@@ -43,7 +43,7 @@ class CfnFunctionUrl(BridgeModel, CloudFormationModel):
         props = cloudformation_json.get("Properties") or {}
         try:
             lam.lambda_backends[account_id][region_name].delete_function_url_config(_function_name(props.get("TargetFunctionArn", "")))
-        except Exception:  # noqa: BLE001, S110 - the function (and its URL) may be gone already
+        except Exception:  # noqa: BLE001 - the function (and its URL) may be gone already
             pass
 
 

@@ -121,7 +121,9 @@ def check_rest(api, body, request, route):
     kind = str(config.get("type", "")).lower()
     arn = f"arn:aws:execute-api:{api['region']}:{DEFAULT_ACCOUNT_ID}:{api['apiId']}/{route['stage']}/{request.method}{route['path']}"
     if kind == "cognito_user_pools":
-        claims = jwt_check.verify(request.headers.get(scheme.get("name") or "Authorization"), jwt_check.pool_issuers(config.get("providerARNs")), None)
+        claims = jwt_check.verify(
+            request.headers.get(scheme.get("name") or "Authorization"), jwt_check.pool_issuers(config.get("providerARNs")), None
+        )
         return {"claims": claims}
     values = [_identity(s, request, route["params"], route["variables"]) for s in _sources(config, scheme)]
     if not values or any(v in (None, "") for v in values):

@@ -209,7 +209,9 @@ def _serve_http_route(http, api, request):
     method = route.route_key.partition(" ")[0] if route.route_key != "$default" else request.method
     checked = {"template": "$default" if route.route_key == "$default" else template, "method": method, "path": path, "stage": stage}
     try:
-        authorizer = auth.check_http(api, getattr(http, "dsync_body", None), request, {**checked, "params": params, "variables": variables, "event": event})
+        authorizer = auth.check_http(
+            api, getattr(http, "dsync_body", None), request, {**checked, "params": params, "variables": variables, "event": event}
+        )
     except responses.Refused as refused:
         return refused.response
     if authorizer is not None:

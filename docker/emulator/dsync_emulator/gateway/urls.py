@@ -64,5 +64,3 @@ def serve_url(url, request, invoke):
     context["domainName"] = f"{url['apiId']}.lambda-url.{url['region']}.on.aws"
     context["domainPrefix"] = url["apiId"]
     return cors.add_headers(config, request, invoke(url, url["function"], url["qualifier"], event))
-
-
