@@ -22,8 +22,9 @@ TOKEN_AUTHORIZER = """
 exports.handler = async (event) => {
   if (event.authorizationToken === 'boom') throw new Error('Unauthorized');
   const effect = event.authorizationToken === 'allow' ? 'Allow' : 'Deny';
+  const resource = event.authorizationToken === 'elsewhere' ? 'arn:aws:execute-api:us-east-1:123456789012:other/*' : event.methodArn;
   return { principalId: 'user-7', context: { tier: 'gold' },
-           policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: event.methodArn }] } };
+           policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: event.authorizationToken === 'elsewhere' ? 'Allow' : effect, Resource: resource }] } };
 };
 """
 SIMPLE_AUTHORIZER = """
@@ -56,8 +57,58 @@ def test_a_rest_token_authorizer_allows_denies_and_passes_its_context(emulator, 
     assert allowed.get_json()["authorizer"] == {"principalId": "user-7", "tier": "gold"}
     denied = client.get("/Prod/orders/1", headers={"Authorization": "deny"})
     assert (denied.status_code, denied.get_json()) == (403, {"message": "User is not authorized to access this resource with an explicit deny"})
+    elsewhere = client.get("/Prod/orders/1", headers={"Authorization": "elsewhere"})  # an Allow, for another API
+    assert (elsewhere.status_code, elsewhere.get_json()) == (403, {"message": "User is not authorized to access this resource"})
     assert client.get("/Prod/orders/1").status_code == 401  # no token
     assert client.get("/Prod/orders/1", headers={"Authorization": "boom"}).get_json() == {"message": "Unauthorized"}
+
+
+def test_a_method_with_an_authorizer_and_an_api_key_needs_both(emulator, cfn, s3, name, runtime):
+    auth = {
+        "DefaultAuthorizer": "TokenAuth",
+        "ApiKeyRequired": True,
+        "Authorizers": {"TokenAuth": {"FunctionArn": {"Fn::GetAtt": ["AuthFn", "Arn"]}}},
+    }
+    api = {"Type": "AWS::Serverless::Api", "Properties": {"StageName": "Prod", "Auth": auth}}
+    events_ = {"Get": {"Type": "Api", "Properties": {"RestApiId": {"Ref": "MyApi"}, "Path": "/orders", "Method": "get"}}}
+    resources_ = {
+        "MyApi": api,
+        "Fn": sam_function(code(s3, name, "fn", ECHO), runtime, Events=events_),
+        "AuthFn": sam_function(code(s3, name, "auth", TOKEN_AUTHORIZER), runtime),
+    }
+    deploy(cfn, name, sam_template(resources_))
+    client = served(name, "MyApi")
+    assert client.get("/Prod/orders", headers={"Authorization": "allow"}).status_code == 403  # no key
+    assert client.get("/Prod/orders", headers={"x-api-key": "k1"}).status_code == 401  # no token
+    assert client.get("/Prod/orders", headers={"Authorization": "allow", "x-api-key": "k1"}).status_code == 200
+
+
+def test_a_jwt_that_is_not_what_it_should_be_is_unauthorized_never_a_crash():
+    import base64
+
+    import pytest
+
+    from dsync_emulator.gateway import jwt_check, responses
+
+    def token(claims):
+        part = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+        return f"Bearer e30.{part}.sig"
+
+    issuer = "https://issuer.example.com"
+    cases = [
+        ([1, 2], "the token's claims are not an object"),
+        ({"iss": issuer, "exp": "soon"}, "the token's times are not numbers"),
+        ({"iss": issuer, "exp": 4102444800, "nbf": 4102444000}, "the token is not valid yet"),
+        ({"iss": issuer, "exp": 1}, "the token has expired"),
+        ({"iss": "https://other.example.com", "exp": 4102444800}, "is not the authorizer's"),
+        ({"iss": issuer, "exp": 4102444800, "aud": "someone-else"}, "the token is for another audience"),
+    ]
+    for claims, reason in cases:
+        with pytest.raises(responses.Refused) as refused:
+            jwt_check.verify(token(claims), [issuer], ["my-client"])
+        assert refused.value.response.status_code == 401
+        assert reason in refused.value.response.headers["www-authenticate"], claims
+    assert jwt_check.verify(token({"iss": issuer, "exp": 4102444800, "aud": "my-client", "n": 1}), [issuer], ["my-client"])["n"] == "1"
 
 
 def test_an_http_lambda_authorizer_with_simple_responses(emulator, cfn, s3, name, runtime):

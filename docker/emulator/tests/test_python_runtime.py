@@ -4,6 +4,8 @@ runtime does. This machine's Python stands in for the image's."""
 
 import base64
 import json
+import os
+import time
 
 import pytest
 
@@ -208,3 +210,69 @@ def test_a_bootstrap_that_cannot_be_started_is_one_clear_error(lam, name, role):
     assert answer["FunctionError"] == "Unhandled"
     assert body["errorType"] == "Runtime.Unavailable"
     assert body["errorMessage"].startswith("provided.al2023: bootstrap cannot be started: ")
+
+
+def test_what_the_module_logs_while_loading_is_in_the_first_invocations_log_only(lam, name, role, python_runtime):
+    create(lam, name, role, python_runtime, {"app.py": "print('loading the module')\ndef handler(e, c):\n    print('handling')\n    return 1\n"})
+    first, _ = invoke(lam, name, {}, LogType="Tail")
+    second, _ = invoke(lam, name, {}, LogType="Tail")
+    assert "loading the module" in base64.b64decode(first["LogResult"]).decode()
+    assert "loading the module" not in base64.b64decode(second["LogResult"]).decode()
+    assert "handling" in base64.b64decode(second["LogResult"]).decode()
+
+
+def test_stopping_an_instance_stops_what_it_started(lam, name, role, tmp_path):
+    pid_file = tmp_path / "helper.pid"
+    bootstrap = (
+        "#!/usr/bin/env python3\n"
+        "import http.client, os, subprocess, time\n"
+        f"helper = subprocess.Popen(['sleep', '300'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(helper.pid))\n"
+        "host, port = os.environ['AWS_LAMBDA_RUNTIME_API'].split(':')\n"
+        "c = http.client.HTTPConnection(host, int(port))\n"
+        "c.request('GET', '/2018-06-01/runtime/invocation/next'); c.getresponse().read()\n"
+        "time.sleep(60)\n"
+    )
+    lam.create_function(
+        FunctionName=name, Runtime="provided.al2023", Role=role, Handler="x.y", Code={"ZipFile": make_zip({"bootstrap": bootstrap})}, Timeout=1
+    )
+    answer, body = invoke(lam, name, {})
+    assert body["errorType"] == "Sandbox.Timedout"
+    helper = int(pid_file.read_text())
+    for _ in range(50):  # the kill is immediate; the zombie is reaped by its new parent
+        try:
+            os.kill(helper, 0)
+        except ProcessLookupError:
+            break
+        with open(f"/proc/{helper}/stat") as f:
+            if f.read().split(")")[1].split()[0] == "Z":
+                break
+        time.sleep(0.05)
+    else:
+        raise AssertionError(f"the bootstrap's helper {helper} outlived its instance")
+
+
+def test_the_runtime_api_takes_a_chunked_answer():
+    import http.client
+    import threading
+
+    from dsync_emulator.lambda_runner.runtime_api import RuntimeApi
+
+    api = RuntimeApi()
+    try:
+        api.send({"requestId": "r1", "deadline": 0, "invokedFunctionArn": "arn", "event": {"a": 1}})
+        host, port = api.address.split(":")
+        connection = http.client.HTTPConnection(host, int(port))
+        connection.request("GET", "/2018-06-01/runtime/invocation/next")
+        assert connection.getresponse().read() == b'{"a": 1}'
+        connection.request("POST", "/2018-06-01/runtime/invocation/r1/response", body=iter([b'{"ok":', b" true}"]), encode_chunked=True)
+        answered = connection.getresponse()
+        assert (answered.status, answered.read()) == (202, b'{"status": "OK"}')
+        messages = [api.messages.get(timeout=5) for _ in range(2)]
+        assert messages == [("next",), ("response", "r1", b'{"ok": true}')]
+        # The connection is still good for the next poll.
+        threading.Timer(0.2, api.send, [{"requestId": "r2", "deadline": 0, "invokedFunctionArn": "arn", "event": {}}]).start()
+        connection.request("GET", "/2018-06-01/runtime/invocation/next")
+        assert connection.getresponse().getheader("Lambda-Runtime-Aws-Request-Id") == "r2"
+    finally:
+        api.close()

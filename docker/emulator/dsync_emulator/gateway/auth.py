@@ -25,22 +25,36 @@ from . import jwt_check, responses
 from .matching import function_of
 from .responses import Refused, unauthorized
 
-DENIED_EXPLICITLY = "User is not authorized to access this resource with an explicit deny"
+# REST answers 403 with one of these: a Deny that matched, or no Allow that did.
+REST_REFUSALS = ("User is not authorized to access this resource with an explicit deny", "User is not authorized to access this resource")
+
+
+def _is_api_key(scheme):
+    return scheme.get("type") == "apiKey" and str(scheme.get("name", "")).lower() == "x-api-key" and "x-amazon-apigateway-authorizer" not in scheme
 
 
 def security_of(body, template, method):
-    """(scheme name, scheme, scopes) the route's security requires, or None (open)."""
+    """What the route's security requires: ((scheme name, scheme, scopes) of its authorizer or None, whether an API key is required).
+
+    API Gateway reads every entry of `security` as required (SAM writes an
+    authorizer and the API key as two entries), not as OpenAPI's alternatives."""
     if not isinstance(body, dict):
-        return None
+        return None, False
     operations = (body.get("paths") or {}).get(template) or {}
     operation = operations.get(method.lower()) or operations.get("x-amazon-apigateway-any-method") or {}
     security = operation.get("security", body.get("security"))
     schemes = body.get("securityDefinitions") or (body.get("components") or {}).get("securitySchemes") or {}
+    authorizer, api_key = None, False
     for requirement in security or []:
         for name, scopes in (requirement or {}).items():
-            if name in schemes:
-                return name, schemes[name], scopes or []
-    return None
+            scheme = schemes.get(name)
+            if not isinstance(scheme, dict):
+                continue
+            if _is_api_key(scheme):
+                api_key = True
+            elif authorizer is None:
+                authorizer = (name, scheme, scopes or [])
+    return authorizer, api_key
 
 
 def _identity(source, request, params, variables):
@@ -79,25 +93,28 @@ def _run_authorizer(api, config, event):
     return answer
 
 
-def policy_allows(document, arn):
-    """Whether an IAM policy Allows `arn` (a Deny that matches wins)."""
+def policy_verdict(document, arn):
+    """ "allow", "deny" (a Deny matched: it wins) or None (no statement matched) for `arn` under an IAM policy."""
     statements = (document or {}).get("Statement") or []
-    allowed = False
+    verdict = None
     for statement in statements if isinstance(statements, list) else [statements]:
         resources = statement.get("Resource") or []
         if not any(fnmatch.fnmatchcase(arn, r) for r in (resources if isinstance(resources, list) else [resources])):
             continue
         effect = str(statement.get("Effect", "")).lower()
         if effect == "deny":
-            return False
-        allowed = allowed or effect == "allow"
-    return allowed
+            return "deny"
+        if effect == "allow":
+            verdict = "allow"
+    return verdict
 
 
-def _policy_context(answer, arn, denied_message):
-    if not policy_allows(answer.get("policyDocument"), arn):
-        raise Refused(responses.error(403, denied_message))
-    context = dict((answer.get("context") or {}).items())
+def _policy_context(answer, arn, refusals):
+    """The authorizer's context when its policy allows `arn`; refusals: (message for a Deny, message for no Allow)."""
+    verdict = policy_verdict(answer.get("policyDocument"), arn)
+    if verdict != "allow":
+        raise Refused(responses.error(403, refusals[0] if verdict == "deny" else refusals[1]))
+    context = dict(answer.get("context") or {})
     return {"principalId": answer.get("principalId"), **context}
 
 
@@ -108,23 +125,25 @@ def _sources(config, scheme):
 
 def check_rest(api, body, request, route):
     """REST: the requestContext.authorizer for the integration (None when the method is open); raises Refused."""
-    found = security_of(body, route["template"], request.method)
+    found, api_key = security_of(body, route["template"], request.method)
+    if api_key and not request.headers.get("x-api-key"):
+        raise Refused(responses.error(403, "Forbidden"))
     if found is None:
         return None
-    _, scheme, _ = found
-    config = scheme.get("x-amazon-apigateway-authorizer")
-    if config is None:
-        api_key = scheme.get("type") == "apiKey" and str(scheme.get("name", "")).lower() == "x-api-key"
-        if api_key and not request.headers.get("x-api-key"):
-            raise Refused(responses.error(403, "Forbidden"))
-        return None
+    _, scheme, scopes = found
+    config = scheme.get("x-amazon-apigateway-authorizer") or {}
     kind = str(config.get("type", "")).lower()
     arn = f"arn:aws:execute-api:{api['region']}:{DEFAULT_ACCOUNT_ID}:{api['apiId']}/{route['stage']}/{request.method}{route['path']}"
     if kind == "cognito_user_pools":
         claims = jwt_check.verify(
             request.headers.get(scheme.get("name") or "Authorization"), jwt_check.pool_issuers(config.get("providerARNs")), None
         )
+        # With scopes, the method wants an access token that has one of them (an ID token has none).
+        if scopes and not set(str(claims.get("scope", "")).split()) & set(scopes):
+            raise unauthorized()
         return {"claims": claims}
+    if kind not in ("token", "request"):
+        return None
     values = [_identity(s, request, route["params"], route["variables"]) for s in _sources(config, scheme)]
     if not values or any(v in (None, "") for v in values):
         raise unauthorized()
@@ -132,12 +151,12 @@ def check_rest(api, body, request, route):
         event = {"type": "TOKEN", "authorizationToken": values[0], "methodArn": arn}
     else:
         event = {**route["event"], "type": "REQUEST", "methodArn": arn}
-    return _policy_context(_run_authorizer(api, config, event), arn, DENIED_EXPLICITLY)
+    return _policy_context(_run_authorizer(api, config, event), arn, REST_REFUSALS)
 
 
 def check_http(api, body, request, route):
     """HTTP APIs: the requestContext.authorizer for the integration (None when the route is open); raises Refused."""
-    found = security_of(body, route["template"], route["method"])
+    found, _ = security_of(body, route["template"], route["method"])
     if found is None:
         return None
     _, scheme, scopes = found
@@ -167,5 +186,5 @@ def check_http(api, body, request, route):
         if answer.get("isAuthorized") is not True:
             raise Refused(responses.error(403, "Forbidden"))
         return {"lambda": answer.get("context") or {}}
-    context = _policy_context(answer, arn, "Forbidden")
+    context = _policy_context(answer, arn, ("Forbidden", "Forbidden"))
     return {"lambda": {k: v for k, v in context.items() if k != "principalId"}, "principalId": context.get("principalId")}

@@ -25,6 +25,13 @@ def pool_issuers(provider_arns):
     return issuers
 
 
+def _number(value, default):
+    try:
+        return float(value if value is not None else default)
+    except (TypeError, ValueError):
+        raise unauthorized("the token's times are not numbers") from None
+
+
 def _segment(text):
     return json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
 
@@ -52,11 +59,16 @@ def verify(header_value, issuers, audiences):
         claims = _segment(payload)
     except ValueError:
         raise unauthorized("the token is not a JWT") from None
+    if not isinstance(claims, dict):
+        raise unauthorized("the token's claims are not an object")
     issuer = str(claims.get("iss", "")).rstrip("/")
     if issuer not in [str(i).rstrip("/") for i in issuers if i]:
         raise unauthorized(f"the token's issuer {issuer} is not the authorizer's")
-    if float(claims.get("exp", 0)) < time.time():
+    now = time.time()
+    if _number(claims.get("exp"), 0) < now:
         raise unauthorized("the token has expired")
+    if _number(claims.get("nbf"), 0) > now:
+        raise unauthorized("the token is not valid yet")
     aud = claims.get("aud", claims.get("client_id"))
     if audiences and not set(aud if isinstance(aud, list) else [aud]) & set(audiences):
         raise unauthorized("the token is for another audience")

@@ -20,6 +20,7 @@ import threading
 import time
 
 from . import logs
+from .process import kill_group
 from .runtime_api import RuntimeApi
 
 TAIL_LINES = 50
@@ -110,6 +111,7 @@ class ApiInstance:
                 stdin=subprocess.DEVNULL,
                 stdout=write_fd,
                 stderr=write_fd,
+                start_new_session=True,
             )
         except OSError:
             os.close(read_fd)
@@ -177,8 +179,5 @@ class ApiInstance:
 
     def kill(self):
         self.dead = True
-        try:
-            self.proc.kill()
-        except OSError:
-            pass
+        kill_group(self.proc)
         self.api.close()

@@ -15,6 +15,7 @@ import time
 from . import logs
 from .environment import lambda_environment, prepend_path
 from .node import major_of
+from .process import kill_group
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RUNTIME_JS = os.path.join(HERE, "node_runtime.mjs")
@@ -53,6 +54,7 @@ class Instance:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             pass_fds=(write_fd,),
+            start_new_session=True,
         )
         os.close(write_fd)
         self.answers = os.fdopen(read_fd, "r", encoding="utf-8")
@@ -117,7 +119,4 @@ class Instance:
 
     def kill(self):
         self.dead = True
-        try:
-            self.proc.kill()
-        except OSError:
-            pass
+        kill_group(self.proc)

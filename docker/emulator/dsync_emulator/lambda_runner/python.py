@@ -49,9 +49,15 @@ def python_command(runtime, env, opt):
     env.setdefault("PYTHONUNBUFFERED", "1")
     real = os.path.realpath(interpreter)
     lib = os.path.join(os.path.dirname(os.path.dirname(real)), "lib")
-    if real.startswith("/opt/python") and os.path.isdir(lib):
-        env["LD_LIBRARY_PATH"] = lib  # an interpreter taken from AWS's image links its own libpython
+    # An interpreter taken from AWS's image links its own libpython (Lambda has /var/lang/lib first).
+    _library_path(env, env["LAMBDA_TASK_ROOT"], opt, [lib] if real.startswith("/opt/python") and os.path.isdir(lib) else [])
     return [interpreter, "-s", CLIENT], None
+
+
+def _library_path(env, task, opt, first):
+    """LD_LIBRARY_PATH as Lambda sets it: the runtime's own lib folder, then the task's and the layers' (or what the function sets)."""
+    rest = env.get("LD_LIBRARY_PATH") or ":".join([task, f"{task}/lib", f"{opt}/lib"])
+    env["LD_LIBRARY_PATH"] = ":".join([*first, rest])
 
 
 def provided_command(task, opt, env):
@@ -64,6 +70,6 @@ def provided_command(task, opt, env):
                     f"{candidate[len(task) + 1 :] if candidate.startswith(task) else '/opt/bootstrap'} is not executable (Lambda needs chmod +x)",
                 )
             env["PATH"] = f"{opt}/bin:{env['PATH']}"
-            env["LD_LIBRARY_PATH"] = f"{opt}/lib"
+            _library_path(env, task, opt, [])
             return [candidate], None
     return None, "a provided runtime needs an executable `bootstrap` at the root of the package or of a layer; there is none"

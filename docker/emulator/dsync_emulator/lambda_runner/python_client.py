@@ -173,7 +173,7 @@ def _json_or_none(text):
 
 def _plain(value):
     if isinstance(value, decimal.Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        return int(value) if value.is_finite() and value == value.to_integral_value() else float(value)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 

@@ -145,9 +145,9 @@ class _Invocation:
 
     def run(self, cold):
         ready = self.instance.start(max(self.deadline_s, 10.0))
-        if cold:
+        if cold:  # what the instance logged while it loaded belongs to its first invocation only
             self.init_ms = ready.get("initMs", (time.monotonic() - self.t0) * 1000)
-        self.logs.extend(ready.get("logs") or [])
+            self.logs.extend(ready.get("logs") or [])
         if not ready.get("ready"):
             self.instance.kill()
             error = ready.get("error") or {}

@@ -76,6 +76,22 @@ def next_headers(request):
     return headers
 
 
+def read_body(headers, stream):
+    """A request's body: Content-Length bytes, or chunks (a runtime that streams its answer)."""
+    if "chunked" not in headers.get("Transfer-Encoding", "").lower():
+        length = int(headers.get("Content-Length") or 0)
+        return stream.read(length) if length else b""
+    parts = []
+    while True:
+        size = int(stream.readline().split(b";")[0].strip() or b"0", 16)
+        if size == 0:
+            while stream.readline().strip():  # trailers, up to the empty line
+                pass
+            return b"".join(parts)
+        parts.append(stream.read(size))
+        stream.readline()  # the CRLF after each chunk
+
+
 def _handler_for(api):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -108,8 +124,7 @@ def _handler_for(api):
             return self._reply(200, body if isinstance(body, bytes) else json.dumps(request["event"]).encode(), next_headers(request))
 
         def do_POST(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
+            body = read_body(self.headers, self.rfile)
             parts = self.path[len(PREFIX) :].strip("/").split("/") if self.path.startswith(PREFIX) else []
             if parts == ["init", "error"]:
                 api.messages.put(("init-error", body))
