@@ -60,11 +60,12 @@ function pythonBuildStage(version: string, stage: string): string[] {
     ' && apt-get install -y --no-install-recommends build-essential pkg-config xz-utils libssl-dev zlib1g-dev libffi-dev libbz2-dev liblzma-dev libsqlite3-dev libreadline-dev uuid-dev \\',
     ` && mirror=$(sed -n 's/^deb \\(https\\?:[^ ]*\\) .*/\\1/p' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | grep -v security | head -n1) \\`,
     ` && mirror=\${mirror:-http://deb.debian.org/debian} \\`,
-    ` && curl -fsSL "$mirror/pool/main/p/${source.debianPackage}/${source.file}" -o /tmp/python.tar.xz \\`,
+    // The mirror apt uses, then Debian's own, then its archive (where a suite's files go when it retires).
+    ` && for base in "$mirror" http://deb.debian.org/debian http://archive.debian.org/debian; do curl -fsSL "$base/pool/main/p/${source.debianPackage}/${source.file}" -o /tmp/python.tar.xz && break; done \\`,
     ` && echo "${source.sha256}  /tmp/python.tar.xz" | sha256sum -c - \\`,
     ' && mkdir /tmp/python && tar -xJf /tmp/python.tar.xz -C /tmp/python --strip-components=1 && cd /tmp/python \\',
     ` && ./configure --prefix=/opt/python${version} --with-ensurepip=install --disable-test-modules >/dev/null \\`,
-    ' && make -j"$(nproc)" >/dev/null && make install >/dev/null \\',
+    ` && make -j"$(nproc)" >/dev/null && make install >/dev/null && rm -rf /opt/python${version}/lib/python${version}/test \\`,
     ` && /opt/python${version}/bin/python${version} -c "import ssl, zlib, ctypes, sqlite3, lzma, bz2, pip"`,
     '',
   ];
@@ -76,9 +77,10 @@ export function runtimeDockerfile(extras: ImageExtras, pythonImages: Readonly<Re
   const stageOf = (version: string) => `python${version.replace('.', '')}`;
   for (const version of extras.pythons) {
     if (PYTHON_SOURCES[version]) lines.push(...pythonBuildStage(version, stageOf(version)));
-    else if (pythonImages[version])
-      lines.push(`# CPython ${version} from ${pythonImages[version].image} (no Debian suite has its source).`, `FROM ${pythonImages[version].image} AS ${stageOf(version)}`, '');
-    else throw new Error(`no source known for Python ${version}`);
+    else if (pythonImages[version]) {
+      const { image, id } = pythonImages[version];
+      lines.push(`# CPython ${version} from ${image}${id ? ` (${id})` : ''}: no Debian suite has its source.`, `FROM ${image} AS ${stageOf(version)}`, '');
+    } else throw new Error(`no source known for Python ${version}`);
   }
   lines.push('FROM ${BASE_IMAGE}');
   for (const version of extras.pythons) {
