@@ -87,7 +87,6 @@ def test_put_rest_api_takes_swagger_2(apigw):
     assert "/put" in routes_of(apigw, api_id)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: moto stores SAM's ANY as X-AMAZON-APIGATEWAY-ANY-METHOD, which the gateway does not route")
 def test_an_any_method_is_stored_as_any(apigw, cfn, name, code_uri):
     deploy(cfn, name, sam_template({"Fn": sam_function(code_uri, Events=api_events(("any", "/items")))}))
     assert routes_of(apigw, resources(cfn, name)["ServerlessRestApi"][1])["/items"] == ["ANY"]

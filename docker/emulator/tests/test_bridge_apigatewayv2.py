@@ -77,9 +77,6 @@ def test_deleting_the_stack_deletes_the_api(apigw2, cfn, name):
     assert api_id not in [a["ApiId"] for a in apigw2.get_apis()["Items"]]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="known gap: moto imports SAM's catch-all route as 'X-AMAZON-APIGATEWAY-ANY-METHOD $default', which the gateway does not route"
-)
 def test_a_catch_all_event_is_the_default_route(apigw2, cfn, name, code_uri):
     deploy(cfn, name, sam_template({"Fn": sam_function(code_uri, Events={"All": {"Type": "HttpApi"}})}))
     assert route_keys(apigw2, resources(cfn, name)["ServerlessHttpApi"][1]) == ["$default"]

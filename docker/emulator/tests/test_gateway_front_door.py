@@ -121,3 +121,20 @@ def test_a_response_stream_url_sends_each_part_as_it_comes(emulator, cfn, s3, na
     # The same handler through Invoke (not streamed): its chunks joined, as the payload.
     payload = emulator.client("lambda").invoke(FunctionName=resources(cfn, name)["Fn"][1], Payload=b'{"rawPath": "/direct"}')["Payload"].read()
     assert payload == b"first\nsecond\n"
+
+
+def test_any_method_and_a_catch_all_route_are_served(emulator, cfn, name, code_uri, runtime):
+    rest_events = {"Any": {"Type": "Api", "Properties": {"Path": "/items/{proxy+}", "Method": "any"}}}
+    deploy(
+        cfn,
+        name,
+        sam_template(
+            {"Fn": sam_function(code_uri, runtime, Events=rest_events), "All": sam_function(code_uri, runtime, Events={"All": {"Type": "HttpApi"}})}
+        ),
+    )
+    _, rest = served(name, "ServerlessRestApi")
+    assert rest.get("/Prod/items/a/b").get_json()["params"] == {"proxy": "a/b"}
+    assert rest.delete("/Prod/items/x").status_code == 200
+    _, http = served(name, "ServerlessHttpApi")
+    assert http.get("/anything/at/all").get_json()["path"] == "/anything/at/all"
+    assert http.post("/", json={}).status_code == 200

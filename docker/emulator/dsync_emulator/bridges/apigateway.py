@@ -16,12 +16,18 @@ from moto.core.common_models import CloudFormationModel
 from .. import patching
 from .models import BridgeModel, api_body
 
+ANY_METHOD = "x-amazon-apigateway-any-method"
+
 
 def _openapi_3(api_doc):
     """The document as moto's PutRestApi takes it, and the methods of "/" it cannot put."""
     doc = copy.deepcopy(api_doc)
     if doc.pop("swagger", None) is not None:
         doc["openapi"] = "3.0.1"
+    for path_doc in doc.get("paths", {}).values():
+        # SAM's `Method: any` is this extension; moto would store it as a method of that name, which nothing calls.
+        if isinstance(path_doc, dict) and ANY_METHOD in path_doc:
+            path_doc["any"] = path_doc.pop(ANY_METHOD)
     for path_doc in doc.get("paths", {}).values():
         for method, method_doc in path_doc.items():
             integration = method_doc.get("x-amazon-apigateway-integration") if isinstance(method_doc, dict) else None
@@ -47,8 +53,8 @@ def _put_root_methods(backend, function_id, api, root_methods):
 def _put_rest_api(original):
     """moto's PutRestApi (used for a RestApi's Body and by `sam sync --code` on an API)
     refuses Swagger 2.0 (SAM's default: "Only OpenAPI 3.x.x are currently supported"),
-    needs uri and httpMethod on every integration (a mock has neither) and cannot put
-    methods on "/"."""
+    needs uri and httpMethod on every integration (a mock has neither), cannot put
+    methods on "/", and stores SAM's ANY as a method named X-AMAZON-APIGATEWAY-ANY-METHOD."""
 
     def put_rest_api(self, function_id, api_doc, fail_on_warnings, mode="merge"):
         doc, root_methods = _openapi_3(api_doc)

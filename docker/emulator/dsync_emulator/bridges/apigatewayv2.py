@@ -12,9 +12,18 @@ from moto.core.common_models import CloudFormationModel
 from .. import patching
 from .models import BridgeModel, api_body
 
+ANY_ROUTE = "X-AMAZON-APIGATEWAY-ANY-METHOD "
+
 
 def _keep_cors(api, props, body):
-    """The API's CORS configuration and body for the gateway: SAM writes CorsConfiguration into the body as x-amazon-apigateway-cors."""
+    """After an import: SAM's catch-all and ANY routes as API Gateway names them (moto keeps the
+    extension's name: 'X-AMAZON-APIGATEWAY-ANY-METHOD $default'), and the API's CORS configuration
+    and body for the gateway (SAM writes CorsConfiguration into the body as x-amazon-apigateway-cors)."""
+    for route in getattr(api, "routes", {}).values():
+        key = route.route_key or ""
+        if key.startswith(ANY_ROUTE):
+            rest = key[len(ANY_ROUTE) :]
+            route.route_key = "$default" if rest == "$default" else f"ANY {rest}"
     api.dsync_cors = (body or {}).get("x-amazon-apigateway-cors") or props.get("CorsConfiguration")
     api.dsync_body = body  # its authorizers and security, for the gateway
 
