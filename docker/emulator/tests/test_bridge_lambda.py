@@ -101,14 +101,14 @@ def test_a_code_update_publishes_a_new_version_behind_the_alias(emulator, lam, c
     assert zip_text(behind.content) == "exports.handler = async () => 2;"
 
 
-def test_inline_code_updates_and_layers_go_away(emulator, lam, cfn, s3, name):
+def test_inline_code_updates_and_layers_go_away(emulator, lam, cfn, s3, name, runtime):
     content = upload(s3, f"{name}/layer.zip", make_zip({"nodejs/a.js": "1"}))
     function = {
         "Type": "AWS::Serverless::Function",
         "Properties": {
             "InlineCode": "exports.handler = async () => 'one';",
             "Handler": "index.handler",
-            "Runtime": "nodejs20.x",
+            "Runtime": runtime,
             "Layers": [{"Ref": "Lib"}],
         },
     }
@@ -119,7 +119,8 @@ def test_inline_code_updates_and_layers_go_away(emulator, lam, cfn, s3, name):
     assert update(cfn, name, template)["StackStatus"] == "UPDATE_COMPLETE"
     physical = resources(cfn, name)["Fn"][1]
     code = requests.get(f"{emulator.url}/_dsync/lambda/{REGION}/{physical}/code", timeout=10)
-    assert "'two'" in zip_text(code.content, "index.py")  # (moto names inline code index.py, whatever the runtime)
+    assert "'two'" in zip_text(code.content, "index.js")  # Node.js inline code is index.js, as CloudFormation packs it
+    assert lam.invoke(FunctionName=physical)["Payload"].read() == b'"two"'
     assert lam.get_function_configuration(FunctionName=physical).get("Layers", []) == []
 
 

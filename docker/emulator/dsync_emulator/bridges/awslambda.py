@@ -2,7 +2,9 @@
 properties moto's CloudFormation model drops."""
 
 import base64
+import io
 import urllib.parse
+import zipfile
 
 from moto.awslambda import models as lam
 from moto.cloudformation import parsing as cfn_parsing
@@ -80,10 +82,25 @@ def function_versions():
     patching.replace(version, "delete_from_cloudformation_json", classmethod(_keep_on_delete))
 
 
+def _inline_zip(cls, text, runtime):
+    """Inline code (Code.ZipFile, SAM's InlineCode) as CloudFormation packs it: index.js for
+    Node.js, index.py otherwise (moto writes index.py whatever the runtime, so a Node.js
+    inline handler, index.handler, could not be found)."""
+    if not str(runtime or "").startswith("nodejs"):
+        return cls._create_zipfile_from_plaintext_code(text)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("index.js", date_time=(1980, 1, 1, 0, 0, 0)), text)
+    return buffer.getvalue()
+
+
 def _create_function(inner, cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
     # moto copies a fixed list of properties: Layers, Architectures and PackageType are silently dropped.
-    function = inner(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
     props = cloudformation_json["Properties"]
+    inline = (props.get("Code") or {}).get("ZipFile")
+    function = inner(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    if isinstance(inline, str) and str(props.get("Runtime", "")).startswith("nodejs"):
+        function._set_function_code({"ZipFile": base64.b64encode(_inline_zip(cls, inline, props.get("Runtime")))})
     if props.get("Layers"):
         function.layers = function._get_layers_data(props["Layers"])
     if props.get("Architectures"):
@@ -97,7 +114,7 @@ def _update_function(inner, cls, original_resource, new_resource_name, cloudform
     # The update path feeds InlineCode (plain text) to b64decode: binascii.Error: Incorrect padding.
     code = cloudformation_json["Properties"].get("Code", {})
     if "ZipFile" in code:
-        code["ZipFile"] = base64.b64encode(cls._create_zipfile_from_plaintext_code(code["ZipFile"])).decode()
+        code["ZipFile"] = base64.b64encode(_inline_zip(cls, code["ZipFile"], cloudformation_json["Properties"].get("Runtime"))).decode()
     updated = inner(
         cls,
         original_resource=original_resource,
@@ -117,6 +134,7 @@ def function_properties():
     function = lam.LambdaFunction
     patching.require(function, "_get_layers_data", params=("layers_versions_arns",))
     patching.require(function, "_create_zipfile_from_plaintext_code", params=("code",))
+    patching.require(function, "_set_function_code", params=("updated_spec",))
     patching.wrap_classmethod(function, "create_from_cloudformation_json", _create_function, params=CREATE_PARAMS)
     patching.wrap_classmethod(function, "update_from_cloudformation_json", _update_function, params=UPDATE_PARAMS)
 
