@@ -82,6 +82,9 @@ def build_app(api_ports):
 def main(argv=None):
     args = parse_args(argv)
     os.environ.setdefault("MOTO_PORT", str(args.port))
+    # moto's own calls back into this emulator (Step Functions tasks) go to localhost: never through a proxy.
+    for name in ("NO_PROXY", "no_proxy"):
+        os.environ[name] = ",".join(filter(None, [os.environ.get(name), "localhost", "127.0.0.1"]))
     install_patches()
     gateway.Gateway(args.api_port).start(args.host)
     create_buckets(args.bucket)
