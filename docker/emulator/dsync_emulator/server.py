@@ -16,7 +16,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import run_simple
 from werkzeug.wrappers import Response
 
-from . import bridges, cfn, gateway, lambda_runner, routes, standins
+from . import bridges, cfn, eventbridge, gateway, lambda_runner, routes, standins
 
 _installed = False
 
@@ -39,6 +39,7 @@ def install_patches():
     bridges.install()
     cfn.install()
     lambda_runner.install()
+    eventbridge.install()
     _installed = True
 
 

@@ -90,7 +90,9 @@ def run_executions():
         raise patching.PatchError("moto's config has no stepfunctions.execute_state_machine switch any more: Step Functions executions would not run")
     default_user_config["stepfunctions"]["execute_state_machine"] = True
     patching.replace(sfn, "stepfunctions_backends", patching.require(engine, "stepfunctions_parser_backends"))
-    patching.wrap(engine.StepFunctionsParserBackend, "start_execution", _named, params=("state_machine_arn", "name", "execution_input", "trace_header"))
+    patching.wrap(
+        engine.StepFunctionsParserBackend, "start_execution", _named, params=("state_machine_arn", "name", "execution_input", "trace_header")
+    )
     patching.wrap(execution_module.BaseExecutionWorkerCommunication, "_reflect_execution_status", _output_as_json)
 
 
