@@ -102,7 +102,9 @@ def _wildcard(arg, v):
 def _numeric(arg, v):
     if not _is_number(v) or not isinstance(arg, list) or len(arg) % 2:
         return False
-    return all(op in NUMERIC_OPS and _is_number(bound) and NUMERIC_OPS[op](float(v), float(bound)) for op, bound in zip(arg[::2], arg[1::2], strict=True))
+    return all(
+        op in NUMERIC_OPS and _is_number(bound) and NUMERIC_OPS[op](float(v), float(bound)) for op, bound in zip(arg[::2], arg[1::2], strict=True)
+    )
 
 
 def _anything_but(arg, v):
