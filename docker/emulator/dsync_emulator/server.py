@@ -87,6 +87,7 @@ def main(argv=None):
     for name in ("NO_PROXY", "no_proxy"):
         os.environ[name] = ",".join(filter(None, [os.environ.get(name), "localhost", "127.0.0.1"]))
     install_patches()
+    eventbridge.schedules.start()
     gateway.Gateway(args.api_port).start(args.host)
     create_buckets(args.bucket)
     run_simple(args.host, args.port, build_app(args.api_port), threaded=True, request_handler=MotoRequestHandler)

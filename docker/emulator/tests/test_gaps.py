@@ -15,25 +15,25 @@ def stack_gaps(emulator, stack):
 def test_a_type_moto_lacks_stands_in_and_is_recorded(emulator, cfn, name):
     template = {
         "Resources": {
-            "Schedule": {"Type": "AWS::Scheduler::Schedule", "Properties": {"ScheduleExpression": "rate(1 hour)"}},
-            "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": {"Fn::GetAtt": ["Schedule", "Name"]}}},
+            "Pipe": {"Type": "AWS::Pipes::Pipe", "Properties": {"Source": "x", "Target": "y", "RoleArn": "z"}},
+            "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": {"Fn::GetAtt": ["Pipe", "Name"]}}},
         },
         "Outputs": {
-            "Ref": {"Value": {"Ref": "Schedule"}},
-            "Arn": {"Value": {"Fn::GetAtt": ["Schedule", "Arn"]}},
-            "Url": {"Value": {"Fn::GetAtt": ["Schedule", "QueueUrl"]}},
+            "Ref": {"Value": {"Ref": "Pipe"}},
+            "Arn": {"Value": {"Fn::GetAtt": ["Pipe", "Arn"]}},
+            "Url": {"Value": {"Fn::GetAtt": ["Pipe", "QueueUrl"]}},
         },
     }
     assert deploy(cfn, name, template)["StackStatus"] == "CREATE_COMPLETE"
     assert outputs(cfn, name) == {
-        "Ref": "dsync-standin-Schedule",
-        "Arn": "arn:aws:scheduler:us-east-1:123456789012:dsync-standin/Schedule",
-        "Url": "https://dsync-standin.invalid/Schedule",
+        "Ref": "dsync-standin-Pipe",
+        "Arn": "arn:aws:pipes:us-east-1:123456789012:dsync-standin/Pipe",
+        "Url": "https://dsync-standin.invalid/Pipe",
     }
-    assert resources(cfn, name)["Topic"][1].endswith(":dsync-standin-Schedule-Name")
+    assert resources(cfn, name)["Topic"][1].endswith(":dsync-standin-Pipe-Name")
     [gap] = stack_gaps(emulator, name)
-    assert (gap["logicalId"], gap["type"], gap["kind"], gap["standIn"]) == ("Schedule", "AWS::Scheduler::Schedule", "unsupported", True)
-    assert gap["error"] == "moto has no CloudFormation support for AWS::Scheduler::Schedule"
+    assert (gap["logicalId"], gap["type"], gap["kind"], gap["standIn"]) == ("Pipe", "AWS::Pipes::Pipe", "unsupported", True)
+    assert gap["error"] == "moto has no CloudFormation support for AWS::Pipes::Pipe"
 
 
 def test_a_moto_failure_on_a_resource_that_is_not_code_stands_in(emulator, cfn, name):

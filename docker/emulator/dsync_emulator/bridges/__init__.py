@@ -15,16 +15,17 @@ One module per AWS service:
   Definition, with its substitutions;
 - sns: subscriptions;
 - cognito: user pools and their app clients (for JWT authorizers);
-- lambda_urls: function URLs (served by the gateway).
+- lambda_urls: function URLs (served by the gateway);
+- scheduler: EventBridge Scheduler schedules (fired by eventbridge/schedules.py).
 """
 
 from moto.cloudformation import parsing as cfn_parsing
 
 from .. import patching
-from . import apigateway, apigatewayv2, awslambda, cloudformation, cognito, events, lambda_urls, sns, stepfunctions
+from . import apigateway, apigatewayv2, awslambda, cloudformation, cognito, events, lambda_urls, scheduler, sns, stepfunctions
 from .models import BridgeModel
 
-SERVICES = (cloudformation, awslambda, events, apigateway, stepfunctions, apigatewayv2, sns, cognito, lambda_urls)
+SERVICES = (cloudformation, awslambda, events, apigateway, stepfunctions, apigatewayv2, sns, cognito, lambda_urls, scheduler)
 
 
 def register_models():

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from moto.events import models as events
 
 from .. import patching
-from . import patterns, targets
+from . import patterns, schedules, targets
 from .inputs import payload_for
 
 LOG = logging.getLogger("dsync.emulator")
@@ -54,6 +54,9 @@ def send_to_targets(self, original_event, transform_input=True):
         except Exception as error:  # noqa: BLE001 - one target's failure must not stop the others, nor PutEvents
             LOG.warning("rule %s: delivery to %s failed: %s", self.name, target.get("Arn"), error)
             targets.record(self, target, error)
+
+
+__all__ = ["install", "schedules", "takes"]
 
 
 def install():

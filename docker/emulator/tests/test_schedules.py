@@ -1,0 +1,81 @@
+"""Schedules: rate() and cron() as EventBridge reads them (pure), and the
+emulator's clock firing SAM's Schedule and ScheduleV2 events (moved by the
+test, never waited for)."""
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from dsync_emulator.eventbridge import schedules
+from dsync_emulator.eventbridge.cron import ScheduleError, next_run
+from support import deploy, make_zip, resources, sam_function, sam_template, upload
+
+T0 = datetime(2026, 12, 3, 10, 7, 30, tzinfo=UTC)  # a Thursday
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("rate(5 minutes)", datetime(2026, 12, 3, 10, 12, 30, tzinfo=UTC)),
+        ("rate(1 hour)", datetime(2026, 12, 3, 11, 7, 30, tzinfo=UTC)),
+        ("cron(0 12 * * ? *)", datetime(2026, 12, 3, 12, 0, tzinfo=UTC)),
+        ("cron(0/15 * * * ? *)", datetime(2026, 12, 3, 10, 15, tzinfo=UTC)),
+        ("cron(0 8 ? * MON-FRI *)", datetime(2026, 12, 4, 8, 0, tzinfo=UTC)),
+        ("cron(0 2 L * ? *)", datetime(2026, 12, 31, 2, 0, tzinfo=UTC)),
+        ("cron(0 9 ? * 6#3 *)", datetime(2026, 12, 18, 9, 0, tzinfo=UTC)),  # the third Friday
+        ("cron(0 9 ? * 5L *)", datetime(2026, 12, 31, 9, 0, tzinfo=UTC)),  # the last Thursday
+        ("cron(0 9 5W * ? *)", datetime(2026, 12, 4, 9, 0, tzinfo=UTC)),  # the 5th is a Saturday: Friday the 4th
+        ("cron(30 1 1 JAN ? 2027)", datetime(2027, 1, 1, 1, 30, tzinfo=UTC)),
+    ],
+)
+def test_when_a_schedule_fires_next(expression, expected):
+    assert next_run(expression, T0) == expected
+
+
+def test_a_time_zone_and_refusals():
+    assert next_run("cron(0 9 * * ? *)", T0, "Europe/Paris") == datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
+    for bad in ("cron(0 9 * * * *)", "cron(0 9 * *)", "rate(0 minutes)", "every day"):
+        with pytest.raises(ScheduleError):
+            next_run(bad, T0)
+
+
+LOGGER = "exports.handler = async (event) => { console.log('EVENT ' + JSON.stringify(event)); return 'ok'; };"
+
+
+def events_of(emulator, function, count, timeout=15):
+    logs = emulator.client("logs")
+    deadline = time.monotonic() + timeout
+    found = []
+    while time.monotonic() < deadline:
+        try:
+            messages = [e["message"] for e in logs.filter_log_events(logGroupName=f"/aws/lambda/{function}")["events"]]
+        except logs.exceptions.ResourceNotFoundException:
+            messages = []
+        found = [json.loads(m.split("EVENT ", 1)[1]) for m in messages if "EVENT " in m]
+        if len(found) >= count:
+            break
+        time.sleep(0.1)
+    return found
+
+
+def test_the_clock_fires_schedule_and_schedule_v2_events(emulator, cfn, s3, name, runtime):
+    uri = upload(s3, f"{name}/logger.zip", make_zip({"index.js": LOGGER}))
+    events_ = {
+        "Every5": {"Type": "Schedule", "Properties": {"Schedule": "rate(5 minutes)"}},
+        "Nightly": {"Type": "ScheduleV2", "Properties": {"ScheduleExpression": "cron(0 2 * * ? *)", "Input": '{"job": "nightly"}'}},
+    }
+    deploy(cfn, name, sam_template({"Fn": sam_function(uri, runtime, Events=events_)}))
+    function = resources(cfn, name)["Fn"][1]
+    mine = {resources(cfn, name)["FnEvery5"][1], resources(cfn, name)["FnNightly"][1]}
+    ours = lambda arns: sorted(a for a in arns if a.rsplit("/", 1)[-1] in mine)  # noqa: E731
+    now = datetime.now(UTC)
+    assert ours(schedules.tick(now)) == []  # first seen: nothing fires yet
+    assert ours(schedules.tick(now + timedelta(minutes=4))) == []
+    fired = ours(schedules.tick(now + timedelta(days=1, minutes=6)))
+    assert len(fired) == 2, fired  # five minutes passed, and 2 a.m. came
+    got = events_of(emulator, function, 2)
+    scheduled = next(e for e in got if e.get("detail-type") == "Scheduled Event")
+    assert scheduled["source"] == "aws.events" and scheduled["resources"][0].endswith(f"rule/{resources(cfn, name)['FnEvery5'][1]}")
+    assert {"job": "nightly"} in got
