@@ -9,6 +9,9 @@
   each is served on (gateway);
 - `POST /_dsync/invoke/<region>/<stack>/<logical id>`: run a function of a
   stack with the request body as its event (`dsync invoke`);
+- `POST /_dsync/trigger/<region>/<stack>/<logical id>`: fire a rule, a
+  schedule or a mapping now, with the request body as its event if any
+  (`dsync trigger`; eventbridge/trigger.py);
 - `GET /_dsync/streams/<region>/<stack>`: which function wrote each log
   stream (`dsync logs` prefixes lines with it);
 - API Gateway's FlushStageCache and FlushStageAuthorizersCache, which moto
@@ -29,7 +32,7 @@ from moto.awslambda.models import lambda_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 from werkzeug.wrappers import Response
 
-from . import gaps, gateway
+from . import eventbridge, gaps, gateway
 
 ANY = "*"
 _PARAM = re.compile(r"<(\w+)(:path)?>")
@@ -113,6 +116,13 @@ def invoke(environ, region, stack, logical_id):
     return Response(json.dumps(answer), status=status, mimetype="application/json")
 
 
+def trigger(environ, region, stack, logical_id):
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length).decode("utf-8", "replace") if length else None
+    status, answer = eventbridge.trigger.trigger(region, stack, logical_id, body)
+    return Response(json.dumps(answer), status=status, mimetype="application/json")
+
+
 def invoke_usage(environ, rest):
     return Response("usage: POST /_dsync/invoke/<region>/<stack>/<logical id>\n", status=400)
 
@@ -134,6 +144,7 @@ def table(api_ports):
         Route(ANY, "/_dsync/streams/<rest:path>", streams),
         Route("POST", "/_dsync/invoke/<region>/<stack>/<logical_id>", invoke),
         Route("POST", "/_dsync/invoke/<rest:path>", invoke_usage),
+        Route("POST", "/_dsync/trigger/<region>/<stack>/<logical_id>", trigger),
         Route("DELETE", "/restapis/<api>/stages/<stage>/cache/data", flush_cache),
         Route("DELETE", "/restapis/<api>/stages/<stage>/cache/authorizers", flush_cache),
     )

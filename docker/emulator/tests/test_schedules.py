@@ -79,3 +79,42 @@ def test_the_clock_fires_schedule_and_schedule_v2_events(emulator, cfn, s3, name
     scheduled = next(e for e in got if e.get("detail-type") == "Scheduled Event")
     assert scheduled["source"] == "aws.events" and scheduled["resources"][0].endswith(f"rule/{resources(cfn, name)['FnEvery5'][1]}")
     assert {"job": "nightly"} in got
+
+
+def fire(emulator, stack, logical_id, event=None):
+    import requests
+
+    answer = requests.post(f"{emulator.url}/_dsync/trigger/us-east-1/{stack}/{logical_id}", data=event, timeout=30)
+    return answer.status_code, answer.json()
+
+
+def test_dsync_trigger_fires_a_schedule_a_rule_or_a_function_s_one_trigger_now(emulator, cfn, s3, name, runtime):
+    uri = upload(s3, f"{name}/logger.zip", make_zip({"index.js": LOGGER}))
+    events_ = {
+        "Hourly": {"Type": "Schedule", "Properties": {"Schedule": "rate(1 hour)"}},
+        "Orders": {"Type": "EventBridgeRule", "Properties": {"Pattern": {"source": ["shop"]}}},
+    }
+    template = sam_template(
+        {
+            "Fn": sam_function(uri, runtime, Events=events_),
+            "Other": sam_function(
+                uri, runtime, Events={"Nightly": {"Type": "ScheduleV2", "Properties": {"ScheduleExpression": "cron(0 2 * * ? *)"}}}
+            ),
+        }
+    )
+    deploy(cfn, name, template)
+    status, answer = fire(emulator, name, "FnHourly")
+    assert (status, answer["kind"]) == (200, "rule")
+    assert events_of(emulator, resources(cfn, name)["Fn"][1], 1)[0]["detail-type"] == "Scheduled Event"
+    status, answer = fire(emulator, name, "FnOrders")
+    assert status == 400 and "give the event to send" in answer["message"]
+    status, _ = fire(emulator, name, "FnOrders", json.dumps({"source": "shop", "detail-type": "x", "detail": {"n": 1}}))
+    assert status == 200
+    assert any(e.get("detail") == {"n": 1} for e in events_of(emulator, resources(cfn, name)["Fn"][1], 2))
+    status, answer = fire(emulator, name, "Other")  # a function with one trigger: that one
+    assert (status, answer["fired"], answer["kind"]) == (200, "OtherNightly", "schedule")
+    assert events_of(emulator, resources(cfn, name)["Other"][1], 1) == [{}]
+    status, answer = fire(emulator, name, "Fn")  # two triggers: say which
+    assert status == 400 and answer["triggers"] == ["FnHourly", "FnOrders"]
+    status, answer = fire(emulator, name, "Nope")
+    assert status == 404 and "FnHourly" in answer["triggers"]
