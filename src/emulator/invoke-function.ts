@@ -1,12 +1,9 @@
 // `dsync invoke`: run one function of the deployed stack in the emulator, by
 // its logical id, with an event; what the emulator's Lambda runtime answers
 // (docker/emulator/dsync_emulator/lambda_runner), read through its own route.
-import { Readable } from 'node:stream';
 import { DsyncError } from '../base/errors.js';
 import type { ContainerClient } from '../docker/container-client.js';
-import { EMULATOR_PORT } from '../sam/target.js';
-import { probeImage } from '../images/probe.js';
-import { loadTarget } from '../sam/target-store.js';
+import { emulatorStack, postRoute } from './post-route.js';
 
 export interface InvokeOutcome {
   logicalId: string;
@@ -22,41 +19,10 @@ export interface InvokeOutcome {
   durationMs: number;
 }
 
-/** Posts stdin to the emulator's invoke route; prints the answer, or the error body with exit 3. */
-const POST = (path: string) =>
-  [
-    'import sys, urllib.request, urllib.error',
-    `req = urllib.request.Request("http://localhost:${EMULATOR_PORT}${path}", data=sys.stdin.buffer.read(), method="POST")`,
-    'try:',
-    '    sys.stdout.write(urllib.request.urlopen(req, timeout=960).read().decode())',
-    'except urllib.error.HTTPError as e:',
-    '    sys.stdout.write(e.read().decode()); sys.exit(3)',
-  ].join('\n');
-
 export async function invokeFunction(client: ContainerClient, containerId: string, logicalId: string, event: string): Promise<InvokeOutcome> {
-  const target = await loadTarget(client, containerId);
-  if (target.mode !== 'emulator') {
-    throw new DsyncError(
-      'USAGE',
-      `dsync invoke runs functions in the emulator; this project's stack ${target.stackName} is in ${target.mode === 'aws' ? 'AWS' : `an endpoint (${target.endpointUrl ?? '?'})`}`,
-      {
-        hint: 'run `dsync up --emulator`; for a stack in AWS use `sam remote invoke`',
-      },
-    );
-  }
-  const probe = await probeImage(client, containerId);
-  if (!probe.motoPython) throw new DsyncError('EMULATOR', 'The container has no emulator', { hint: 'run `dsync up --emulator` first' });
-  const path = `/_dsync/invoke/${encodeURIComponent(target.region)}/${encodeURIComponent(target.stackName)}/${encodeURIComponent(logicalId)}`;
-  const result = await client.exec(containerId, { cmd: [probe.motoPython, '-c', POST(path)], stdin: Readable.from([Buffer.from(event)]) });
-  let answer: Record<string, unknown>;
-  try {
-    answer = JSON.parse(result.stdout) as Record<string, unknown>;
-  } catch {
-    throw new DsyncError('EMULATOR', `The emulator did not answer the invoke (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim().split('\n').pop() ?? ''}`, {
-      hint: 'is `dsync up --emulator` running? `dsync status` shows the emulator',
-    });
-  }
-  if (result.exitCode !== 0) {
+  const { target, python } = await emulatorStack(client, containerId, 'dsync invoke runs functions', 'for a stack in AWS use `sam remote invoke`');
+  const { ok, answer } = await postRoute(client, containerId, python, ['_dsync', 'invoke', target.region, target.stackName, logicalId], event);
+  if (!ok) {
     const functions = Array.isArray(answer.functions) ? (answer.functions as string[]) : [];
     throw new DsyncError('NOT_FOUND', String(answer.message ?? 'the emulator refused the invoke'), {
       hint: functions.length > 0 ? `the stack's functions: ${functions.join(', ')}` : 'run `dsync up --emulator` and wait for the first deploy',

@@ -53,8 +53,10 @@ const common = (t: SamTarget): string[] => {
 };
 
 /** `sam sync` for the whole stack (infrastructure and code), as its first deploy or after a template change. */
-export function syncInfraArgv(t: SamTarget): string[] {
-  return ['sam', 'sync', ...common(t)];
+export function syncInfraArgv(t: SamTarget, options: { deployEvenIfUnchanged?: boolean } = {}): string[] {
+  // SAM compares the template only: an edited definition file of a state machine or API (DefinitionUri) looks
+  // "unchanged", the deploy is skipped, and its code sync refuses DefinitionSubstitutions. So deploy then.
+  return ['sam', 'sync', ...(options.deployEvenIfUnchanged ? ['--no-skip-deploy-sync'] : []), ...common(t)];
 }
 
 /** `sam sync --code` for the given resources only. */

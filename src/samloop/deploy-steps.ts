@@ -63,7 +63,7 @@ export class DeploySteps {
     return `${app.id} (AWS::Serverless::Application) comes from the Serverless Application Repository, which the emulator cannot reach: deploy to AWS, or use a local template as its Location`;
   }
 
-  async deployInfra(seq: number, model: TemplateModel): Promise<DeployReport> {
+  async deployInfra(seq: number, model: TemplateModel, options: { deployEvenIfUnchanged?: boolean } = {}): Promise<DeployReport> {
     const { runner, reporter, clock } = this.options;
     const started = clock.now();
     const ids = [...model.resources.values()].filter((r) => r.kind !== 'other').map((r) => r.id);
@@ -76,7 +76,7 @@ export class DeploySteps {
     reporter.event({ type: 'build-started', seq, resources: ids });
     await this.dropArtifacts([...model.resources.values()].filter(shortcutBuilt).map((r) => r.id));
     // Every mode runs SAM's own `sam sync`; the emulator applies the SAM transform as CloudFormation does.
-    const result = await runner.step('sync', syncInfraArgv(runner.target));
+    const result = await runner.step('sync', syncInfraArgv(runner.target, options));
     reporter.event({ type: 'build-finished', seq, resources: ids, ok: result.ok, ms: result.ms });
     const gapCause = await this.reportGaps();
     const marks = { ...result.marks, startedAt: started };

@@ -208,7 +208,10 @@ export class Deployer {
     if (!infra && route.resources.length === 0 && !(this.infraBehind && route.unowned.length > 0)) return undefined;
     if (!infra && this.infraBehind && !this.templateError) infra = true;
     if (!infra) return this.steps.syncCode(seq, route.resources, route.dependencyChanges, { paths, model });
-    const report = await this.steps.deployInfra(seq, model);
+    // A file the stack reads (a DefinitionUri of a state machine or an API, a nested application's template) changed:
+    // SAM must deploy even though the template's own text did not.
+    const deployEvenIfUnchanged = paths.some((p) => model.infraFiles.includes(p));
+    const report = await this.steps.deployInfra(seq, model, { deployEvenIfUnchanged });
     this.infraBehind = !report.ok;
     return report;
   }

@@ -75,6 +75,22 @@ export class EmulatorApi {
     return (signedIn.AuthenticationResult as { IdToken: string }).IdToken;
   }
 
+  /** PutEvents, as an app's script sends events to a bus. */
+  async putEvents(entries: Array<{ Source: string; DetailType: string; Detail: string; EventBusName?: string }>): Promise<Record<string, unknown>> {
+    return this.json('events', 'AWSEvents.PutEvents', { Entries: entries });
+  }
+
+  /** Start an execution and wait until it is no longer RUNNING; its DescribeExecution. */
+  async runExecution(stateMachineArn: string, input: object, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+    const started = await this.json('states', 'AWSStepFunctions.StartExecution', { stateMachineArn, input: JSON.stringify(input) });
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const described = await this.json('states', 'AWSStepFunctions.DescribeExecution', { executionArn: started.executionArn });
+      if (described.status !== 'RUNNING' || Date.now() > deadline) return described;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   async iamUserKeys(user: string): Promise<{ AWS_ACCESS_KEY_ID: string; AWS_SECRET_ACCESS_KEY: string }> {
     await this.query('iam', { Action: 'CreateUser', Version: '2010-05-08', UserName: user });
     const xml = await this.query('iam', { Action: 'CreateAccessKey', Version: '2010-05-08', UserName: user });

@@ -1,6 +1,6 @@
 // `dsync invoke FUNCTION`: run a function of the deployed stack in the emulator.
-import fs from 'node:fs';
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
+import { readEvent } from '../event-input.js';
 import { connectEngine, createCliSession, loadCliConfig, withLayout } from '../deps.js';
 import type { OutputStreams } from '../output.js';
 import { silentReporter } from '../../base/reporter.js';
@@ -29,7 +29,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
       hint: 'usage: dsync invoke FUNCTION [--event FILE]',
     });
   }
-  const event = await readEvent(values.event);
+  const event = (await readEvent('invoke', values.event)) ?? '{}';
   const config = await withLayout(loadCliConfig(values, io.env), { strict: false });
   const session = createCliSession(config, silentReporter, io.env);
   const container = await session.runningContainer();
@@ -42,30 +42,4 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
     if (outcome.functionError) io.stderr.write(`${failureLine(outcome.logicalId, outcome.payload)}\n`);
   }
   return outcome.functionError ? EXIT.failed : EXIT.ok;
-}
-
-async function readEvent(source: string | undefined): Promise<string> {
-  let text: string;
-  if (source === undefined) return '{}';
-  if (source === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin as AsyncIterable<Buffer | string>) chunks.push(Buffer.from(chunk));
-    text = Buffer.concat(chunks).toString('utf8');
-  } else {
-    try {
-      text = fs.readFileSync(source, 'utf8');
-    } catch (error) {
-      throw new DsyncError('USAGE', `invoke: cannot read the event file ${source} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
-        hint: 'give a JSON file, or --event - to read stdin',
-      });
-    }
-  }
-  try {
-    JSON.parse(text);
-  } catch (error) {
-    throw new DsyncError('USAGE', `invoke: the event ${source === '-' ? 'on stdin' : source} is not valid JSON: ${(error as Error).message}`, {
-      hint: 'an event is a JSON value, e.g. {"key": "value"}',
-    });
-  }
-  return text;
 }

@@ -67,6 +67,11 @@ describe('real-AWS target, argv and env', () => {
     expect(t).toMatchObject({ stackName: 'mine', region: 'us-west-2', parameterOverrides: ['Stage=qa'] });
   });
 
+  it('deploys even when the template text is unchanged, when a definition file changed', () => {
+    expect(syncInfraArgv(target, { deployEvenIfUnchanged: true }).slice(0, 3)).toEqual(['sam', 'sync', '--no-skip-deploy-sync']);
+    expect(syncInfraArgv(target)).not.toContain('--no-skip-deploy-sync');
+  });
+
   it('builds the sam sync command lines', () => {
     expect(syncInfraArgv(target)).toEqual([
       'sam',
