@@ -5,6 +5,7 @@ import { EMULATOR_PORT } from '../sam/target.js';
 import { CHANGES_FILE, type ChangesSummary } from './change-log.js';
 import { readServedApis, type ServedApi } from '../emulator/apis.js';
 import { readEmulatorGaps, standInsOf } from '../emulator/gaps.js';
+import { readTriggers, type ListedTrigger } from '../emulator/triggers.js';
 import { describeHolder, type LeaseRead, type LeaseRecord } from '../stack/lease.js';
 import type { SamTarget } from '../sam/commands.js';
 import { probeImage } from '../images/probe.js';
@@ -17,6 +18,8 @@ export interface SamStatus {
   changes?: ChangesSummary;
   /** Emulator mode: the stack's REST and HTTP APIs, served on host loopback. */
   apis?: ServedApi[];
+  /** Emulator mode: the stack's rules, schedules and event source mappings, with their last run. */
+  triggers?: ListedTrigger[];
   /** Resources the emulator could not create and stands in for (emulator mode). */
   standIns?: Array<{ logicalId: string; type: string; reason: string }>;
   /** Real AWS and --endpoint-url: the stack and who holds its lease (null: nobody; a string: why it is unknown). */
@@ -36,6 +39,7 @@ export async function samStatus(client: ContainerClient, containerId: string, re
     if (probe.motoPython) {
       out.standIns = standInsOf(await readEmulatorGaps(client, containerId, probe.motoPython), target.stackName);
       out.apis = await readServedApis(client, containerId, probe.motoPython, target.stackName);
+      out.triggers = await readTriggers(client, containerId, probe.motoPython, target.region, target.stackName);
     }
   }
   if (target && target.mode !== 'emulator' && readLease) {

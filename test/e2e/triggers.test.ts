@@ -60,6 +60,11 @@ describe('event-driven-orders: buses, schedules and state machines run the code 
     expect(fired.code, fired.stderr).toBe(0);
     expect(fired.stdout).toMatch(/^fired rule TickFunctionEveryMinute -> function:event-driven-orders-TickFunction/);
     expect(await record('ticks')).toMatchObject({ runs: 1, lastSource: 'aws.events' });
+    const status = JSON.parse(cliRun(['status', '--json', '--cwd', root]).stdout) as { triggers?: Array<{ id: string; kind: string; source: string; lastRunAt: string | null }> };
+    const tick = status.triggers?.find((t) => t.id === 'TickFunctionEveryMinute');
+    expect(tick).toMatchObject({ kind: 'rule', source: 'rate(1 minute)' });
+    expect(tick?.lastRunAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(status.triggers?.find((t) => t.id === 'RecordFunctionOrderPlaced')).toMatchObject({ kind: 'rule', source: 'events on orders-bus' });
     const unknown = cliRun(['trigger', 'Nope', '--cwd', root]);
     expect(unknown.code).toBe(4);
     expect(unknown.stderr).toContain('TickFunctionEveryMinute');

@@ -11,7 +11,8 @@
   stack with the request body as its event (`dsync invoke`);
 - `POST /_dsync/trigger/<region>/<stack>/<logical id>`: fire a rule, a
   schedule or a mapping now, with the request body as its event if any
-  (`dsync trigger`; eventbridge/trigger.py);
+  (`dsync trigger`; eventbridge/trigger.py), and `GET /_dsync/triggers/<region>/<stack>`
+  the stack's triggers with their last run and error (`dsync status`);
 - `GET /_dsync/streams/<region>/<stack>`: which function wrote each log
   stream (`dsync logs` prefixes lines with it);
 - API Gateway's FlushStageCache and FlushStageAuthorizersCache, which moto
@@ -123,6 +124,10 @@ def trigger(environ, region, stack, logical_id):
     return Response(json.dumps(answer), status=status, mimetype="application/json")
 
 
+def trigger_list(environ, region, stack):
+    return Response(json.dumps(eventbridge.listing.triggers(region, stack)), mimetype="application/json")
+
+
 def invoke_usage(environ, rest):
     return Response("usage: POST /_dsync/invoke/<region>/<stack>/<logical id>\n", status=400)
 
@@ -145,6 +150,7 @@ def table(api_ports):
         Route("POST", "/_dsync/invoke/<region>/<stack>/<logical_id>", invoke),
         Route("POST", "/_dsync/invoke/<rest:path>", invoke_usage),
         Route("POST", "/_dsync/trigger/<region>/<stack>/<logical_id>", trigger),
+        Route(ANY, "/_dsync/triggers/<region>/<stack>", trigger_list),
         Route("DELETE", "/restapis/<api>/stages/<stage>/cache/data", flush_cache),
         Route("DELETE", "/restapis/<api>/stages/<stage>/cache/authorizers", flush_cache),
     )

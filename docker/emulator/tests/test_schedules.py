@@ -118,3 +118,25 @@ def test_dsync_trigger_fires_a_schedule_a_rule_or_a_function_s_one_trigger_now(e
     assert status == 400 and answer["triggers"] == ["FnHourly", "FnOrders"]
     status, answer = fire(emulator, name, "Nope")
     assert status == 404 and "FnHourly" in answer["triggers"]
+
+
+def test_the_stack_s_triggers_are_listed_with_their_last_run(emulator, cfn, s3, name, runtime):
+    import requests
+
+    uri = upload(s3, f"{name}/logger.zip", make_zip({"index.js": LOGGER}))
+    sqs = emulator.client("sqs")
+    queue_arn = sqs.get_queue_attributes(QueueUrl=sqs.create_queue(QueueName=f"{name}-q")["QueueUrl"], AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    events_ = {
+        "Hourly": {"Type": "Schedule", "Properties": {"Schedule": "rate(1 hour)"}},
+        "Jobs": {"Type": "SQS", "Properties": {"Queue": queue_arn, "BatchSize": 5}},
+    }
+    deploy(cfn, name, sam_template({"Fn": sam_function(uri, runtime, Events=events_)}))
+    fire(emulator, name, "FnHourly")
+    listed = {t["id"]: t for t in requests.get(f"{emulator.url}/_dsync/triggers/us-east-1/{name}", timeout=10).json()}
+    assert set(listed) == {"FnHourly", "FnJobs"}
+    hourly = listed["FnHourly"]
+    assert (hourly["kind"], hourly["source"], hourly["state"], hourly["lastError"]) == ("rule", "rate(1 hour)", "ENABLED", None)
+    assert hourly["lastRunAt"] and hourly["targets"][0].startswith("function:")
+    assert (listed["FnJobs"]["kind"], listed["FnJobs"]["source"]) == ("mapping", f"{name}-q")

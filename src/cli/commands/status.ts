@@ -1,6 +1,7 @@
 // `dsync status`: the session's report plus the SAM loop's (emulator URL, changes).
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
 import { describeApis } from '../../emulator/apis.js';
+import { describeTriggers } from '../../emulator/triggers.js';
 import { connectEngine, createCliSession, credentialsFor, loadCliConfig, profileFor, withLayout } from '../deps.js';
 import { samStatus, type LeaseReader, type SamStatus } from '../../samloop/sam-status.js';
 import type { StatusReport } from '../../session/session.js';
@@ -75,6 +76,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
     out.push(...describeConflicts(report.conflicts ?? []));
     if (report.endpoint) out.push(`emulator   ${report.endpoint}`);
     for (const line of describeApis(report.apis ?? [])) out.push(`api        ${line}`);
+    for (const line of describeTriggers(report.triggers ?? [])) out.push(`trigger    ${line}`);
     if (report.stack) out.push(`stack      ${report.stack.name} in ${report.stack.region}: lease ${report.stack.leaseText}`);
     const c = report.changes;
     if (c) {

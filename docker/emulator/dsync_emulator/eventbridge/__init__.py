@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from moto.events import models as events
 
 from .. import patching
-from . import patterns, schedules, targets, trigger
+from . import listing, patterns, schedules, targets, trigger
 from .inputs import payload_for
 
 LOG = logging.getLogger("dsync.emulator")
@@ -56,7 +56,7 @@ def send_to_targets(self, original_event, transform_input=True):
             targets.record(self, target, error)
 
 
-__all__ = ["install", "schedules", "takes", "trigger"]
+__all__ = ["install", "listing", "schedules", "takes", "trigger"]
 
 
 def install():
