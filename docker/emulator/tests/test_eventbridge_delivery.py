@@ -113,3 +113,30 @@ def test_disabled_and_schedule_only_rules_take_no_event(emulator, name):
         events.put_targets(Rule=rule, Targets=[{"Id": "q", "Arn": queue_arn}])
     put(emulator, "default", {"n": 1}, source=name)
     assert "Messages" not in sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=1)
+
+
+def test_s3_sends_its_object_events_to_the_default_bus(emulator, name):
+    s3, sqs, events = (emulator.client(s) for s in ("s3", "sqs", "events"))
+    bucket = f"{name}-bucket"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"EventBridgeConfiguration": {}})
+    queue = sqs.create_queue(QueueName=f"{name}-q")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    pattern = {"source": ["aws.s3"], "detail": {"bucket": {"name": [bucket]}}}
+    events.put_rule(Name=f"{name}-r", EventPattern=json.dumps(pattern))
+    events.put_targets(
+        Rule=f"{name}-r",
+        Targets=[
+            {
+                "Id": "q",
+                "Arn": queue_arn,
+                "InputTransformer": {"InputPathsMap": {"d": "$.detail", "t": "$.detail-type"}, "InputTemplate": '{"type": <t>, "detail": <d>}'},
+            }
+        ],
+    )
+    s3.put_object(Bucket=bucket, Key="uploads/a.txt", Body=b"hello")
+    s3.put_object(Bucket=bucket, Key="uploads/b.txt", Body=b"hello")
+    got = [json.loads(m["Body"]) for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=2)["Messages"]]
+    assert sorted(g["detail"]["object"]["key"] for g in got) == ["uploads/a.txt", "uploads/b.txt"]
+    assert {g["type"] for g in got} == {"Object Created"}  # no "Object Tags Added" beside them
+    assert {g["detail"]["reason"] for g in got} == {"PutObject"} and got[0]["detail"]["object"]["size"] == 5

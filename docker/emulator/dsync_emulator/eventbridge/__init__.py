@@ -1,6 +1,7 @@
 """EventBridge in the emulator: rules deliver what they match to every kind
 of target SAM apps use (targets.py), with EventBridge's pattern semantics
-(patterns.py) and inputs (inputs.py); schedules fire (schedules.py).
+(patterns.py) and inputs (inputs.py); schedules fire (schedules.py); S3
+sends its object events to the default bus (s3_events.py).
 
 moto's Rule.send_to_targets is replaced: a disabled rule sends nothing; a
 rule with only a ScheduleExpression takes only its own scheduled events (in
@@ -15,7 +16,7 @@ from datetime import UTC, datetime
 from moto.events import models as events
 
 from .. import patching
-from . import listing, patterns, schedules, targets, trigger
+from . import listing, patterns, s3_events, schedules, targets, trigger
 from .inputs import payload_for
 
 LOG = logging.getLogger("dsync.emulator")
@@ -61,3 +62,4 @@ __all__ = ["install", "listing", "schedules", "takes", "trigger"]
 
 def install():
     patching.replace(events.Rule, "send_to_targets", send_to_targets, params=("original_event", "transform_input"))
+    s3_events.install()
