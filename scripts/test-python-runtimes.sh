@@ -19,7 +19,8 @@ for version in "${versions[@]}"; do
     interpreter=/usr/bin/python3.11
   else
     # Only an image that is there already (on this SAM image): never a build of minutes from here.
-    tag="$(docker images --format '{{.Repository}}:{{.Tag}}' | grep -F "$base_tag-py${version/./}-" | head -n1 || true)"
+    # The newest such image: an older one (before a change of its Dockerfile) may still be listed.
+    tag="$(docker images --format '{{.CreatedAt}}|{{.Repository}}:{{.Tag}}' | grep -F "|$base_tag-py${version/./}-" | sort -r | head -n1 | cut -d'|' -f2 || true)"
     interpreter="/opt/python$version/bin/python$version"
   fi
   if [[ -z "$tag" ]]; then
