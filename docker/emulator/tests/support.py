@@ -106,3 +106,26 @@ exports.handler = async (event, context) => {
   return { statusCode: 200, headers: { 'x-fn': context.functionName }, body: JSON.stringify(body) };
 };
 """
+
+
+# A Node.js handler that logs the event it got, so a test can read what a trigger delivered.
+EVENT_LOGGER = "exports.handler = async (event) => { console.log('EVENT ' + JSON.stringify(event)); return 'ok'; };"
+
+
+def logged_events(emulator, function, count=1, timeout=15):
+    """The events EVENT_LOGGER logged in `function`'s log group, once there are `count` (or at the timeout)."""
+    import time
+
+    logs = emulator.client("logs")
+    deadline = time.monotonic() + timeout
+    found = []
+    while time.monotonic() < deadline:
+        try:
+            messages = [e["message"] for e in logs.filter_log_events(logGroupName=f"/aws/lambda/{function}")["events"]]
+        except logs.exceptions.ResourceNotFoundException:
+            messages = []
+        found = [json.loads(m.split("EVENT ", 1)[1]) for m in messages if "EVENT " in m]
+        if len(found) >= count:
+            break
+        time.sleep(0.1)
+    return found

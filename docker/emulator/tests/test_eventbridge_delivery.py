@@ -5,30 +5,9 @@ disabled rule sends nothing, a schedule-only rule takes no ordinary event,
 and a target that fails does not stop the others."""
 
 import json
-import time
-
 import pytest
 
-from support import deploy, make_zip, resources, sam_function, sam_template, upload
-
-# Logs the event it got, so the test can read what the rule delivered.
-LOGGER = "exports.handler = async (event) => { console.log('EVENT ' + JSON.stringify(event)); return 'ok'; };"
-
-
-def logged_events(emulator, function, timeout=15):
-    logs = emulator.client("logs")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            messages = [e["message"] for e in logs.filter_log_events(logGroupName=f"/aws/lambda/{function}")["events"]]
-        except logs.exceptions.ResourceNotFoundException:
-            messages = []
-        found = [json.loads(m.split("EVENT ", 1)[1]) for m in messages if "EVENT " in m]
-        if found:
-            return found
-        time.sleep(0.1)
-    return []
-
+from support import EVENT_LOGGER, deploy, logged_events, make_zip, resources, sam_function, sam_template, upload
 
 def put(emulator, bus, detail, source="shop.orders", detail_type="OrderPlaced"):
     answer = emulator.client("events").put_events(
@@ -40,7 +19,7 @@ def put(emulator, bus, detail, source="shop.orders", detail_type="OrderPlaced"):
 
 @pytest.fixture
 def logger_uri(s3, name):
-    return upload(s3, f"{name}/logger.zip", make_zip({"index.js": LOGGER}))
+    return upload(s3, f"{name}/logger.zip", make_zip({"index.js": EVENT_LOGGER}))
 
 
 def test_a_custom_bus_rule_runs_its_function_with_the_transformed_input(emulator, cfn, name, logger_uri, runtime):

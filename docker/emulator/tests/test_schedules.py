@@ -10,7 +10,7 @@ import pytest
 
 from dsync_emulator.eventbridge import schedules
 from dsync_emulator.eventbridge.cron import ScheduleError, next_run
-from support import deploy, make_zip, resources, sam_function, sam_template, upload
+from support import EVENT_LOGGER, deploy, logged_events, make_zip, resources, sam_function, sam_template, upload
 
 T0 = datetime(2026, 12, 3, 10, 7, 30, tzinfo=UTC)  # a Thursday
 
@@ -41,27 +41,8 @@ def test_a_time_zone_and_refusals():
             next_run(bad, T0)
 
 
-LOGGER = "exports.handler = async (event) => { console.log('EVENT ' + JSON.stringify(event)); return 'ok'; };"
-
-
-def events_of(emulator, function, count, timeout=15):
-    logs = emulator.client("logs")
-    deadline = time.monotonic() + timeout
-    found = []
-    while time.monotonic() < deadline:
-        try:
-            messages = [e["message"] for e in logs.filter_log_events(logGroupName=f"/aws/lambda/{function}")["events"]]
-        except logs.exceptions.ResourceNotFoundException:
-            messages = []
-        found = [json.loads(m.split("EVENT ", 1)[1]) for m in messages if "EVENT " in m]
-        if len(found) >= count:
-            break
-        time.sleep(0.1)
-    return found
-
-
 def test_the_clock_fires_schedule_and_schedule_v2_events(emulator, cfn, s3, name, runtime):
-    uri = upload(s3, f"{name}/logger.zip", make_zip({"index.js": LOGGER}))
+    uri = upload(s3, f"{name}/logger.zip", make_zip({"index.js": EVENT_LOGGER}))
     events_ = {
         "Every5": {"Type": "Schedule", "Properties": {"Schedule": "rate(5 minutes)"}},
         "Nightly": {"Type": "ScheduleV2", "Properties": {"ScheduleExpression": "cron(0 2 * * ? *)", "Input": '{"job": "nightly"}'}},
@@ -75,7 +56,7 @@ def test_the_clock_fires_schedule_and_schedule_v2_events(emulator, cfn, s3, name
     assert ours(schedules.tick(now + timedelta(minutes=4))) == []
     fired = ours(schedules.tick(now + timedelta(days=1, minutes=6)))
     assert len(fired) == 2, fired  # five minutes passed, and 2 a.m. came
-    got = events_of(emulator, function, 2)
+    got = logged_events(emulator, function, 2)
     scheduled = next(e for e in got if e.get("detail-type") == "Scheduled Event")
     assert scheduled["source"] == "aws.events" and scheduled["resources"][0].endswith(f"rule/{resources(cfn, name)['FnEvery5'][1]}")
     assert {"job": "nightly"} in got
@@ -89,7 +70,7 @@ def fire(emulator, stack, logical_id, event=None):
 
 
 def test_dsync_trigger_fires_a_schedule_a_rule_or_a_function_s_one_trigger_now(emulator, cfn, s3, name, runtime):
-    uri = upload(s3, f"{name}/logger.zip", make_zip({"index.js": LOGGER}))
+    uri = upload(s3, f"{name}/logger.zip", make_zip({"index.js": EVENT_LOGGER}))
     events_ = {
         "Hourly": {"Type": "Schedule", "Properties": {"Schedule": "rate(1 hour)"}},
         "Orders": {"Type": "EventBridgeRule", "Properties": {"Pattern": {"source": ["shop"]}}},
@@ -105,15 +86,15 @@ def test_dsync_trigger_fires_a_schedule_a_rule_or_a_function_s_one_trigger_now(e
     deploy(cfn, name, template)
     status, answer = fire(emulator, name, "FnHourly")
     assert (status, answer["kind"]) == (200, "rule")
-    assert events_of(emulator, resources(cfn, name)["Fn"][1], 1)[0]["detail-type"] == "Scheduled Event"
+    assert logged_events(emulator, resources(cfn, name)["Fn"][1], 1)[0]["detail-type"] == "Scheduled Event"
     status, answer = fire(emulator, name, "FnOrders")
     assert status == 400 and "give the event to send" in answer["message"]
     status, _ = fire(emulator, name, "FnOrders", json.dumps({"source": "shop", "detail-type": "x", "detail": {"n": 1}}))
     assert status == 200
-    assert any(e.get("detail") == {"n": 1} for e in events_of(emulator, resources(cfn, name)["Fn"][1], 2))
+    assert any(e.get("detail") == {"n": 1} for e in logged_events(emulator, resources(cfn, name)["Fn"][1], 2))
     status, answer = fire(emulator, name, "Other")  # a function with one trigger: that one
     assert (status, answer["fired"], answer["kind"]) == (200, "OtherNightly", "schedule")
-    assert events_of(emulator, resources(cfn, name)["Other"][1], 1) == [{}]
+    assert logged_events(emulator, resources(cfn, name)["Other"][1], 1) == [{}]
     status, answer = fire(emulator, name, "Fn")  # two triggers: say which
     assert status == 400 and answer["triggers"] == ["FnHourly", "FnOrders"]
     status, answer = fire(emulator, name, "Nope")
@@ -123,7 +104,7 @@ def test_dsync_trigger_fires_a_schedule_a_rule_or_a_function_s_one_trigger_now(e
 def test_the_stack_s_triggers_are_listed_with_their_last_run(emulator, cfn, s3, name, runtime):
     import requests
 
-    uri = upload(s3, f"{name}/logger.zip", make_zip({"index.js": LOGGER}))
+    uri = upload(s3, f"{name}/logger.zip", make_zip({"index.js": EVENT_LOGGER}))
     sqs = emulator.client("sqs")
     queue_arn = sqs.get_queue_attributes(QueueUrl=sqs.create_queue(QueueName=f"{name}-q")["QueueUrl"], AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"

@@ -4,36 +4,10 @@ models for them, so they were stand-ins and no token could be had). With
 them, `aws cognito-idp admin-initiate-auth --endpoint-url ...` issues tokens
 the gateway's JWT authorizers accept (signed with moto's key)."""
 
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.cognitoidp import models as cognito
 from moto.core.common_models import CloudFormationModel
 
-from .models import BridgeModel
-
-
-class _Created:
-    """What the stack holds for a created pool or client: its Ref and its GetAtt attributes."""
-
-    def __init__(self, physical_id, attributes):
-        self.physical_id = physical_id
-        self.attributes = attributes
-
-    @property
-    def physical_resource_id(self):
-        return self.physical_id
-
-    def get_cfn_attribute(self, name):
-        if name not in self.attributes:
-            raise UnformattedGetAttTemplateException()
-        return self.attributes[name]
-
-    @staticmethod
-    def has_cfn_attr(attr):
-        return True
-
-    @staticmethod
-    def is_created():
-        return True
+from .models import BridgeModel, Created
 
 
 def _backend(account_id, region_name):
@@ -54,7 +28,7 @@ class CfnUserPool(BridgeModel, CloudFormationModel):
         name = props.pop("UserPoolName", None) or resource_name
         pool = _backend(account_id, region_name).create_user_pool(name, props)
         provider = f"cognito-idp.{region_name}.amazonaws.com/{pool.id}"
-        return _Created(pool.id, {"Arn": pool.arn, "ProviderName": provider, "ProviderURL": f"https://{provider}", "UserPoolId": pool.id})
+        return Created(pool.id, {"Arn": pool.arn, "ProviderName": provider, "ProviderURL": f"https://{provider}", "UserPoolId": pool.id})
 
     @classmethod
     def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
@@ -80,7 +54,7 @@ class CfnUserPoolClient(BridgeModel, CloudFormationModel):
         secret = bool(props.pop("GenerateSecret", False))
         props.setdefault("ClientName", resource_name)
         client = _backend(account_id, region_name).create_user_pool_client(pool_id, secret, props)
-        return _Created(client.id, {"ClientSecret": getattr(client, "secret", None), "Name": props["ClientName"]})
+        return Created(client.id, {"ClientSecret": getattr(client, "secret", None), "Name": props["ClientName"]})
 
     @classmethod
     def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):

@@ -7,8 +7,7 @@ function's ARN, as in CloudFormation; GetAtt FunctionUrl and FunctionArn."""
 from moto.awslambda import models as lam
 from moto.core.common_models import CloudFormationModel
 
-from .cognito import _Created
-from .models import BridgeModel
+from .models import BridgeModel, Created
 
 
 def _function_name(target):
@@ -36,7 +35,7 @@ class CfnFunctionUrl(BridgeModel, CloudFormationModel):
             pass
         url = backend.create_function_url_config(name, config)
         arn = url.function.function_arn
-        return _Created(arn, {"FunctionArn": arn, "FunctionUrl": url.url.rstrip("/") + "/"})
+        return Created(arn, {"FunctionArn": arn, "FunctionUrl": url.url.rstrip("/") + "/"})
 
     @classmethod
     def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):

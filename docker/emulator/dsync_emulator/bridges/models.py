@@ -1,6 +1,7 @@
 """What the bridges share: the emulator's own S3 objects, an API's OpenAPI
 document, and the mixin of the CloudFormation models moto lacks."""
 
+from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.cloudformation.models import Stack
 
 
@@ -47,3 +48,28 @@ class BridgeModel:
     @classmethod
     def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
         return None
+
+
+class Created:
+    """What the stack holds for a resource a bridge made in a moto backend: its Ref and its GetAtt attributes."""
+
+    def __init__(self, physical_id, attributes):
+        self.physical_id = physical_id
+        self.attributes = attributes
+
+    @property
+    def physical_resource_id(self):
+        return self.physical_id
+
+    def get_cfn_attribute(self, name):
+        if name not in self.attributes:
+            raise UnformattedGetAttTemplateException()
+        return self.attributes[name]
+
+    @staticmethod
+    def has_cfn_attr(attr):
+        return True
+
+    @staticmethod
+    def is_created():
+        return True

@@ -8,8 +8,7 @@ import uuid
 from moto.core.common_models import CloudFormationModel
 from moto.scheduler import models as scheduler
 
-from .cognito import _Created
-from .models import BridgeModel
+from .models import BridgeModel, Created
 
 
 def _backend(account_id, region_name):
@@ -45,7 +44,7 @@ class CfnSchedule(BridgeModel, CloudFormationModel):
             target=props["Target"],
             action_after_completion=None,
         )
-        return _Created(schedule.name, {"Arn": schedule.arn})
+        return Created(schedule.name, {"Arn": schedule.arn})
 
     @classmethod
     def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
