@@ -22,7 +22,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { cli, fmt, percentile } from './lib.mjs';
+import { cli, firstDeploy, fmt, percentile } from './lib.mjs';
 
 const EDITS = Number(process.env.EDITS ?? 20);
 const WARM = Number(process.env.WARM ?? 200);
@@ -168,13 +168,7 @@ const child = spawn(process.execPath, [cli, 'up', '--emulator', '--json', '--cwd
 const events = [];
 createInterface({ input: child.stdout }).on('line', (l) => events.push(JSON.parse(l)));
 try {
-  const t0 = performance.now();
-  while (!events.some((e) => e.type === 'apis')) {
-    if (child.exitCode !== null) throw new Error(`dsync up exited ${child.exitCode}`);
-    if (performance.now() - t0 > 1_200_000) throw new Error('no first deploy');
-    await sleep(100);
-  }
-  const base = events.find((e) => e.type === 'apis').apis[0].url;
+  const base = (await firstDeploy(child, events)).apis[0].url;
   console.log(`app: a Node.js 22 and a Python 3.13 function behind one REST API, ${base}`);
   for (const fn of Object.values(FUNCTIONS)) await measure(fn, `${base}${fn.route}`);
 } finally {

@@ -73,3 +73,17 @@ export function startUp(args, env = process.env) {
     },
   };
 }
+
+/** Wait until an `up --emulator --json` run has deployed once and said its APIs; its `apis` event. Throws when it exits or the deploy fails. */
+export async function firstDeploy(child, events, timeoutMs = 1_200_000) {
+  const t0 = performance.now();
+  for (;;) {
+    const apis = events.find((e) => e.type === 'apis');
+    if (apis) return apis;
+    if (child.exitCode !== null) throw new Error(`dsync up exited ${child.exitCode}`);
+    const failed = events.find((e) => e.type === 'deploy-result' && e.ok === false);
+    if (failed) throw new Error(`the first deploy failed: ${failed.cause}`);
+    if (performance.now() - t0 > timeoutMs) throw new Error('no first deploy');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { cli, fmt, percentile } from './lib.mjs';
+import { cli, firstDeploy, fmt, percentile } from './lib.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 20);
 const IDLE_S = Number(process.env.IDLE_S ?? 30);
@@ -131,14 +131,7 @@ const child = spawn(process.execPath, [cli, 'up', '--emulator', '--json', '--cwd
 const events = [];
 createInterface({ input: child.stdout }).on('line', (l) => events.push(JSON.parse(l)));
 try {
-  const t0 = performance.now();
-  while (!events.some((e) => e.type === 'apis')) {
-    if (child.exitCode !== null) throw new Error(`dsync up exited ${child.exitCode}`);
-    const failed = events.find((e) => e.type === 'deploy-result' && e.ok === false);
-    if (failed) throw new Error(`the first deploy failed: ${failed.cause}`);
-    if (performance.now() - t0 > 1_200_000) throw new Error('no first deploy');
-    await sleep(100);
-  }
+  await firstDeploy(child, events);
   const status = JSON.parse(spawnSync(process.execPath, [cli, 'status', '--json', '--cwd', root], { env, encoding: 'utf8' }).stdout);
   const endpoint = status.endpoint;
   const api = status.apis.find((a) => a.id === 'ServerlessHttpApi').url;

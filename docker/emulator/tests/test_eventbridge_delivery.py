@@ -5,9 +5,11 @@ disabled rule sends nothing, a schedule-only rule takes no ordinary event,
 and a target that fails does not stop the others."""
 
 import json
+
 import pytest
 
 from support import EVENT_LOGGER, deploy, logged_events, make_zip, resources, sam_function, sam_template, upload
+
 
 def put(emulator, bus, detail, source="shop.orders", detail_type="OrderPlaced"):
     answer = emulator.client("events").put_events(

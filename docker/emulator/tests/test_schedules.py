@@ -3,7 +3,6 @@ emulator's clock firing SAM's Schedule and ScheduleV2 events (moved by the
 test, never waited for)."""
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
