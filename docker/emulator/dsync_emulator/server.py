@@ -16,7 +16,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import run_simple
 from werkzeug.wrappers import Response
 
-from . import bridges, cfn, eventbridge, gateway, lambda_runner, routes, standins
+from . import bridges, cfn, eventbridge, gateway, lambda_runner, routes, sources, standins
 
 _installed = False
 
@@ -40,6 +40,7 @@ def install_patches():
     cfn.install()
     lambda_runner.install()
     eventbridge.install()
+    sources.install()
     _installed = True
 
 

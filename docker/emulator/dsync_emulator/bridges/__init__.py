@@ -15,6 +15,7 @@ One module per AWS service:
   Definition, with its substitutions;
 - sns: subscriptions;
 - cognito: user pools and their app clients (for JWT authorizers);
+- lambda_async: asynchronous invocation settings (EventInvokeConfig);
 - lambda_urls: function URLs (served by the gateway);
 - scheduler: EventBridge Scheduler schedules (fired by eventbridge/schedules.py).
 """
@@ -22,10 +23,10 @@ One module per AWS service:
 from moto.cloudformation import parsing as cfn_parsing
 
 from .. import patching
-from . import apigateway, apigatewayv2, awslambda, cloudformation, cognito, events, lambda_urls, scheduler, sns, stepfunctions
+from . import apigateway, apigatewayv2, awslambda, cloudformation, cognito, events, lambda_async, lambda_urls, scheduler, sns, stepfunctions
 from .models import BridgeModel
 
-SERVICES = (cloudformation, awslambda, events, apigateway, stepfunctions, apigatewayv2, sns, cognito, lambda_urls, scheduler)
+SERVICES = (cloudformation, awslambda, lambda_async, events, apigateway, stepfunctions, apigatewayv2, sns, cognito, lambda_urls, scheduler)
 
 
 def register_models():

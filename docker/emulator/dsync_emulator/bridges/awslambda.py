@@ -95,7 +95,7 @@ def _inline_zip(cls, text, runtime):
 
 
 def _create_function(inner, cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
-    # moto copies a fixed list of properties: Layers, Architectures and PackageType are silently dropped.
+    # moto copies a fixed list of properties: Layers, Architectures, PackageType and DeadLetterConfig are silently dropped.
     props = cloudformation_json["Properties"]
     inline = (props.get("Code") or {}).get("ZipFile")
     function = inner(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
@@ -107,6 +107,7 @@ def _create_function(inner, cls, resource_name, cloudformation_json, account_id,
         function.architectures = props["Architectures"]
     if props.get("PackageType"):
         function.package_type = props["PackageType"]
+    function.dsync_dead_letter_config = props.get("DeadLetterConfig")  # read by sources/asynchronous.py
     return function
 
 
@@ -127,6 +128,7 @@ def _update_function(inner, cls, original_resource, new_resource_name, cloudform
     target = updated or original_resource
     if "Layers" in props:
         target.layers = target._get_layers_data(props["Layers"] or [])
+    target.dsync_dead_letter_config = props.get("DeadLetterConfig")
     return updated
 
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from moto.awslambda import models as lam
 from moto.core import DEFAULT_ACCOUNT_ID
 
-from . import schedules, targets
+from .. import runs
+from . import schedules
 from .trigger import KINDS, _rule, _schedule, _stack, _types
 
 
@@ -16,7 +17,7 @@ def _when(seconds):
 
 
 def _runs(arn, target_ids):
-    entries = [targets.RUNS[(arn, t)] for t in target_ids if (arn, t) in targets.RUNS]
+    entries = [e for e in (runs.last((arn, t)) for t in target_ids) if e]
     if not entries:
         return None, None
     last = max(entries, key=lambda e: e["lastRunAt"] or 0)
@@ -61,14 +62,15 @@ def _describe(region, logical, kind, physical):
     mapping = next((m for m in lam.lambda_backends[DEFAULT_ACCOUNT_ID][region]._event_source_mappings.values() if m.uuid == physical), None)
     if mapping is None:
         return None
+    last = runs.last(mapping.uuid) or {}
     return {
         "id": logical,
         "kind": kind,
         "source": _short(mapping.event_source_arn),
         "targets": [_short(mapping.function_arn)],
         "state": "ENABLED" if getattr(mapping, "enabled", True) else "DISABLED",
-        "lastRunAt": None,
-        "lastError": None,
+        "lastRunAt": _when(last.get("lastRunAt")),
+        "lastError": last.get("lastError"),
     }
 
 

@@ -91,7 +91,7 @@ def fire_schedule(schedule, account, region, payload=None):
     """Send a Scheduler schedule's target its Input (or `payload`) now."""
     target = dict(schedule.target or {})
     text = payload if payload is not None else target.get("Input") or "{}"
-    holder = _Holder(schedule.arn, account, region)
+    holder = _Holder(schedule.arn, schedule.name, account, region)
     try:
         targets.deliver(holder, target, {}, text, {})
         targets.record(holder, target)
@@ -103,8 +103,8 @@ def fire_schedule(schedule, account, region, payload=None):
 class _Holder:
     """What targets.deliver needs of a rule, for a Scheduler schedule."""
 
-    def __init__(self, arn, account, region):
-        self.arn, self.account_id, self.region_name = arn, account, region
+    def __init__(self, arn, name, account, region):
+        self.arn, self.name, self.account_id, self.region_name = arn, name, account, region
 
 
 def rules(account=DEFAULT_ACCOUNT_ID):

@@ -18,8 +18,8 @@ from moto.sns.models import sns_backends
 from moto.sqs.models import sqs_backends
 from moto.stepfunctions import responses as sfn_responses
 
-# (rule ARN, target id) -> {"lastRunAt", "lastError", "runs"}: what `dsync status` reads.
-RUNS = {}
+from .. import runs
+
 MAX_BUS_HOPS = 5
 
 
@@ -93,8 +93,5 @@ def deliver(rule, target, event, payload, original_event, hops=0):
 
 
 def record(rule, target, error=None):
-    key = (rule.arn, target.get("Id"))
-    entry = RUNS.setdefault(key, {"runs": 0, "lastRunAt": None, "lastError": None})
-    entry["runs"] += 1
-    entry["lastRunAt"] = time.time()
-    entry["lastError"] = None if error is None else f"{type(error).__name__}: {error}"
+    """One delivery of a rule or schedule to a target, in the run log (`dsync status`, `up --logs`)."""
+    runs.record((rule.arn, target.get("Id")), rule.name, str(target.get("Arn", "")).split(":")[-1], error, "event delivered" if error is None else "")

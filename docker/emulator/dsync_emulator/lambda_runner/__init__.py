@@ -27,10 +27,22 @@ from .. import patching
 from .logs import STREAMS
 from .runtime import InvokeResult, Runtime, RuntimeUnavailable
 
-__all__ = ["RUNTIME", "STREAMS", "InvokeResult", "RuntimeUnavailable", "function_named", "install"]
+__all__ = ["RUNTIME", "STREAMS", "InvokeResult", "RuntimeUnavailable", "function_named", "install", "on_event_invocation"]
 
 LOG_TAIL_BYTES = 4096
 RUNTIME = Runtime()
+
+
+def _once_on_a_thread(fn, text):
+    threading.Thread(target=RUNTIME.invoke, args=(fn, text), daemon=True).start()
+
+
+_event_invocations = [_once_on_a_thread]
+
+
+def on_event_invocation(handler):
+    """Who runs an Event invocation: handler(fn, event text), which returns at once (sources/asynchronous.py retries)."""
+    _event_invocations[0] = handler
 
 
 def invoke(self, body, request_headers, response_headers):
@@ -40,7 +52,7 @@ def invoke(self, body, request_headers, response_headers):
         return b""
     text = body if isinstance(body, str) else (body or b"").decode("utf-8", "replace") if body is not None else ""
     if kind == "Event":
-        threading.Thread(target=RUNTIME.invoke, args=(self, text), daemon=True).start()
+        _event_invocations[0](self, text)
         return b""
     result = RUNTIME.invoke(self, text)
     if result.function_error:
