@@ -11,7 +11,8 @@ export interface EmulatorGap {
   stack: string | null;
   logicalId: string;
   type: string;
-  kind: 'unsupported' | 'failed';
+  /** inert: a trigger that deployed but that the emulator does not run (said once, like a stand-in). */
+  kind: 'unsupported' | 'failed' | 'inert';
   error: string;
   where: string;
   standIn: boolean;
@@ -26,6 +27,7 @@ export async function readEmulatorGaps(client: ContainerClient, containerId: str
 /** One line for a gap. */
 export function describeGap(gap: EmulatorGap): string {
   const what = `${gap.logicalId} (${gap.type})`;
+  if (gap.kind === 'inert') return `${what} deployed, but the emulator does not run this trigger: ${gap.error}`;
   if (gap.kind === 'unsupported') return `${what}: moto has no support for this type; a stand-in keeps references to it working`;
   return gap.standIn
     ? `${what}: moto failed with ${gap.error} (${gap.where}); a stand-in keeps references to it working`
@@ -62,6 +64,6 @@ export class GapLog {
 /** The stand-ins of a stack (latest per resource), for `status`. */
 export function standInsOf(gaps: readonly EmulatorGap[], stack: string): Array<{ logicalId: string; type: string; reason: string }> {
   const latest = new Map<string, EmulatorGap>();
-  for (const gap of gaps) if (gap.stack === stack && gap.standIn) latest.set(gap.logicalId, gap);
+  for (const gap of gaps) if (gap.stack === stack && gap.standIn && gap.kind !== 'inert') latest.set(gap.logicalId, gap);
   return [...latest.values()].map((g) => ({ logicalId: g.logicalId, type: g.type, reason: g.error }));
 }

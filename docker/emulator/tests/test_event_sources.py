@@ -240,3 +240,21 @@ def test_a_deleted_mapping_delivers_nothing_more(emulator, name, judge_uri, runt
     sqs.send_message(QueueUrl=url, MessageBody="after")
     assert [m["Body"] for m in wait_for_messages(sqs, url, 1, timeout=3)] == ["after"]
     assert logged_events(emulator, function, timeout=0.5) == []
+
+
+def test_triggers_the_emulator_does_not_run_are_said_once_and_the_rest_deploys(emulator, cfn, name, judge_uri, runtime):
+    import requests
+
+    to_stream = {"Type": "AWS::Events::Rule", "Properties": {"EventPattern": {"source": ["x"]}, "Targets": [{"Id": "ToFeed", "Arn": {"Fn::GetAtt": ["Feed", "Arn"]}}]}}
+    pool = {"Type": "AWS::Cognito::UserPool", "Properties": {"UserPoolName": f"{name}-pool", "LambdaConfig": {"PreSignUp": {"Fn::GetAtt": ["Fn", "Arn"]}}}}
+    template = {
+        "Feed": {"Type": "AWS::Kinesis::Stream", "Properties": {"Name": f"{name}-feed", "ShardCount": 1}},
+        "ToFeed": to_stream,
+        "Users": pool,
+        "Fn": sam_function(judge_uri, runtime, Events={"Q": {"Type": "SQS", "Properties": {"Queue": {"Fn::GetAtt": ["Jobs", "Arn"]}}}}),
+        "Jobs": queue_resource(f"{name}-jobs"),
+    }
+    assert deploy(cfn, name, sam_template(template))["StackStatus"] == "CREATE_COMPLETE"
+    inert = {g["logicalId"]: g["error"] for g in requests.get(f"{emulator.url}/_dsync/gaps", timeout=5).json() if g["stack"] == name and g["kind"] == "inert"}
+    assert set(inert) == {"ToFeed", "Users"}
+    assert "ToFeed (kinesis)" in inert["ToFeed"] and "Cognito user pool triggers" in inert["Users"]

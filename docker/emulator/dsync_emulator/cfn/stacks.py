@@ -54,6 +54,16 @@ def fail_stack(stack, operation, error):
     stack._add_stack_event(stack.status)
 
 
+# Called with the stack after each stack operation that succeeded (sources/inert.py registers one).
+AFTER_DEPLOY = []
+
+
+def _deployed(stack):
+    if getattr(stack, "status", "").endswith("_COMPLETE") and "ROLLBACK" not in stack.status:
+        for callback in AFTER_DEPLOY:
+            callback(stack)
+
+
 def _create_stack(original):
     def create_stack(self, name, template, parameters, *args, **kwargs):
         processed, source = expand(template, self.region_name, parameter_values(parameters))
@@ -68,6 +78,7 @@ def _create_stack(original):
                 raise
             fail_stack(stack, "CREATE", error)
         stack.original_template = source or template
+        _deployed(stack)
         return stack
 
     return create_stack
@@ -109,6 +120,7 @@ def _update_stack(original):
             stack = self.get_stack(name)
             fail_stack(stack, "UPDATE", error)
         stack.original_template = source or template
+        _deployed(stack)
         return stack
 
     return update_stack
@@ -141,6 +153,7 @@ def _execute_change_set(original):
         stack._parse_template()
         stack.output_map = stack._create_output_map()
         stack.description = stack.template_dict.get("Description")
+        _deployed(stack)
 
     return execute_change_set
 

@@ -7,7 +7,8 @@
 - asynchronous invocations are retried and sent to their destinations
   (asynchronous.py); SNS and S3 invoke functions asynchronously, with the
   event Lambda gives (SNS's had a fixed topic, message id and attributes);
-- each run is recorded (../runs.py) for `dsync status` and `up --logs`.
+- each run is recorded (../runs.py) for `dsync status` and `up --logs`;
+- a trigger it does not run is said once at deploy (inert.py).
 
 moto delivered to functions inside the call that produced the event
 (SendMessage, PutItem, PutRecord, Publish waited for the function) and
@@ -28,7 +29,8 @@ from moto.sns import models as sns
 from moto.sqs import models as sqs_models
 
 from .. import lambda_runner, patching
-from . import asynchronous, sns_events
+from ..cfn import stacks
+from . import asynchronous, inert, sns_events
 from .records import dynamodb_record, kinesis_record
 from .sqs import QueuePoller
 from .streams import StreamPoller
@@ -186,3 +188,4 @@ def install():
     patching.replace(s3_notifications, "_invoke_awslambda", _s3_invokes_asynchronously, params=("account_id", "event_body", "fn_arn", "region_name"))
     sns_events.install(sns)
     lambda_runner.on_event_invocation(asynchronous.submit)
+    stacks.AFTER_DEPLOY.append(inert.check)
