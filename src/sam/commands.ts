@@ -151,6 +151,11 @@ export function tunnelArgv(python: string, port: number): string[] {
   return [python, `${SAM_TOOLS}/tunnel.py`, String(port)];
 }
 
+/** `up --logs` in emulator mode: one line per trigger run, as the emulator records them (docker/sam-tools/trigger_runs.py). */
+export function triggerRunsArgv(t: SamTarget, python: string, emulatorPort: number): string[] {
+  return [python, `${SAM_TOOLS}/trigger_runs.py`, String(emulatorPort), t.region, t.stackName];
+}
+
 /** dsync's check that the emulator holds what SAM built (docker/sam-tools/verify.py), for these resources. */
 export function verifyArgv(t: SamTarget, python: string, resourceIds: readonly string[], buildDir?: string): string[] {
   return [python, `${SAM_TOOLS}/verify.py`, '--stack', t.stackName, '--template', t.templateFile, ...(buildDir ? ['--build-dir', buildDir] : []), ...resourceIds];

@@ -16,6 +16,7 @@ import { ContentFilter } from './change-filter.js';
 import { ChangeLog } from './change-log.js';
 import type { Deployer } from './deployer.js';
 import { stopLogs, streamLogs } from './function-logs.js';
+import { streamTriggerRuns } from '../emulator/trigger-runs.js';
 import { NextSteps } from './next-steps.js';
 import { prepareSamContainer, setUpSam, type SamSetupInput } from './sam-setup.js';
 import { syncedByLayout, templateModel, type SamRequest } from './sam-request.js';
@@ -23,6 +24,8 @@ import type { BatchTiming } from '../session/sync-report.js';
 
 /** Where `up --logs` records its `sam logs --tail` process, to stop exactly that one. */
 const TAIL_PID_FILE = '/dsync/state/up-logs-tail.pid';
+/** Where `up --logs` records its trigger-run follower (emulator mode). */
+const RUNS_PID_FILE = '/dsync/state/up-logs-runs.pid';
 
 /** What startSam settled before SAM runs. */
 export interface SamStart {
@@ -114,6 +117,7 @@ export class SamRun implements PluginRun {
     const { client, reporter } = this.host;
     if (this.tailing) {
       await stopLogs(client, this.host.containerId(), TAIL_PID_FILE).catch(() => undefined);
+      await stopLogs(client, this.host.containerId(), RUNS_PID_FILE).catch(() => undefined);
       await this.tailing;
     }
     reporter.progress('waiting for the running SAM step to finish');
@@ -158,8 +162,26 @@ export class SamRun implements PluginRun {
     this.tunnel = await ReverseTunnel.open(this.host.client, this.host.containerId(), tunnelArgv(probe.samPython ?? 'python3', urlPort(loopback)), tunnelTarget(loopback));
   }
 
-  /** --logs: the functions' runtime logs, interleaved with the sync status, until stop. */
+  /** --logs: the functions' runtime logs (and in emulator mode each trigger run), interleaved with the sync status, until stop. */
   private async tailLogs(): Promise<void> {
+    await Promise.all([this.tailFunctionLogs(), this.tailTriggerRuns()]);
+  }
+
+  private async tailTriggerRuns(): Promise<void> {
+    const { host, start } = this;
+    if (start.target.mode !== 'emulator') return;
+    await streamTriggerRuns({
+      client: host.client,
+      containerId: () => host.containerId(),
+      workspace: host.project.workspace,
+      target: start.target,
+      python: start.probe.samPython ?? 'python3',
+      pidFile: RUNS_PID_FILE,
+      onLine: (line) => host.reporter.event({ type: 'function-log', line, message: `  trigger │ ${line}` }),
+    }).catch((error: unknown) => host.reporter.event({ type: 'warning', level: 'warn', message: `trigger runs stopped: ${(error as Error).message}` }));
+  }
+
+  private async tailFunctionLogs(): Promise<void> {
     const { host, request, start } = this;
     await streamLogs({
       client: host.client,

@@ -1,6 +1,6 @@
 // Reads what an AWS emulator (moto) really holds, over its own APIs, the way
 // an AWS client would: CloudFormation for the stack's physical ids, Lambda,
-// API Gateway (REST and HTTP), Step Functions, DynamoDB. Requests carry a
+// API Gateway (REST and HTTP), Step Functions, DynamoDB, SQS. Requests carry a
 // SigV4-shaped Authorization header with the service name, which is how
 // moto's server routes them; the signature itself is not checked.
 import { readZip } from './zip.js';
@@ -170,6 +170,28 @@ export class EmulatorApi {
     const routes = ((await this.rest('apigateway', `/v2/apis/${id}/routes`)).items as Array<{ routeKey: string }>).map((r) => r.routeKey);
     const stages = ((await this.rest('apigateway', `/v2/apis/${id}/stages`)).items as Array<{ stageName: string }>).map((s) => s.stageName);
     return { routes: routes.sort(), stages: stages.sort() };
+  }
+
+  /** SendMessage, as an app's script sends a job. */
+  async sendMessage(queueUrl: string, body: string): Promise<void> {
+    await this.json('sqs', 'AmazonSQS.SendMessage', { QueueUrl: queueUrl, MessageBody: body });
+  }
+
+  /** The bodies of the messages one ReceiveMessage gets (waiting up to waitSeconds for one). */
+  async receiveBodies(queueUrl: string, waitSeconds = 1): Promise<string[]> {
+    const out = await this.json('sqs', 'AmazonSQS.ReceiveMessage', { QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds });
+    return ((out.Messages as Array<{ Body: string }> | undefined) ?? []).map((m) => m.Body);
+  }
+
+  /** PutItem with an item in DynamoDB's JSON ({ id: { S: 'x' } }). */
+  async putItem(table: string, item: Record<string, unknown>): Promise<void> {
+    await this.json('dynamodb', 'DynamoDB_20120810.PutItem', { TableName: table, Item: item });
+  }
+
+  /** GetItem by a string key `id`: the item in DynamoDB's JSON, or undefined. */
+  async getItem(table: string, id: string): Promise<Record<string, { S?: string; N?: string }> | undefined> {
+    const out = await this.json('dynamodb', 'DynamoDB_20120810.GetItem', { TableName: table, Key: { id: { S: id } }, ConsistentRead: true });
+    return out.Item as Record<string, { S?: string; N?: string }> | undefined;
   }
 
   async tableExists(name: string): Promise<boolean> {

@@ -50,11 +50,11 @@ export class EmulatorRun {
     readonly stack: string,
   ) {}
 
-  /** Build the SAM image if needed, start `up --emulator`, wait for the first deploy, read the endpoint. */
-  async start(): Promise<void> {
+  /** Build the SAM image if needed, start `up --emulator` (with `flags`), wait for the first deploy, read the endpoint. */
+  async start(flags: readonly string[] = []): Promise<void> {
     const built = cliRun(['image', '--base', SAM_BASE]);
     if (built.code !== 0) throw new Error(`dsync image failed: ${built.stderr}`);
-    const child = spawn(process.execPath, [cli, 'up', '--emulator', '--json', '--cwd', this.root], { env });
+    const child = spawn(process.execPath, [cli, 'up', '--emulator', '--json', ...flags, '--cwd', this.root], { env });
     this.child = child;
     child.stderr!.on('data', (c) => (this.stderr += c));
     createInterface({ input: child.stdout! }).on('line', (l) => this.events.push(JSON.parse(l) as Event));

@@ -12,7 +12,9 @@
 - `POST /_dsync/trigger/<region>/<stack>/<logical id>`: fire a rule, a
   schedule or a mapping now, with the request body as its event if any
   (`dsync trigger`; eventbridge/trigger.py), and `GET /_dsync/triggers/<region>/<stack>`
-  the stack's triggers with their last run and error (`dsync status`);
+  the stack's triggers with their last run and error (`dsync status`), and
+  `GET /_dsync/runs/<region>/<stack>?after=N&wait=S` each run after number
+  N, waiting up to S seconds for one (`dsync up --logs`; eventbridge/run_log.py);
 - `GET /_dsync/streams/<region>/<stack>`: which function wrote each log
   stream (`dsync logs` prefixes lines with it);
 - API Gateway's FlushStageCache and FlushStageAuthorizersCache, which moto
@@ -27,6 +29,7 @@ read-only routes have always answered any method, and still do.
 
 import json
 import re
+import urllib.parse
 from dataclasses import dataclass, field
 
 from moto.awslambda.models import lambda_backends
@@ -128,6 +131,16 @@ def trigger_list(environ, region, stack):
     return Response(json.dumps(eventbridge.listing.triggers(region, stack)), mimetype="application/json")
 
 
+def run_log(environ, region, stack):
+    query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+    after = query.get("after", [None])[0]
+    try:
+        answer = eventbridge.run_log.runs_since(region, stack, int(after) if after not in (None, "") else None, float(query.get("wait", ["0"])[0]))
+    except ValueError:
+        return Response(json.dumps({"message": "after and wait must be numbers"}), status=400, mimetype="application/json")
+    return Response(json.dumps(answer), mimetype="application/json")
+
+
 def invoke_usage(environ, rest):
     return Response("usage: POST /_dsync/invoke/<region>/<stack>/<logical id>\n", status=400)
 
@@ -151,6 +164,7 @@ def table(api_ports):
         Route("POST", "/_dsync/invoke/<rest:path>", invoke_usage),
         Route("POST", "/_dsync/trigger/<region>/<stack>/<logical_id>", trigger),
         Route(ANY, "/_dsync/triggers/<region>/<stack>", trigger_list),
+        Route("GET", "/_dsync/runs/<region>/<stack>", run_log),
         Route("DELETE", "/restapis/<api>/stages/<stage>/cache/data", flush_cache),
         Route("DELETE", "/restapis/<api>/stages/<stage>/cache/authorizers", flush_cache),
     )

@@ -13,7 +13,7 @@ import time
 
 RUN_LOG_SIZE = 500
 
-_lock = threading.Lock()
+_lock = threading.Condition()
 _last = {}  # key -> {"runs", "lastRunAt", "lastError"}
 _log = collections.deque(maxlen=RUN_LOG_SIZE)
 _seq = 0
@@ -40,6 +40,7 @@ def record(key, source, target, error=None, detail=""):
         entry["lastError"] = text
         _seq += 1
         _log.append({"seq": _seq, "at": now, "source": source, "target": target, "ok": error is None, "error": text, "detail": detail})
+        _lock.notify_all()
 
 
 def last(key):
@@ -48,7 +49,11 @@ def last(key):
         return dict(found) if found else None
 
 
-def since(seq):
-    """The runs logged after `seq` (oldest first)."""
+def since(seq, wait_s=0.0):
+    """(the runs logged after `seq`, oldest first; the newest number), waiting up to `wait_s` for one.
+    A `seq` of None asks only for the newest number (where a reader starts)."""
     with _lock:
-        return [dict(e) for e in _log if e["seq"] > seq]
+        if seq is not None and wait_s > 0 and _seq <= seq:
+            _lock.wait_for(lambda: _seq > seq, timeout=wait_s)
+        entries = [] if seq is None else [dict(e) for e in _log if e["seq"] > seq]
+        return entries, _seq

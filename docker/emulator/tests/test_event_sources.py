@@ -258,3 +258,19 @@ def test_triggers_the_emulator_does_not_run_are_said_once_and_the_rest_deploys(e
     inert = {g["logicalId"]: g["error"] for g in requests.get(f"{emulator.url}/_dsync/gaps", timeout=5).json() if g["stack"] == name and g["kind"] == "inert"}
     assert set(inert) == {"ToFeed", "Users"}
     assert "ToFeed (kinesis)" in inert["ToFeed"] and "Cognito user pool triggers" in inert["Users"]
+
+
+def test_the_run_log_names_the_stacks_resources_and_waits_for_the_next_run(emulator, cfn, name, judge_uri, runtime):
+    import requests
+
+    sqs_event = {"Type": "SQS", "Properties": {"Queue": {"Fn::GetAtt": ["Jobs", "Arn"]}}}
+    deploy(cfn, name, sam_template({"Jobs": queue_resource(f"{name}-jobs"), "Fn": sam_function(judge_uri, runtime, Events={"Q": sqs_event})}))
+    base = f"{emulator.url}/_dsync/runs/us-east-1/{name}"
+    start = requests.get(base, params={"after": ""}, timeout=5).json()
+    assert start["runs"] == []
+    sqs = emulator.client("sqs")
+    sqs.send_message(QueueUrl=sqs.get_queue_url(QueueName=f"{name}-jobs")["QueueUrl"], MessageBody="boom")
+    answer = requests.get(base, params={"after": start["last"], "wait": 10}, timeout=15).json()
+    run = answer["runs"][0]
+    assert (run["source"], run["target"], run["ok"], run["detail"]) == ("Jobs", "Fn", False, "1 message; they come back after the visibility timeout")
+    assert run["error"] == "Error: boom in boom"

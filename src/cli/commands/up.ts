@@ -54,7 +54,8 @@ Options:
                           template parameters (repeatable; replaces samconfig's)
   --config-env NAME       samconfig environment (default: default)
   --profile NAME          AWS profile on this machine (default: samconfig's profile, else AWS_PROFILE / default)
-  --logs                  also show the functions' runtime logs (sam logs --tail), prefixed \`logs │\`
+  --logs                  also show the functions' runtime logs (sam logs --tail), prefixed \`logs │\`,
+                          and (emulator) one line per trigger run, prefixed \`trigger │\`
   --verbose               show SAM's own output too (by default it is folded under
                           the spinner, and shown only to explain a failure)
   --sync-only             only mirror files; no SAM

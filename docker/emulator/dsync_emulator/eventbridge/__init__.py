@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from moto.events import models as events
 
 from .. import patching
-from . import listing, patterns, s3_events, schedules, targets, trigger
+from . import listing, patterns, run_log, s3_events, schedules, targets, trigger
 from .inputs import payload_for
 
 LOG = logging.getLogger("dsync.emulator")
@@ -57,7 +57,7 @@ def send_to_targets(self, original_event, transform_input=True):
             targets.record(self, target, error)
 
 
-__all__ = ["install", "listing", "schedules", "takes", "trigger"]
+__all__ = ["install", "listing", "run_log", "schedules", "takes", "trigger"]
 
 
 def install():

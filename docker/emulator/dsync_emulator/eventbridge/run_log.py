@@ -1,0 +1,35 @@
+"""The run log as `dsync up --logs` reads it: each trigger run since a
+number, with the stack's logical ids in place of physical names (the queue
+`Jobs` and the function `Worker`, not `app-Jobs-1X2Y` and
+`app-Worker-9ZQ`), waiting a while for the next run so the reader's loop
+costs nothing while nothing happens."""
+
+from .. import runs
+from .trigger import _stack
+
+MAX_WAIT_S = 25.0
+
+
+def _names(stack):
+    """Physical name (and its last ARN or URL segment) -> logical id, for the stack's resources."""
+    out = {}
+    for logical, resource in (getattr(stack.resource_map, "_parsed_resources", {}) or {}).items():
+        physical = getattr(resource, "physical_resource_id", None)
+        if isinstance(physical, str) and physical:
+            out[physical] = logical
+            out.setdefault(physical.replace(":", "/").rsplit("/", 1)[-1], logical)
+        name = getattr(resource, "function_name", None) or getattr(resource, "name", None)
+        if isinstance(name, str) and name:
+            out.setdefault(name, logical)
+    return out
+
+
+def runs_since(region, stack_name, after, wait_s):
+    """{"runs": [...], "last": n}: the runs after `after` (None: none, only the newest number)."""
+    entries, last = runs.since(after, min(max(wait_s, 0.0), MAX_WAIT_S))
+    stack = _stack(region, stack_name)
+    names = _names(stack) if stack is not None else {}
+    for entry in entries:
+        entry["source"] = names.get(entry["source"], entry["source"])
+        entry["target"] = names.get(entry["target"], entry["target"])
+    return {"runs": entries, "last": last}
