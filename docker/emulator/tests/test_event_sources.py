@@ -274,3 +274,15 @@ def test_the_run_log_names_the_stacks_resources_and_waits_for_the_next_run(emula
     run = answer["runs"][0]
     assert (run["source"], run["target"], run["ok"], run["detail"]) == ("Jobs", "Fn", False, "1 message; they come back after the visibility timeout")
     assert run["error"] == "Error: boom in boom"
+
+
+def test_a_mapping_with_a_broken_filter_is_refused(emulator, cfn, name, judge_uri, runtime):
+    from botocore.exceptions import ClientError
+
+    sqs, lam = emulator.client("sqs"), emulator.client("lambda")
+    deploy(cfn, name, sam_template({"Fn": sam_function(judge_uri, runtime)}))
+    queue = sqs.create_queue(QueueName=f"{name}-q")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    with pytest.raises(ClientError, match="not JSON"):
+        lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=resources(cfn, name)["Fn"][1], FilterCriteria={"Filters": [{"Pattern": "{body"}]})
+    assert lam.list_event_source_mappings(EventSourceArn=arn)["EventSourceMappings"] == []

@@ -1,7 +1,7 @@
 """The run log as `dsync up --logs` reads it: each trigger run since a
 number, with the stack's logical ids in place of physical names (the queue
 `Jobs` and the function `Worker`, not `app-Jobs-1X2Y` and
-`app-Worker-9ZQ`), waiting a while for the next run so the reader's loop
+`app-Worker-9ZQ`), only the stack's own, waiting a while for the next run so the reader's loop
 costs nothing while nothing happens."""
 
 from .. import runs
@@ -29,7 +29,11 @@ def runs_since(region, stack_name, after, wait_s):
     entries, last = runs.since(after, min(max(wait_s, 0.0), MAX_WAIT_S))
     stack = _stack(region, stack_name)
     names = _names(stack) if stack is not None else {}
+    mine = []
     for entry in entries:
+        if entry["source"] not in names and entry["target"] not in names:
+            continue  # another stack's trigger
         entry["source"] = names.get(entry["source"], entry["source"])
         entry["target"] = names.get(entry["target"], entry["target"])
-    return {"runs": entries, "last": last}
+        mine.append(entry)
+    return {"runs": mine, "last": last}

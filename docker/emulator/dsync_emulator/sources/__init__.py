@@ -21,6 +21,7 @@ import threading
 import time
 
 from moto.awslambda import models as lam
+from moto.core.exceptions import JsonRESTError
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models import table as ddb_table
 from moto.kinesis import models as kinesis
@@ -30,7 +31,7 @@ from moto.sqs import models as sqs_models
 
 from .. import lambda_runner, patching
 from ..cfn import stacks
-from . import asynchronous, inert, sns_events
+from . import asynchronous, filters, inert, sns_events
 from .records import dynamodb_record, kinesis_record
 from .sqs import QueuePoller
 from .streams import StreamPoller
@@ -103,6 +104,12 @@ def _created(original):
     def create_event_source_mapping(self, spec):
         mapping = original(self, spec)
         _detach(mapping)
+        try:
+            filters.patterns_of(mapping.filter_criteria)
+        except filters.FilterError as error:
+            # Lambda refuses such a mapping when it is created; so does the emulator.
+            self._event_source_mappings.pop(mapping.uuid, None)
+            raise JsonRESTError("InvalidParameterValueException", str(error)) from error
         _start(mapping)
         return mapping
 
