@@ -21,7 +21,9 @@ operation's hostPrefix in AWS's model), an IP address too: botocore unless
 `inject_host_prefix=False` (or AWS_DISABLE_HOST_PREFIX_INJECTION=true), the
 JavaScript SDK unless `disableHostPrefix: true`. Whatever the Host header, the
 request reaches this handler (moto routes by the credential scope); the name
-only has to resolve (docs/emulator.md says how).
+only has to resolve: in emulator mode dsync's container resolves
+sync-localhost and sync-127.0.0.1 to itself (EMULATOR_HOST_ALIASES in
+src/sam/target.ts).
 """
 
 import copy
