@@ -28,6 +28,8 @@ export interface ContainerSpec {
   ports?: Record<number, number>;
   /** The user the container (and every exec without its own) runs as; default: the image's USER. */
   user?: string;
+  /** Extra /etc/hosts entries: host name -> IP address. */
+  hosts?: Record<string, string>;
 }
 
 export interface ExecOptions {

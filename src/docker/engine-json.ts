@@ -52,6 +52,7 @@ export function createBody(spec: ContainerSpec): Record<string, unknown> {
       Mounts: spec.mounts.map((m) => ({ Type: 'volume', Source: m.volume, Target: m.target })),
       PortBindings: bindings,
       Init: true,
+      ...(spec.hosts ? { ExtraHosts: Object.entries(spec.hosts).map(([name, ip]) => `${name}:${ip}`) } : {}),
     },
   };
 }

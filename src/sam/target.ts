@@ -10,6 +10,14 @@ export const EMULATOR_PORT = 5000;
 export const API_PORTS: readonly number[] = Array.from({ length: 10 }, (_, i) => EMULATOR_PORT + 1 + i);
 /** The emulator's address inside the container; the name must contain "localhost" for moto's path-style TemplateURL parsing. */
 export const EMULATOR_URL = `http://localhost:${EMULATOR_PORT}`;
+/**
+ * Host names the emulator's container resolves to itself. The AWS SDKs send StartSyncExecution
+ * to "sync-" + the endpoint's host, even when that host is an IP address (botocore and the
+ * JavaScript SDK alike: getaddrinfo ENOTFOUND sync-127.0.0.1), so with these names a script
+ * run beside SAM (endpoint localhost) and a function the emulator runs (endpoint 127.0.0.1)
+ * reach the emulator unchanged.
+ */
+export const EMULATOR_HOST_ALIASES: Readonly<Record<string, string>> = { 'sync-localhost': '127.0.0.1', 'sync-127.0.0.1': '127.0.0.1' };
 export const DEFAULT_CAPABILITIES = ['CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'];
 
 export interface TargetInput {

@@ -12,7 +12,7 @@ import { ensureRuntimeImage } from '../images/runtime-image.js';
 import { ensureSamImage } from '../images/sam-image.js';
 import { debianImageExtras, realAwsImage, runtimesOf } from '../sam/runtimes.js';
 import { checkSamVersion } from '../sam/sam-version.js';
-import { API_PORTS, EMULATOR_PORT } from '../sam/target.js';
+import { API_PORTS, EMULATOR_HOST_ALIASES, EMULATOR_PORT } from '../sam/target.js';
 import type { PluginRun, SessionHost, SessionPlugin } from '../session/plugin.js';
 import { claimStack } from '../stack/claim.js';
 import type { StackLease } from '../stack/lease.js';
@@ -30,6 +30,7 @@ export function createSamLoop(config: DsyncConfig, request: SamRequest): Session
       ports: emulator ? Object.fromEntries([EMULATOR_PORT, ...API_PORTS].map((p) => [p, 0])) : undefined,
       // Caches outlive the container: npm's and pip's download caches; SAM's own build cache lives in the workspace volume.
       caches: { 'npm-cache': '/root/.npm', 'pip-cache': '/root/.cache/pip' },
+      hosts: emulator ? { ...EMULATOR_HOST_ALIASES } : undefined,
     },
     async chooseImage(host, signal) {
       if (config.imageChosen) return undefined;

@@ -17,6 +17,8 @@ export interface ContainerExtras {
   ports?: Record<number, number>;
   /** Named cache volumes (npm cache, ...): role -> mount target. */
   caches?: Record<string, string>;
+  /** Extra /etc/hosts entries: host name -> IP address. */
+  hosts?: Record<string, string>;
 }
 
 export class ContainerManager {
@@ -56,7 +58,7 @@ export class ContainerManager {
         : existing.image !== this.image
           ? `image changed (${existing.image} -> ${this.image})`
           : (existing.labels[LABEL_SPEC] ?? '') !== this.spec
-            ? 'its settings changed (ports, caches, environment, proxies or certificates)'
+            ? 'its settings changed (ports, caches, host names, environment, proxies or certificates)'
             : undefined;
     if (existing && why) {
       this.reporter.event({ type: 'container-recreate', message: `${why}: recreating the container; the workspace volume is kept` });
@@ -127,6 +129,7 @@ export class ContainerManager {
       mounts: [{ volume: this.project.workspaceVolume, target: this.project.volumeRoot }, ...this.cacheMounts()],
       workingDir: this.project.workspace,
       ports: this.extras.ports,
+      hosts: this.extras.hosts,
     };
     try {
       return await this.client.createContainer(spec);
@@ -214,5 +217,10 @@ function specKey(extras: ContainerExtras): string {
     .map(([r, t]) => `${r}:${t}`)
     .sort()
     .join(',');
-  return `ports=${ports};caches=${caches}`;
+  const hosts = Object.entries(extras.hosts ?? {})
+    .map(([name, ip]) => `${name}:${ip}`)
+    .sort()
+    .join(',');
+  // Without hosts the key is what it was before they existed, so those containers are not recreated.
+  return `ports=${ports};caches=${caches}${hosts ? `;hosts=${hosts}` : ''}`;
 }

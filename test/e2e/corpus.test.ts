@@ -2,8 +2,9 @@
 // AWS's samples) through `dsync up --emulator`, the way a new user would try
 // them: each deploys, then one code edit and one template edit go live. Every
 // check reads what the emulator holds (the stack's resources, deployed zips,
-// state machine definitions, API routes and stages, layer versions, tables),
-// never dsync's own report. Prints a table of the timings at the end.
+// state machine definitions, API routes and stages, layer versions, tables,
+// and what an Express machine answers to StartSyncExecution), never dsync's
+// own report. Prints a table of the timings at the end.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +31,8 @@ interface Fixture {
   /** A change of a dependency manifest (requirements.txt, package.json): the deployed zip then holds `contains` in `deployedFile`. */
   dependencyEdit?: { file: string; find: string; replace: string; function: string; deployedFile: string; contains: string };
   configEdit: { file: string; find: string; replace: string; check: { kind: string; id: string; name?: string; value: string } };
+  /** Executions of an Express machine run with StartSyncExecution after the first deploy: their status, and part of the output or the error. */
+  syncExecutions?: Array<{ stateMachine: string; input: object; status: string; output?: Record<string, unknown>; error?: string }>;
   /** An image the app's runtime is taken from (AWS's image for Python 3.10/3.12): without it on the engine, the app is skipped. */
   needsImage?: string;
 }
@@ -118,6 +121,12 @@ describe.each(apps.filter((app) => !missingImage(app)))('SAM app %s in the emula
       for (const route of http.routes) expect(found.routes, `${http.id} routes`).toContain(route);
     }
     for (const table of fixture.tables) expect(await api.tableExists(await physical(table)), `${table} exists`).toBe(true);
+    for (const probe of fixture.syncExecutions ?? []) {
+      const done = await api.startSyncExecution(await physical(probe.stateMachine), probe.input);
+      expect(done.status, `${probe.stateMachine} ${JSON.stringify(done)}`).toBe(probe.status);
+      if (probe.output) expect(JSON.parse(String(done.output))).toMatchObject(probe.output);
+      if (probe.error) expect(done.error).toBe(probe.error);
+    }
     const gaps = run.events.filter((e) => e.type === 'emulator-gap').map((e) => String(e.logicalId));
     expect(gaps.sort(), 'emulator gaps reported').toEqual([...(fixture.standIns ?? [])].sort());
     if (fixture.standIns?.length) {

@@ -80,6 +80,15 @@ export class EmulatorApi {
     return this.json('events', 'AWSEvents.PutEvents', { Entries: entries });
   }
 
+  /**
+   * StartSyncExecution of an Express machine: the answer comes when the execution has ended. Sent to
+   * the endpoint as it is; an SDK would prefix its host with "sync-" unless told not to
+   * (boto3 `inject_host_prefix=False`, the JavaScript SDK `disableHostPrefix: true`).
+   */
+  async startSyncExecution(stateMachineArn: string, input: object, name?: string): Promise<Record<string, unknown>> {
+    return this.json('states', 'AWSStepFunctions.StartSyncExecution', { stateMachineArn, input: JSON.stringify(input), ...(name ? { name } : {}) });
+  }
+
   /** Start an execution and wait until it is no longer RUNNING; its DescribeExecution. */
   async runExecution(stateMachineArn: string, input: object, timeoutMs = 60_000): Promise<Record<string, unknown>> {
     const started = await this.json('states', 'AWSStepFunctions.StartExecution', { stateMachineArn, input: JSON.stringify(input) });

@@ -12,6 +12,10 @@ attribute, and is checked when it is installed:
 - `add` (a hook moto looks for by name but lacks on this class): the class
   must not define it itself (else moto grew its own and the addition needs a
   second look), and the moto code that should call it must still name it.
+- `add_action` (an API operation moto's server does not answer): the
+  response class must not answer it yet, moto must still dispatch a request
+  to the method named after its operation, and the operation must be in the
+  service model moto reads requests and writes answers with.
 - `require`: something the emulator only calls or reads, checked the same way.
 
 A failed check raises PatchError naming the target and the installed
@@ -183,3 +187,31 @@ def add(owner, name, value, called_by):
         where = called_by.__name__ if isinstance(called_by, types.ModuleType) else target_name(inspect.getmodule(called_by), called_by.__name__)
         _fail(owner, name, f"{where} no longer looks for {name}, so the addition would never be used")
     return _install(owner, name, "add", value)
+
+
+# What moto's BaseResponse.call_action must still do for an added action to be reached:
+# name the method after the request's operation, and look it up among the class's functions.
+_DISPATCH_MARKS = ("camelcase_to_underscores(self._get_action())", "method_names_from_class(self.__class__)")
+
+
+def add_action(response_class, service, operation, handler):
+    """Make moto's server answer `operation` (e.g. "StartSyncExecution") of `service` with handler(self).
+
+    moto answers a request with the method of its response class named after
+    the operation (start_sync_execution), and with a 500 when there is none."""
+    from moto.core.responses import BaseResponse
+    from moto.core.utils import camelcase_to_underscores, get_service_model
+
+    name = camelcase_to_underscores(operation)
+    if any(p.owner is response_class and p.name == name for p in INSTALLED):
+        _fail(response_class, name, "it is patched already (installed twice?)")
+    if hasattr(response_class, name):
+        _fail(response_class, name, f"moto answers {operation} itself now: check whether dsync's handler is still needed")
+    dispatch = _source_of(BaseResponse, "call_action", BaseResponse.call_action)
+    if not all(mark in dispatch for mark in _DISPATCH_MARKS):
+        _fail(
+            BaseResponse, "call_action", f"it no longer dispatches a request to the method named after its operation, so {name} would never be called"
+        )
+    if operation not in get_service_model(service).operation_names:
+        _fail(response_class, name, f"moto's model of {service} has no operation {operation}: it could neither read the request nor write the answer")
+    return _install(response_class, name, "add", handler)

@@ -126,6 +126,46 @@ def test_add_refuses_what_the_library_now_defines(registry):
         patching.add(owner, "put_thing", lambda self: None, called_by=make_owner)
 
 
+def make_response_class():
+    """A throwaway moto response class, as moto's services define them."""
+    from moto.core.responses import BaseResponse
+
+    class ThingResponse(BaseResponse):
+        def start_execution(self):
+            return "started"
+
+    return ThingResponse
+
+
+def test_add_action_gives_moto_an_operation_it_dispatches_by_name(registry):
+    from moto.core.utils import camelcase_to_underscores, method_names_from_class
+
+    response_class = make_response_class()
+    patching.add_action(response_class, "stepfunctions", "StartSyncExecution", lambda self: "ran")
+    # What moto's call_action does with a request for the operation.
+    name = camelcase_to_underscores("StartSyncExecution")
+    assert name in method_names_from_class(response_class)
+    assert getattr(response_class(), name)() == "ran"
+    assert [(p.name, p.kind) for p in registry] == [("start_sync_execution", "add")]
+
+
+def test_add_action_refuses_what_moto_answers_itself(registry):
+    with pytest.raises(patching.PatchError, match="moto answers StartExecution itself now"):
+        patching.add_action(make_response_class(), "stepfunctions", "StartExecution", lambda self: None)
+
+
+def test_add_action_refuses_an_operation_the_service_does_not_have(registry):
+    with pytest.raises(patching.PatchError, match="has no operation StartWarpDrive"):
+        patching.add_action(make_response_class(), "stepfunctions", "StartWarpDrive", lambda self: None)
+    assert not registry
+
+
+def test_add_action_refuses_when_moto_no_longer_dispatches_by_name(registry, monkeypatch):
+    monkeypatch.setattr(patching, "_DISPATCH_MARKS", ("self._dispatch_table[operation]",))
+    with pytest.raises(patching.PatchError, match="no longer dispatches a request to the method named after its operation"):
+        patching.add_action(make_response_class(), "stepfunctions", "StartSyncExecution", lambda self: None)
+
+
 def test_require_checks_without_patching(registry):
     owner = make_owner()
     assert patching.require(owner, "put_thing", params=("thing_id", "body")) is owner.put_thing
@@ -162,6 +202,8 @@ def test_every_patch_target_exists_in_the_pinned_moto():
         "moto.stepfunctions.models.StateMachine.create_from_cloudformation_json",
         "moto.cloudformation.models.CloudFormationBackend.create_stack",
         "moto.cloudformation.responses.CloudFormationResponse.get_template",
+        "moto.stepfunctions.responses.StepFunctionResponse.start_sync_execution",
+        "moto.stepfunctions.parser.asl.component.common.string.string_expression.extract_json",
     ):
         assert expected in targets
 

@@ -12,7 +12,9 @@ One module per AWS service:
 - apigateway: a REST API's body becomes its routes; its stage exists;
 - apigatewayv2: HTTP APIs and their stages (moto has no models for them);
 - stepfunctions: the definition from DefinitionString, DefinitionUri or
-  Definition, with its substitutions;
+  Definition, with its substitutions; executions run;
+- sync_executions: StartSyncExecution, for Express machines;
+- sfn_json_paths: a path through an array index gives one value, not a list;
 - sns: subscriptions;
 - cognito: user pools and their app clients (for JWT authorizers);
 - lambda_async: asynchronous invocation settings (EventInvokeConfig);
@@ -23,10 +25,38 @@ One module per AWS service:
 from moto.cloudformation import parsing as cfn_parsing
 
 from .. import patching
-from . import apigateway, apigatewayv2, awslambda, cloudformation, cognito, events, lambda_async, lambda_urls, scheduler, sns, stepfunctions
+from . import (
+    apigateway,
+    apigatewayv2,
+    awslambda,
+    cloudformation,
+    cognito,
+    events,
+    lambda_async,
+    lambda_urls,
+    scheduler,
+    sfn_json_paths,
+    sns,
+    stepfunctions,
+    sync_executions,
+)
 from .models import BridgeModel
 
-SERVICES = (cloudformation, awslambda, lambda_async, events, apigateway, stepfunctions, apigatewayv2, sns, cognito, lambda_urls, scheduler)
+SERVICES = (
+    cloudformation,
+    awslambda,
+    lambda_async,
+    events,
+    apigateway,
+    stepfunctions,
+    sync_executions,
+    sfn_json_paths,
+    apigatewayv2,
+    sns,
+    cognito,
+    lambda_urls,
+    scheduler,
+)
 
 
 def register_models():

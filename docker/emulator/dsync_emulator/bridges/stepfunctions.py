@@ -3,7 +3,9 @@ gives, and its executions run.
 
 - moto reads only DefinitionString: DefinitionS3Location (what the transform
   makes of DefinitionUri), an inline Definition and DefinitionSubstitutions
-  were ignored, and the machine got an empty definition.
+  were ignored, and the machine got an empty definition. StateMachineType
+  was ignored too: an EXPRESS machine of a stack was STANDARD (DescribeStateMachine
+  said so, and StartSyncExecution refused it).
 - moto's StartExecution only records an execution (it stays RUNNING and no
   Task runs) unless its execution engine (moto.stepfunctions.parser, the ASL
   interpreter it took from LocalStack) is switched on. Switched on, the API
@@ -46,14 +48,21 @@ def definition_string(props, account_id):
     props["DefinitionString"] = text
 
 
+def _with_type(machine, props):
+    machine.type = props.get("StateMachineType") or "STANDARD"
+    return machine
+
+
 def _create(inner, cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
-    definition_string(cloudformation_json["Properties"], account_id)
-    return inner(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    props = cloudformation_json["Properties"]
+    definition_string(props, account_id)
+    return _with_type(inner(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs), props)
 
 
 def _update(inner, cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
-    definition_string(cloudformation_json.get("Properties", {}), account_id)
-    return inner(
+    props = cloudformation_json.get("Properties", {})
+    definition_string(props, account_id)
+    machine = inner(
         cls,
         original_resource=original_resource,
         new_resource_name=new_resource_name,
@@ -61,6 +70,8 @@ def _update(inner, cls, original_resource, new_resource_name, cloudformation_jso
         account_id=account_id,
         region_name=region_name,
     )
+    # AWS replaces a machine whose type changes; moto updates it in place, which is the same to its callers.
+    return _with_type(machine, props)
 
 
 def _named(original):
@@ -81,6 +92,13 @@ def _output_as_json(original):
         return result
 
     return reflect
+
+
+def output_text(execution):
+    """A finished execution's output as the JSON text AWS answers."""
+    if getattr(execution, "dsync_output_json", False):
+        return execution.output
+    return json.dumps(execution.output, separators=(",", ":"))
 
 
 def run_executions():
