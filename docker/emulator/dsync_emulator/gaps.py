@@ -70,7 +70,16 @@ def _where(error):
 
 def inert(stack_name, logical_id, resource_type, why):
     """A trigger that deployed but that the emulator does not run (said once at deploy, never a failure)."""
-    entry = {"stack": stack_name, "logicalId": logical_id, "type": resource_type, "kind": "inert", "error": why, "where": "", "standIn": True, "time": time.time()}
+    entry = {
+        "stack": stack_name,
+        "logicalId": logical_id,
+        "type": resource_type,
+        "kind": "inert",
+        "error": why,
+        "where": "",
+        "standIn": True,
+        "time": time.time(),
+    }
     with _lock:
         if not any(g["kind"] == "inert" and g["stack"] == stack_name and g["logicalId"] == logical_id and g["error"] == why for g in _gaps):
             _gaps.append(entry)

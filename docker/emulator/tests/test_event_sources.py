@@ -99,7 +99,11 @@ def test_partial_failures_come_back_and_go_to_the_dlq(emulator, cfn, name, judge
 
 def test_a_failed_batch_is_received_again(emulator, cfn, name, judge_uri, runtime):
     sqs_event = {"Type": "SQS", "Properties": {"Queue": {"Fn::GetAtt": ["Jobs", "Arn"]}}}
-    deploy(cfn, name, sam_template({"Jobs": queue_resource(f"{name}-jobs", VisibilityTimeout=1), "Fn": sam_function(judge_uri, runtime, Events={"Q": sqs_event})}))
+    deploy(
+        cfn,
+        name,
+        sam_template({"Jobs": queue_resource(f"{name}-jobs", VisibilityTimeout=1), "Fn": sam_function(judge_uri, runtime, Events={"Q": sqs_event})}),
+    )
     sqs = emulator.client("sqs")
     sqs.send_message(QueueUrl=sqs.get_queue_url(QueueName=f"{name}-jobs")["QueueUrl"], MessageBody="boom")
     events = logged_events(emulator, resources(cfn, name)["Fn"][1], count=2)
@@ -132,7 +136,10 @@ def test_a_streamed_table_feeds_only_what_the_filter_matches(emulator, cfn, name
         },
     }
     criteria = {"Filters": [{"Pattern": json.dumps({"eventName": ["INSERT"], "dynamodb": {"NewImage": {"kind": {"S": ["order"]}}}})}]}
-    stream_event = {"Type": "DynamoDB", "Properties": {"Stream": {"Fn::GetAtt": ["Items", "StreamArn"]}, "StartingPosition": "LATEST", "FilterCriteria": criteria}}
+    stream_event = {
+        "Type": "DynamoDB",
+        "Properties": {"Stream": {"Fn::GetAtt": ["Items", "StreamArn"]}, "StartingPosition": "LATEST", "FilterCriteria": criteria},
+    }
     deploy(cfn, name, sam_template({"Items": table, "Fn": sam_function(judge_uri, runtime, Events={"S": stream_event})}))
     ddb = emulator.client("dynamodb")
     ddb.put_item(TableName=f"{name}-items", Item={"id": {"S": "a"}, "kind": {"S": "note"}})
@@ -172,7 +179,10 @@ def test_a_kinesis_batch_is_bisected_retried_and_sent_on_failure(emulator, cfn, 
     info = json.loads(failed[0]["Body"])
     assert info["requestContext"]["condition"] == "RetryAttemptsExhausted"
     assert info["KinesisBatchInfo"]["batchSize"] == 1 and info["KinesisBatchInfo"]["streamArn"].endswith(f"/{name}-feed")
-    runs = [[base64.b64decode(r["kinesis"]["data"]).decode() for r in e["Records"]] for e in logged_events(emulator, resources(cfn, name)["Fn"][1], count=6)]
+    runs = [
+        [base64.b64decode(r["kinesis"]["data"]).decode() for r in e["Records"]]
+        for e in logged_events(emulator, resources(cfn, name)["Fn"][1], count=6)
+    ]
     # The whole batch, in order; its halves; the bad half's halves; the bad record's one retry; then the stream moves on.
     assert runs == [["one", "two", "boom", "four"], ["one", "two"], ["boom", "four"], ["boom"], ["boom"], ["four"]]
 
@@ -185,7 +195,11 @@ def test_asynchronous_invocations_are_retried_and_sent_to_destinations(emulator,
             "OnFailure": {"Type": "SQS", "Destination": {"Fn::GetAtt": ["Failed", "Arn"]}},
         },
     }
-    template = {"Done": queue_resource(f"{name}-done"), "Failed": queue_resource(f"{name}-failed"), "Fn": sam_function(judge_uri, runtime, EventInvokeConfig=config)}
+    template = {
+        "Done": queue_resource(f"{name}-done"),
+        "Failed": queue_resource(f"{name}-failed"),
+        "Fn": sam_function(judge_uri, runtime, EventInvokeConfig=config),
+    }
     deploy(cfn, name, sam_template(template))
     function = resources(cfn, name)["Fn"][1]
     lam = emulator.client("lambda")
@@ -245,8 +259,14 @@ def test_a_deleted_mapping_delivers_nothing_more(emulator, name, judge_uri, runt
 def test_triggers_the_emulator_does_not_run_are_said_once_and_the_rest_deploys(emulator, cfn, name, judge_uri, runtime):
     import requests
 
-    to_stream = {"Type": "AWS::Events::Rule", "Properties": {"EventPattern": {"source": ["x"]}, "Targets": [{"Id": "ToFeed", "Arn": {"Fn::GetAtt": ["Feed", "Arn"]}}]}}
-    pool = {"Type": "AWS::Cognito::UserPool", "Properties": {"UserPoolName": f"{name}-pool", "LambdaConfig": {"PreSignUp": {"Fn::GetAtt": ["Fn", "Arn"]}}}}
+    to_stream = {
+        "Type": "AWS::Events::Rule",
+        "Properties": {"EventPattern": {"source": ["x"]}, "Targets": [{"Id": "ToFeed", "Arn": {"Fn::GetAtt": ["Feed", "Arn"]}}]},
+    }
+    pool = {
+        "Type": "AWS::Cognito::UserPool",
+        "Properties": {"UserPoolName": f"{name}-pool", "LambdaConfig": {"PreSignUp": {"Fn::GetAtt": ["Fn", "Arn"]}}},
+    }
     template = {
         "Feed": {"Type": "AWS::Kinesis::Stream", "Properties": {"Name": f"{name}-feed", "ShardCount": 1}},
         "ToFeed": to_stream,
@@ -255,7 +275,11 @@ def test_triggers_the_emulator_does_not_run_are_said_once_and_the_rest_deploys(e
         "Jobs": queue_resource(f"{name}-jobs"),
     }
     assert deploy(cfn, name, sam_template(template))["StackStatus"] == "CREATE_COMPLETE"
-    inert = {g["logicalId"]: g["error"] for g in requests.get(f"{emulator.url}/_dsync/gaps", timeout=5).json() if g["stack"] == name and g["kind"] == "inert"}
+    inert = {
+        g["logicalId"]: g["error"]
+        for g in requests.get(f"{emulator.url}/_dsync/gaps", timeout=5).json()
+        if g["stack"] == name and g["kind"] == "inert"
+    }
     assert set(inert) == {"ToFeed", "Users"}
     assert "ToFeed (kinesis)" in inert["ToFeed"] and "Cognito user pool triggers" in inert["Users"]
 
@@ -284,5 +308,7 @@ def test_a_mapping_with_a_broken_filter_is_refused(emulator, cfn, name, judge_ur
     queue = sqs.create_queue(QueueName=f"{name}-q")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     with pytest.raises(ClientError, match="not JSON"):
-        lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=resources(cfn, name)["Fn"][1], FilterCriteria={"Filters": [{"Pattern": "{body"}]})
+        lam.create_event_source_mapping(
+            EventSourceArn=arn, FunctionName=resources(cfn, name)["Fn"][1], FilterCriteria={"Filters": [{"Pattern": "{body"}]}
+        )
     assert lam.list_event_source_mappings(EventSourceArn=arn)["EventSourceMappings"] == []
