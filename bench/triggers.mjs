@@ -2,13 +2,14 @@
 // emulator, measured from outside, as an app's script sends the event:
 //
 // - send -> function starts, for an SQS message (a queue with an event source
-//   mapping), an EventBridge PutEvents matching a rule, and a Step Functions
+//   mapping), a DynamoDB PutItem on a streamed table with a mapping, an
+//   EventBridge PutEvents matching a rule, and a Step Functions
 //   StartExecution whose first state is a Lambda task. The function writes
 //   Date.now() at its start into a table; the bench reads it through the
 //   app's HTTP API and subtracts the time it sent the event (same machine,
 //   same clock). RUNS of each, after one warm-up.
-// - the emulator's idle CPU with ten triggers deployed (the three above and
-//   seven hourly schedules): its process's CPU time over IDLE_S seconds.
+// - the emulator's idle CPU with ten triggers deployed (the four above and
+//   six hourly schedules): its process's CPU time over IDLE_S seconds.
 // Figures are printed, never asserted.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,7 +29,8 @@ const { DynamoDBDocumentClient, PutCommand, GetCommand } = require('@aws-sdk/lib
 const table = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 exports.start = async (event) => {
   const startedAt = Date.now();
-  const id = event.Records ? event.Records[0].body : event.detail ? event.detail.id : event.id;
+  const first = event.Records && event.Records[0];
+  const id = first ? (first.body ?? first.dynamodb.NewImage.id.S) : event.detail ? event.detail.id : event.id;
   await table.send(new PutCommand({ TableName: process.env.TABLE_NAME, Item: { id, startedAt } }));
   return { id };
 };
@@ -44,7 +46,7 @@ function app() {
   fs.mkdirSync(path.join(root, 'src'), { recursive: true });
   fs.writeFileSync(path.join(root, 'src', 'app.js'), HANDLER);
   fs.writeFileSync(path.join(root, 'src', 'package.json'), JSON.stringify({ name: 'triggers-bench', version: '1.0.0', private: true }));
-  const hourly = Array.from({ length: 7 }, (_, i) => `        Hourly${i}:\n          Type: Schedule\n          Properties: { Schedule: rate(1 hour) }`).join('\n');
+  const hourly = Array.from({ length: 6 }, (_, i) => `        Hourly${i}:\n          Type: Schedule\n          Properties: { Schedule: rate(1 hour) }`).join('\n');
   fs.writeFileSync(
     path.join(root, 'template.yaml'),
     `AWSTemplateFormatVersion: '2010-09-09'
@@ -62,6 +64,14 @@ Resources:
   Jobs:
     Type: AWS::SQS::Queue
     Properties: { QueueName: bench-jobs }
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: bench-orders
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]
+      KeySchema: [{ AttributeName: id, KeyType: HASH }]
+      StreamSpecification: { StreamViewType: NEW_IMAGE }
   Start:
     Type: AWS::Serverless::Function
     Properties:
@@ -71,6 +81,9 @@ Resources:
         FromQueue:
           Type: SQS
           Properties: { Queue: !GetAtt Jobs.Arn, BatchSize: 1 }
+        FromTable:
+          Type: DynamoDB
+          Properties: { Stream: !GetAtt Orders.StreamArn, StartingPosition: LATEST, BatchSize: 1 }
         FromBus:
           Type: EventBridgeRule
           Properties: { Pattern: { source: [bench] } }
@@ -140,10 +153,11 @@ try {
   const queueUrl = outputs.QueueUrl ?? `${endpoint}/123456789012/bench-jobs`;
   const senders = {
     'SQS SendMessage -> mapping': (id) => call(endpoint, 'sqs', 'AmazonSQS.SendMessage', { QueueUrl: queueUrl, MessageBody: id }),
+    'DynamoDB PutItem -> stream mapping': (id) => call(endpoint, 'dynamodb', 'DynamoDB_20120810.PutItem', { TableName: 'bench-orders', Item: { id: { S: id } } }),
     'EventBridge PutEvents -> rule': (id) => call(endpoint, 'events', 'AWSEvents.PutEvents', { Entries: [{ Source: 'bench', DetailType: 'run', Detail: JSON.stringify({ id }) }] }),
     'Step Functions StartExecution -> task': (id) => call(endpoint, 'states', 'AWSStepFunctions.StartExecution', { stateMachineArn: flowArn, input: JSON.stringify({ id }) }),
   };
-  console.log(`app: a function behind an SQS mapping, an EventBridge rule and a state machine's task; 7 hourly schedules beside them`);
+  console.log(`app: a function behind an SQS mapping, a table's stream, an EventBridge rule and a state machine's task; 6 hourly schedules beside them`);
   console.log('');
   for (const [label, send] of Object.entries(senders)) {
     const ms = [];
