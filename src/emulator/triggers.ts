@@ -11,6 +11,8 @@ export interface ListedTrigger {
   /** rate(1 minute), "events on orders-bus", or the queue or stream it reads. */
   source: string;
   targets: string[];
+  /** The targets as one text ("function:app-Worker-1X2Y"). */
+  target: string;
   state: string;
   lastRunAt: string | null;
   lastError: string | null;

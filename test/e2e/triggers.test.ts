@@ -97,4 +97,18 @@ describe('event-driven-orders: buses, schedules and state machines run the code 
     const done = await api.runExecution(machine, { id: 'o-4', total: 500 });
     expect(JSON.parse(String(done.output))).toEqual({ size: 'large' });
   });
+
+  it('the clock fires the rate(1 minute) schedule by itself', async () => {
+    // The rule counts from when the emulator first saw it: about a minute after the first deploy.
+    const ticks = await until(
+      'a tick from the clock',
+      async () => {
+        const got = await fetch(`${http}/records/ticks`);
+        const body = got.status === 200 ? ((await got.json()) as { runs: number; lastSource: string }) : undefined;
+        return body && body.runs >= 2 ? body : undefined;
+      },
+      150_000,
+    );
+    expect(ticks).toMatchObject({ lastSource: 'aws.events' });
+  }, 160_000);
 });

@@ -15,17 +15,27 @@ describe('the triggers dsync status lists', () => {
     const { describeTriggers } = await import('../../../src/emulator/triggers.js');
     expect(
       describeTriggers([
-        { id: 'TickEvery', kind: 'rule', source: 'rate(1 minute)', targets: ['function:app-Tick'], state: 'ENABLED', lastRunAt: '2026-12-03T15:00:00Z', lastError: null },
+        {
+          id: 'TickEvery',
+          kind: 'rule',
+          source: 'rate(1 minute)',
+          targets: ['function:app-Tick'],
+          target: 'function:app-Tick',
+          state: 'ENABLED',
+          lastRunAt: '2026-12-03T15:00:00Z',
+          lastError: null,
+        },
         {
           id: 'Orders',
           kind: 'rule',
           source: 'events on orders-bus',
           targets: ['function:app-Record'],
+          target: 'function:app-Record',
           state: 'DISABLED',
           lastRunAt: null,
           lastError: 'ResourceNotFoundException: gone',
         },
-        { id: 'Jobs', kind: 'mapping', source: 'app-jobs', targets: ['function:app-Worker'], state: 'ENABLED', lastRunAt: null, lastError: null },
+        { id: 'Jobs', kind: 'mapping', source: 'app-jobs', targets: ['function:app-Worker'], target: 'function:app-Worker', state: 'ENABLED', lastRunAt: null, lastError: null },
       ]),
     ).toEqual([
       'rule TickEvery: rate(1 minute) -> function:app-Tick; last run 2026-12-03T15:00:00Z',

@@ -87,6 +87,7 @@ def triggers(region, stack_name):
         physical = getattr(resource, "physical_resource_id", None) or getattr(resource, "name", None) or getattr(resource, "uuid", None)
         found = _describe(region, logical, KINDS[kind], physical)
         if found:
+            found["target"] = ", ".join(found["targets"])  # the shape: one text naming where it goes
             out.append(found)
     return out
 
