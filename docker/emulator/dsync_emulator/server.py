@@ -89,6 +89,7 @@ def main(argv=None):
         os.environ[name] = ",".join(filter(None, [os.environ.get(name), "localhost", "127.0.0.1"]))
     install_patches()
     eventbridge.schedules.start()
+    lambda_runner.debug.watch_settings()
     gateway.Gateway(args.api_port).start(args.host)
     create_buckets(args.bucket)
     run_simple(args.host, args.port, build_app(args.api_port), threaded=True, request_handler=MotoRequestHandler)

@@ -31,6 +31,9 @@ def _invoke(api, name, qualifier, event):
     worker = threading.Thread(target=lambda: result.setdefault("r", lambda_runner.RUNTIME.invoke(fn, json.dumps(event))), daemon=True)
     worker.start()
     worker.join(INTEGRATION_TIMEOUT_S[api["type"]])
+    # A function paused in a debugger keeps the request waiting (no 504 under the developer).
+    while worker.is_alive() and lambda_runner.debug.attached(fn):
+        worker.join(1.0)
     return result.get("r", TIMED_OUT)
 
 

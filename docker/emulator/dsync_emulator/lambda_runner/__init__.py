@@ -15,6 +15,8 @@ Which runs what: launch.py.
   instances reused until the code or configuration changes (runtime.py).
 - Each invocation writes START / the function's lines / END / REPORT to the
   log group /aws/lambda/<function name>, as Lambda does (logs.py).
+- A function being debugged runs with the Node.js inspector behind a
+  stable port, its code in one folder for every version (debug.py).
 """
 
 import base64
@@ -24,10 +26,11 @@ from moto.awslambda import models as lam
 from moto.core import DEFAULT_ACCOUNT_ID
 
 from .. import patching
+from . import debug
 from .logs import STREAMS
 from .runtime import InvokeResult, Runtime, RuntimeUnavailable
 
-__all__ = ["RUNTIME", "STREAMS", "InvokeResult", "RuntimeUnavailable", "function_named", "install", "on_event_invocation"]
+__all__ = ["RUNTIME", "STREAMS", "InvokeResult", "RuntimeUnavailable", "debug", "function_named", "install", "on_event_invocation"]
 
 LOG_TAIL_BYTES = 4096
 RUNTIME = Runtime()

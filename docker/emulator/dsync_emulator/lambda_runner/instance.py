@@ -34,8 +34,9 @@ def _environment(fn, node, task, opt, stream):
 class Instance:
     """One warm Node.js process for one version of one function."""
 
-    def __init__(self, fn, key, node, task, opt):
+    def __init__(self, fn, key, node, task, opt, inspect_port=None):
         self.key = key
+        self.inspect_port = inspect_port
         self.task = task
         self.busy = False
         self.dead = False
@@ -47,7 +48,7 @@ class Instance:
         env["DSYNC_ANSWER_FD"] = str(write_fd)
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
-            [node, RUNTIME_JS],
+            [node, *([f"--inspect=127.0.0.1:{inspect_port}"] if inspect_port else []), RUNTIME_JS],
             cwd=task,
             env=env,
             stdin=subprocess.PIPE,

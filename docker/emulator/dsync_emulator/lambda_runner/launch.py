@@ -31,14 +31,15 @@ def check(runtime):
         )
 
 
-def launch(fn, key, task, opt):
-    """A new instance of this version (its code unpacked in `task`, its layers in `opt`)."""
+def launch(fn, key, task, opt, inspect_port=None):
+    """A new instance of this version (its code unpacked in `task`, its layers in `opt`);
+    a Node.js one with its inspector on `inspect_port` when given (debug.py)."""
     runtime = fn.run_time or ""
     if runtime.startswith("nodejs"):
         node, why = node_for(runtime)
         if node is None:
             raise RuntimeUnavailable(why)
-        return Instance(fn, key, node, task, opt)
+        return Instance(fn, key, node, task, opt, inspect_port)
     stream = logs.new_stream_name(fn.version)
     env = lambda_environment(fn, task, stream)
     command, why = python_command(runtime, env, opt) if version_of(runtime) else provided_command(task, opt, env)

@@ -6,6 +6,7 @@ At most MAX_INSTANCES run one function at once. Timeouts are enforced (the
 instance is killed); every failure is a function error, as Lambda gives it.
 """
 
+import contextlib
 import hashlib
 import json
 import os
@@ -13,10 +14,17 @@ import threading
 import time
 import uuid
 
-from . import code, logs
+from moto.awslambda import models as lam
+from moto.core import DEFAULT_ACCOUNT_ID
+
+from . import code, debug, logs
 from .launch import RuntimeUnavailable, check, launch
 
 MAX_INSTANCES = 8
+
+
+def _function(name, region):
+    return lam.lambda_backends[DEFAULT_ACCOUNT_ID][region].get_function(name)
 
 
 class InvokeResult:
@@ -45,7 +53,7 @@ def version_key(fn):
 def _retire(instance):
     """Stop an instance of a version that is done, and drop its unpacked code."""
     instance.kill()
-    code.retire(os.path.dirname(instance.task))
+    code.retire(os.path.dirname(instance.task), keep=(debug.STABLE_ROOT,))
 
 
 class Runtime:
@@ -53,6 +61,24 @@ class Runtime:
         self.lock = threading.Lock()
         self.instances = {}  # function ARN -> [Instance]
         self.unpacker = code.Unpacker()
+        debug.DebugPort.prewarm = self.prewarm
+        debug.DebugPort.outdated = self._outdated
+
+    def prewarm(self, name, region):
+        """Start an instance of the function's deployed version now, if none runs (a debugger is waiting for it)."""
+        fn = _function(name, region)
+        port = debug.port_for(fn)
+        with port.serial if port else contextlib.nullcontext():
+            instance, cold = self._acquire(fn, port)
+            if instance is None:
+                return
+            try:
+                instance.start(10.0)
+            finally:
+                self._release(fn, instance)
+
+    def _outdated(self, name, region, key):
+        return version_key(_function(name, region)) != key
 
     def _drop_stale(self, pool, key):
         # A new code package or configuration: the old instances are done
@@ -67,7 +93,7 @@ class Runtime:
                 old.kill()
             pool.remove(old)
 
-    def _acquire(self, fn):
+    def _acquire(self, fn, port=None):
         key = version_key(fn)
         with self.lock:
             pool = self.instances.setdefault(fn.function_arn, [])
@@ -79,8 +105,10 @@ class Runtime:
             if len(pool) >= MAX_INSTANCES:
                 return None, False
         check(fn.run_time)
-        task, opt = self.unpacker.prepare(fn, key)
-        instance = launch(fn, key, task, opt)
+        task, opt = self.unpacker.prepare(fn, key, os.path.join(debug.STABLE_ROOT, port.logical) if port else None)
+        instance = launch(fn, key, task, opt, debug.free_port() if port else None)
+        if port:
+            port.use(instance.inspect_port, key)
         instance.busy = True
         with self.lock:
             self.instances.setdefault(fn.function_arn, []).append(instance)
@@ -100,16 +128,27 @@ class Runtime:
                     pool.remove(instance)
 
     def invoke(self, fn, event_text, invoked_arn=None, on_part=None):
-        """Run one invocation; always returns an InvokeResult (errors are function errors, as Lambda gives them)."""
+        """Run one invocation; always returns an InvokeResult (errors are function errors, as Lambda gives them).
+        A debugged function runs one invocation at a time (debug.py)."""
+        port = debug.port_for(fn)
+        with port.serial if port else contextlib.nullcontext():
+            return self._invoke(fn, event_text, invoked_arn, on_part, port)
+
+    def _invoke(self, fn, event_text, invoked_arn, on_part, port):
         request_id = str(uuid.uuid4())
         started_wall = time.time()
         deadline_s = float(fn.timeout or 3)
+        notes = []
+        if port and port.attached():
+            # Paused at a breakpoint, the function must not be killed under the developer.
+            deadline_s = debug.DEBUG_DEADLINE_S
+            notes.append(f"{logs.stamp()}\t{request_id}\tINFO\tdsync: a debugger is attached: the Timeout ({fn.timeout or 3} s) is not enforced")
         try:
             event = json.loads(event_text) if event_text else {}
         except ValueError:
             return InvokeResult(error_payload("InvalidRequestContentException", "Could not parse request body into json"), "Unhandled")
         try:
-            instance, cold = self._acquire(fn)
+            instance, cold = self._acquire(fn, port)
         except RuntimeUnavailable as error:
             lines = [f"{logs.stamp()}\t{request_id}\tERROR\tdsync: {error}"]
             logs.write(fn, None, request_id, lines, 0.0, None)
@@ -124,7 +163,9 @@ class Runtime:
             "invokedFunctionArn": invoked_arn or fn.function_arn,
         }
         try:
-            return _Invocation(fn, instance, request, deadline_s, on_part).run(cold)
+            invocation = _Invocation(fn, instance, request, deadline_s, on_part)
+            invocation.logs.extend(notes)
+            return invocation.run(cold)
         finally:
             self._release(fn, instance)
 
