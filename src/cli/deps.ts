@@ -93,7 +93,8 @@ export async function withLayout(config: DsyncConfig, options: { configEnv?: str
  * does not parse (the deployer reports a broken template with its line).
  * Rejects only when samconfig itself cannot be read.
  */
-async function readTemplateModel(config: DsyncConfig, configEnv: string | undefined): Promise<TemplateModel | undefined> {
+/** The template as dsync models it, read from the host; undefined when it cannot be read or parsed. */
+export async function readTemplateModel(config: DsyncConfig, configEnv: string | undefined): Promise<TemplateModel | undefined> {
   const readHost = async (rel: string) => readText(path.join(config.root, ...rel.split('/')));
   const { templatePath } = await findTemplate(config, configEnv, readHost, path);
   return tryTemplateModel(await readHost(templatePath), templatePath);

@@ -18,6 +18,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   logs: { summary: "print (and follow) the functions' runtime logs", load: () => import('./commands/logs.js') },
   invoke: { summary: 'run a function in the emulator with an event and print its answer', load: () => import('./commands/invoke.js') },
   trigger: { summary: 'fire a schedule, rule or event source mapping in the emulator now', load: () => import('./commands/trigger.js') },
+  debug: { summary: "say the functions' debug ports; --vscode writes .vscode/launch.json", load: () => import('./commands/debug.js') },
   image: { summary: "build dsync's SAM image (used by --emulator) and print its tag", load: () => import('./commands/image.js') },
   init: { summary: "write a commented dsync.json (and a devcontainer.json) for a team's SAM project", load: () => import('./commands/init.js') },
   down: { summary: 'remove the container (--purge: and its volumes)', load: () => import('./commands/down.js') },

@@ -53,6 +53,8 @@ export interface DsyncConfig {
   imageDigest?: string;
   /** Team pins: the SAM CLI version (exact, or a semver range) expected in the container. */
   samVersion?: string;
+  /** `up --emulator` runs these functions under a debugger: true (all), logical ids, or logical id -> port. */
+  debug?: boolean | string[] | Record<string, number>;
   /** Where each setting from a file came from: the file (absolute) and its key path in it, for messages. */
   origins?: Record<string, { file: string; key: string }>;
   /** The container's environment (a dev container's containerEnv, the host's proxies, CA variables); set by the commands. */
@@ -125,7 +127,7 @@ const STRING_KEYS = ['image', 'template', 'stackName', 'region', 'configEnv', 's
 const NUMBER_KEYS = ['quietMs', 'maxWaitMs', 'fullSyncThreshold', 'maxFileSize', 'uid', 'gid'] as const;
 
 /** Every setting dsync.json (and customizations.dsync, and the flags) may hold; the schema has each. */
-export const SETTING_KEYS = ['$schema', ...STRING_KEYS, ...NUMBER_KEYS, 'stack', 'runtimeImages'] as const;
+export const SETTING_KEYS = ['$schema', ...STRING_KEYS, ...NUMBER_KEYS, 'stack', 'runtimeImages', 'debug'] as const;
 
 /**
  * Check settings that come from no file (command-line flags) against the

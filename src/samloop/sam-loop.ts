@@ -19,6 +19,7 @@ import type { StackLease } from '../stack/lease.js';
 import { requireSam } from './sam-setup.js';
 import { SamRun } from './sam-run.js';
 import { samProject, templateModel, type SamRequest } from './sam-request.js';
+import { debugSettings, describeDebug, writeDebugSettings, type DebugPlan } from '../emulator/debug.js';
 
 export type { SamRequest } from './sam-request.js';
 
@@ -26,8 +27,11 @@ export function createSamLoop(config: DsyncConfig, request: SamRequest): Session
   const emulator = request.mode === 'emulator';
   return {
     container: {
-      // The emulator, and one port per API it serves (published on host loopback).
-      ports: emulator ? Object.fromEntries([EMULATOR_PORT, ...API_PORTS].map((p) => [p, 0])) : undefined,
+      // The emulator, one port per API it serves (published on host loopback), and with --debug each
+      // debugged function's port, the same number on both sides (a debugger's address stays the same).
+      ports: emulator
+        ? { ...Object.fromEntries([EMULATOR_PORT, ...API_PORTS].map((p) => [p, 0])), ...Object.fromEntries((request.debug?.targets ?? []).map((t) => [t.port, t.port])) }
+        : undefined,
       // Caches outlive the container: npm's and pip's download caches; SAM's own build cache lives in the workspace volume.
       caches: { 'npm-cache': '/root/.npm', 'pip-cache': '/root/.cache/pip' },
       hosts: emulator ? { ...EMULATOR_HOST_ALIASES } : undefined,
@@ -104,10 +108,18 @@ async function startSam(config: DsyncConfig, request: SamRequest, host: SessionH
     samVersion: probe.samVersion,
     message: `SAM ${probe.samVersion ?? '?'} → stack ${target.stackName} in ${target.region}${target.mode === 'emulator' ? ' (emulator)' : target.endpointUrl ? ` at ${target.endpointUrl}` : ''}${identity}`,
   });
+  if (request.mode === 'emulator') await startDebugging(host, target.stackName, request.debug);
   try {
     return await SamRun.begin(config, request, host, { target, templatePath, infraFiles, probe, loopback, lease }, signal);
   } catch (error) {
     await lease?.release().catch(() => undefined);
     throw error;
   }
+}
+
+/** --debug: tell the emulator which functions (before the first deploy) and say where to attach, once. */
+async function startDebugging(host: SessionHost, stackName: string, plan: DebugPlan | undefined): Promise<void> {
+  await writeDebugSettings(host.client, host.containerId(), plan && debugSettings(stackName, plan));
+  if (!plan) return;
+  for (const message of describeDebug(plan)) host.reporter.event({ type: 'debug', targets: plan.targets.map(({ codePath: _, ...t }) => t), message });
 }

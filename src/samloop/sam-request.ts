@@ -13,6 +13,7 @@ import type { SessionHost } from '../session/plugin.js';
 import type { SamImageSource } from '../images/sam-image.js';
 import type { StackAccount } from '../stack/claim.js';
 import type { LeaseTiming } from '../stack/lease.js';
+import type { DebugPlan } from '../emulator/debug.js';
 
 /** What `dsync up` asks of SAM; absent for --sync-only. */
 export interface SamRequest {
@@ -39,6 +40,8 @@ export interface SamRequest {
   samImage(): Promise<SamImageSource>;
   /** Interleave the functions' runtime logs (`sam logs --tail`) with the sync status. */
   logs?: boolean;
+  /** Emulator mode: the functions run under a debugger, and their ports (`--debug`, dsync.json "debug"). */
+  debug?: DebugPlan;
 }
 
 /** The SAM project (samconfig, template path, target) as flags, dsync.json and samconfig say. */

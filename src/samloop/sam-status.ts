@@ -6,6 +6,7 @@ import { CHANGES_FILE, type ChangesSummary } from './change-log.js';
 import { readServedApis, type ServedApi } from '../emulator/apis.js';
 import { readEmulatorGaps, standInsOf } from '../emulator/gaps.js';
 import { readTriggers, type ListedTrigger } from '../emulator/triggers.js';
+import { readDebugPorts, type ListedDebugPort } from '../emulator/debug.js';
 import { describeHolder, type LeaseRead, type LeaseRecord } from '../stack/lease.js';
 import type { SamTarget } from '../sam/commands.js';
 import { probeImage } from '../images/probe.js';
@@ -20,6 +21,8 @@ export interface SamStatus {
   apis?: ServedApi[];
   /** Emulator mode: the stack's rules, schedules and event source mappings, with their last run. */
   triggers?: ListedTrigger[];
+  /** Emulator mode with --debug: each debugged function's port on host loopback. */
+  debug?: ListedDebugPort[];
   /** Resources the emulator could not create and stands in for (emulator mode). */
   standIns?: Array<{ logicalId: string; type: string; reason: string }>;
   /** Real AWS and --endpoint-url: the stack and who holds its lease (null: nobody; a string: why it is unknown). */
@@ -41,6 +44,7 @@ export async function samStatus(client: ContainerClient, containerId: string, re
       out.apis = await readServedApis(client, containerId, probe.motoPython, target.stackName);
       out.triggers = await readTriggers(client, containerId, probe.motoPython, target.region, target.stackName);
     }
+    out.debug = await readDebugPorts(client, containerId);
   }
   if (target && target.mode !== 'emulator' && readLease) {
     const stack = { name: target.stackName, region: target.region };

@@ -1,7 +1,8 @@
 // `dsync up`: flags to a SAM request (or --sync-only), then the session until Ctrl-C.
 import os from 'node:os';
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
-import { connectEngine, createCliSession, credentialsFor, currentUser, loadCliConfig, profileFor, samImageSource, withLayout } from '../deps.js';
+import { connectEngine, createCliSession, credentialsFor, currentUser, loadCliConfig, profileFor, readTemplateModel, samImageSource, withLayout } from '../deps.js';
+import { planDebug, type DebugPlan, type DebugWish } from '../../emulator/debug.js';
 import { withContainerEnvironment } from '../../devcontainer/prepare.js';
 import { chooseReporter, type OutputStreams } from '../output.js';
 import { DsyncError, EXIT, isDsyncError } from '../../base/errors.js';
@@ -54,6 +55,11 @@ Options:
                           template parameters (repeatable; replaces samconfig's)
   --config-env NAME       samconfig environment (default: default)
   --profile NAME          AWS profile on this machine (default: samconfig's profile, else AWS_PROFILE / default)
+  --debug [FUNCTION...]   (emulator) run these functions (all, when none is named)
+                          under the Node.js inspector, each on a port of its own on
+                          127.0.0.1 that stays the same across runs and saves
+                          (printed at start and in \`dsync status\`; attach with VS Code:
+                          \`dsync debug --vscode\`); dsync.json "debug" does the same
   --logs                  also show the functions' runtime logs (sam logs --tail), prefixed \`logs │\`,
                           and (emulator) one line per trigger run, prefixed \`trigger │\`
   --verbose               show SAM's own output too (by default it is folded under
@@ -79,13 +85,22 @@ const UP_OPTIONS = {
   'config-env': { type: 'string' },
   profile: { type: 'string' },
   logs: { type: 'boolean', default: false },
+  debug: { type: 'boolean', default: false },
   verbose: { type: 'boolean', default: false },
 } as const;
 
 type UpFlags = ReturnType<typeof parseFlags>;
 
 function parseFlags(args: string[]) {
-  const { values } = parse('up', args, UP_OPTIONS);
+  const { values, positionals } = parse('up', args, UP_OPTIONS, true);
+  if (positionals.length && !values.debug) {
+    throw new DsyncError('USAGE', `up: unexpected argument ${positionals[0]}`, { hint: 'function names go after --debug: dsync up --emulator --debug FUNCTION...' });
+  }
+  if (values.debug && !values.emulator) {
+    throw new DsyncError('USAGE', 'up: --debug needs --emulator: the debugger attaches to functions the emulator runs in the container (on AWS they run in Lambda, out of reach)', {
+      hint: 'dsync up --emulator --debug [FUNCTION...]',
+    });
+  }
   if (values['sync-only'] && (values.emulator || values['endpoint-url'])) {
     throw new DsyncError('USAGE', 'up: --sync-only cannot be combined with --emulator or --endpoint-url');
   }
@@ -93,7 +108,7 @@ function parseFlags(args: string[]) {
     throw new DsyncError('USAGE', 'up: choose one of --emulator (embedded moto) and --endpoint-url URL');
   }
   const mode: TargetMode = values.emulator ? 'emulator' : values['endpoint-url'] ? 'endpoint' : 'aws';
-  return { ...values, mode };
+  return { ...values, mode, debugFunctions: positionals };
 }
 
 export async function run(args: string[], io: OutputStreams): Promise<number> {
@@ -144,7 +159,17 @@ async function samRequest(flags: UpFlags, config: DsyncConfig, io: OutputStreams
     fatal: (error) => lifecycle.fail(error),
     samImage: () => samImageSource(config, io.env),
     logs: flags.logs,
+    debug: mode === 'emulator' ? await debugPlan(flags, config) : undefined,
   };
+}
+
+/** --debug [FUNCTION...] (or dsync.json "debug"): the functions and their ports, from the template on the host. */
+async function debugPlan(flags: UpFlags, config: DsyncConfig): Promise<DebugPlan | undefined> {
+  const wish: DebugWish | undefined = flags.debug ? (flags.debugFunctions.length ? flags.debugFunctions : true) : config.debug || undefined;
+  if (wish === undefined) return undefined;
+  const model = await readTemplateModel(config, flags['config-env']);
+  if (!model) throw new DsyncError('TEMPLATE', '--debug: the SAM template cannot be read, so its functions are unknown', { hint: 'fix the template, or run without --debug' });
+  return planDebug(model, wish);
 }
 
 function reportSyncRoot(config: DsyncConfig, reporter: Reporter): void {

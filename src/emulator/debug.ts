@@ -1,0 +1,182 @@
+// Debugging functions the emulator runs (`dsync up --emulator --debug`):
+// which functions, on which ports, what the emulator is told (a settings
+// file in the container, read by docker/emulator/.../lambda_runner/debug.py),
+// what the developer reads, and VS Code's attach configurations. Pure, but
+// for writing the settings into the container.
+import { Readable } from 'node:stream';
+import { DsyncError } from '../base/errors.js';
+import type { ContainerClient } from '../docker/container-client.js';
+import type { TemplateModel } from '../sam/template.js';
+
+/** Ports are taken from [BASE, BASE + SPAN): 9229 (Node.js's default) stays free for the developer's own. */
+export const DEBUG_PORT_BASE = 9230;
+export const DEBUG_PORT_SPAN = 200;
+/** Where the emulator unpacks a debugged function's code, the same folder for every version (debug.py's STABLE_ROOT). */
+export const DEBUG_TASK_ROOT = '/tmp/dsync-lambda/debug';
+export const DEBUG_SETTINGS_FILE = '/dsync/state/debug.json';
+
+/** What `--debug [FUNCTION...]` and dsync.json "debug" ask for. */
+export type DebugWish = true | string[] | Record<string, number>;
+
+export interface DebugTarget {
+  function: string;
+  runtime: string;
+  /** On the host's loopback, and the same number in the container. */
+  port: number;
+  protocol: 'inspector';
+  /** The function's code folder (project path, posix; '' = the project folder), for localRoot. */
+  codePath: string;
+}
+
+export interface DebugPlan {
+  targets: DebugTarget[];
+  /** Asked for but not on Node.js: they run without a debugger (said once). */
+  unsupported: Array<{ function: string; runtime: string }>;
+}
+
+/** FNV-1a: a port that depends on the function's name only, so it stays the same across runs. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (const ch of text) {
+    h ^= ch.codePointAt(0)!;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** Each function's port: from its name, the next free one on a clash (in name order, so the result is the same every run). */
+export function assignPorts(ids: readonly string[], fixed: Record<string, number> = {}): Record<string, number> {
+  const used = new Set(Object.values(fixed));
+  const out: Record<string, number> = { ...fixed };
+  for (const id of [...ids].sort()) {
+    if (out[id] !== undefined) continue;
+    let offset = hash(id) % DEBUG_PORT_SPAN;
+    while (used.has(DEBUG_PORT_BASE + offset)) offset = (offset + 1) % DEBUG_PORT_SPAN;
+    out[id] = DEBUG_PORT_BASE + offset;
+    used.add(out[id]);
+  }
+  return out;
+}
+
+/** The functions to debug, their ports and what cannot be debugged; unknown names are a usage error listing the functions. */
+export function planDebug(model: TemplateModel, wish: DebugWish): DebugPlan {
+  const functions = [...model.resources.values()].filter((r) => r.kind === 'function' && r.packageType !== 'Image');
+  const ids = functions.map((f) => f.id);
+  const fixed = wish === true || Array.isArray(wish) ? {} : wish;
+  const named = wish === true ? [] : Array.isArray(wish) ? wish : Object.keys(wish);
+  const unknown = named.filter((n) => !ids.includes(n));
+  if (unknown.length) {
+    throw new DsyncError('USAGE', `--debug: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a function' : 'are not functions'} of ${model.file}`, {
+      hint: ids.length ? `its functions: ${ids.join(', ')}` : 'the template has no functions with a code package',
+    });
+  }
+  const chosen = named.length ? functions.filter((f) => named.includes(f.id)) : functions;
+  const ports = assignPorts(ids, fixed);
+  const targets: DebugTarget[] = [];
+  const unsupported: DebugPlan['unsupported'] = [];
+  for (const f of chosen) {
+    const runtime = f.runtime ?? '?';
+    if (!runtime.startsWith('nodejs')) unsupported.push({ function: f.id, runtime });
+    else targets.push({ function: f.id, runtime, port: ports[f.id]!, protocol: 'inspector', codePath: f.codePaths[0] ?? '' });
+  }
+  return { targets, unsupported };
+}
+
+/** The settings file the emulator reads (debug.py), with the listing `dsync status` shows. */
+export function debugSettings(stack: string, plan: DebugPlan): string {
+  const functions = Object.fromEntries(plan.targets.map((t) => [t.function, t.port]));
+  const listing = plan.targets.map(({ function: fn, runtime, port, protocol }) => ({ function: fn, runtime, port, protocol }));
+  return JSON.stringify({ stack, functions, listing });
+}
+
+/** Tell the emulator (before the first deploy; it reads the file again whenever it changes); undefined: debug nothing. */
+export async function writeDebugSettings(client: ContainerClient, containerId: string, text: string | undefined): Promise<void> {
+  if (text === undefined) {
+    // A run without --debug: the last run's settings (the state folder outlives the container) must not apply.
+    await client.exec(containerId, { cmd: ['rm', '-f', DEBUG_SETTINGS_FILE] });
+    return;
+  }
+  const result = await client.exec(containerId, {
+    cmd: ['sh', '-c', `mkdir -p /dsync/state && cat > ${DEBUG_SETTINGS_FILE}.tmp && mv ${DEBUG_SETTINGS_FILE}.tmp ${DEBUG_SETTINGS_FILE}`],
+    stdin: Readable.from([text]),
+  });
+  if (result.exitCode !== 0) throw new DsyncError('EMULATOR', `could not write the debug settings into the container: ${result.stderr.trim()}`);
+}
+
+export interface ListedDebugPort {
+  function: string;
+  runtime: string;
+  port: number;
+  protocol: 'inspector';
+}
+
+/** The debug ports of the current run, as the settings file in the container lists them (empty when not debugging). */
+export async function readDebugPorts(client: ContainerClient, containerId: string): Promise<ListedDebugPort[]> {
+  const result = await client.exec(containerId, { cmd: ['cat', DEBUG_SETTINGS_FILE] }).catch(() => undefined);
+  if (!result || result.exitCode !== 0) return [];
+  try {
+    return (JSON.parse(result.stdout) as { listing?: ListedDebugPort[] }).listing ?? [];
+  } catch {
+    return [];
+  }
+}
+
+/** What the developer reads once at start. */
+export function describeDebug(plan: DebugPlan): string[] {
+  const lines = plan.targets.map((t) => `debug: ${t.function} (${t.runtime}) — Node.js inspector on 127.0.0.1:${t.port}`);
+  if (plan.targets.length) {
+    lines.push('debug: attach and keep debugging across saves (VS Code: `dsync debug --vscode` writes the attach configurations); while attached, Timeout is not enforced');
+  }
+  for (const u of plan.unsupported)
+    lines.push(`debug: ${u.function} (${u.runtime}) runs without a debugger: the emulator debugs Node.js functions (Python's debugpy is not wired yet)`);
+  return lines;
+}
+
+interface LaunchConfiguration {
+  name: string;
+  type: string;
+  request: string;
+  [key: string]: unknown;
+}
+
+const NAME_PREFIX = 'dsync: ';
+
+/** VS Code attach configurations, one per function (posix or Windows code paths alike: the remote side is always Linux). */
+export function launchConfigurations(targets: readonly DebugTarget[]): LaunchConfiguration[] {
+  return targets.map((t) => {
+    const local = t.codePath
+      .replace(/\\/g, '/')
+      .replace(/^\.\/?/, '')
+      .replace(/\/$/, '');
+    return {
+      name: `${NAME_PREFIX}${t.function}`,
+      type: 'node',
+      request: 'attach',
+      address: '127.0.0.1',
+      port: t.port,
+      localRoot: local ? `\${workspaceFolder}/${local}` : '${workspaceFolder}',
+      remoteRoot: `${DEBUG_TASK_ROOT}/${t.function}/task`,
+      // A save starts a new instance: the debugger reattaches to it on the same port.
+      restart: true,
+      skipFiles: ['<node_internals>/**'],
+    };
+  });
+}
+
+/** launch.json with dsync's configurations in place of earlier ones (the developer's own are kept); `existing` is its text, if any. */
+export function mergeLaunchJson(existing: string | undefined, targets: readonly DebugTarget[]): string {
+  let doc: { version?: string; configurations?: LaunchConfiguration[]; [key: string]: unknown } = { version: '0.2.0', configurations: [] };
+  if (existing?.trim()) {
+    try {
+      // launch.json is JSONC: drop comments and trailing commas before parsing.
+      const plain = existing.replace(/("(?:\\.|[^"\\])*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (m, s: string | undefined) => s ?? '').replace(/,(\s*[}\]])/g, '$1');
+      doc = JSON.parse(plain) as typeof doc;
+    } catch (error) {
+      throw new DsyncError('CONFIG', `.vscode/launch.json is not valid JSON: ${(error as Error).message}`, { hint: 'fix or move it, then run the command again' });
+    }
+  }
+  const kept = (doc.configurations ?? []).filter((c) => !String(c.name ?? '').startsWith(NAME_PREFIX));
+  doc.version ??= '0.2.0';
+  doc.configurations = [...kept, ...launchConfigurations(targets)];
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}

@@ -1,0 +1,98 @@
+// Issue 25 end to end: `dsync up --emulator --debug` on the sam-init-shaped
+// hello-world-rest app, and a real debugger client (the Chrome DevTools
+// Protocol over a WebSocket, as VS Code speaks it; no editor): attach on the
+// port `dsync status` lists, set a breakpoint by the file's path, send the
+// API request, see it pause with the expected value, resume and get the
+// answer; then save an edit, reattach on the same port (VS Code's restart)
+// and pause in the new code.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cdp, cdpTargets, type CdpTarget } from '../helpers/cdp.js';
+import { cliRun, EmulatorRun } from '../helpers/emulator-run.js';
+
+const fixture = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/apps/hello-world-rest');
+const RETURN_LINE = 16; // 0-based: `return response;` in hello-world/app.mjs
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('hello-world-rest under the debugger: breakpoints by file path, across a save', () => {
+  const root = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dsync-debug-')), 'hello-world-rest');
+  fs.cpSync(fixture, root, { recursive: true });
+  const run = new EmulatorRun(root, 'hello-world-rest');
+  let port = 0;
+  let url = '';
+  let remoteRoot = '';
+
+  beforeAll(async () => {
+    await run.start(['--debug']);
+    const status = JSON.parse(cliRun(['status', '--json', '--cwd', root]).stdout) as {
+      debug?: Array<{ function: string; port: number; protocol: string }>;
+      apis?: Array<{ id: string; url: string }>;
+    };
+    const entry = status.debug?.find((d) => d.function === 'HelloWorldFunction');
+    expect(entry).toMatchObject({ protocol: 'inspector' });
+    port = entry!.port;
+    url = `${status.apis!.find((a) => a.id === 'ServerlessRestApi')!.url}/hello`;
+    const vscode = cliRun(['debug', '--vscode', '--cwd', root]);
+    expect(vscode.code, vscode.stderr).toBe(0);
+    const launch = JSON.parse(fs.readFileSync(path.join(root, '.vscode/launch.json'), 'utf8')) as { configurations: Array<Record<string, unknown>> };
+    const config = launch.configurations.find((c) => c.name === 'dsync: HelloWorldFunction')!;
+    expect(config).toMatchObject({ port, localRoot: '${workspaceFolder}/hello-world', restart: true });
+    remoteRoot = String(config.remoteRoot);
+  }, 1_500_000);
+  afterAll(() => run.cleanUp());
+
+  /** Attach as VS Code does, break on `return response;` by the file's path, send the request, read the message there. */
+  async function pauseOnce(previous?: string): Promise<{ seen: unknown; answer: unknown; target: CdpTarget }> {
+    const [target] = await until('the debugger target', async () => {
+      const found = await cdpTargets(port);
+      return found?.length && found[0]!.id !== previous ? found : undefined;
+    });
+    expect(target!.webSocketDebuggerUrl).toContain(`127.0.0.1:${port}/`);
+    const cdp = await Cdp.connect(target!.webSocketDebuggerUrl);
+    await cdp.call('Debugger.enable');
+    await cdp.call('Debugger.setBreakpointByUrl', { url: `file://${remoteRoot}/app.mjs`, lineNumber: RETURN_LINE });
+    const request = fetch(url).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown }));
+    const paused = (await cdp.waitFor('Debugger.paused')) as { callFrames: Array<{ callFrameId: string; location: { scriptId: string } }> };
+    expect(cdp.scriptUrl(paused.callFrames[0]!.location.scriptId)).toBe(`file://${remoteRoot}/app.mjs`);
+    const value = await cdp.call('Debugger.evaluateOnCallFrame', { callFrameId: paused.callFrames[0]!.callFrameId, expression: 'JSON.parse(response.body).message' });
+    await new Promise((r) => setTimeout(r, 4_000)); // longer than the function's Timeout (3 s): a paused function is not killed
+    await cdp.call('Debugger.resume');
+    const answer = await request;
+    cdp.close();
+    return { seen: (value.result as { value: unknown }).value, answer, target: target! };
+  }
+
+  it('pauses the API request at a breakpoint set by file path, past the Timeout, and answers when resumed', async () => {
+    const first = await pauseOnce();
+    expect(first.seen).toBe('hello world');
+    expect(first.answer).toMatchObject({ status: 200, body: { message: 'hello world' } });
+
+    const from = run.events.length;
+    const file = path.join(root, 'hello-world/app.mjs');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace("message: 'hello world'", "message: 'hello debugger'"));
+    await run.until('the edit live', () => run.events.slice(from).find((e) => e.type === 'live'), 180_000);
+    const second = await pauseOnce(first.target.id);
+    expect(second.seen).toBe('hello debugger');
+    expect(second.answer).toMatchObject({ status: 200, body: { message: 'hello debugger' } });
+  });
+
+  it('status lists the port; --debug without --emulator is a clear error', () => {
+    const status = cliRun(['status', '--cwd', root]);
+    expect(status.stdout).toMatch(new RegExp(`debug +HelloWorldFunction \\(nodejs\\d+\\.x\\): Node.js inspector on 127.0.0.1:${port}`));
+    const refused = cliRun(['up', '--debug', '--cwd', root]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--debug needs --emulator/);
+  });
+});
