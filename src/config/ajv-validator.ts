@@ -28,7 +28,8 @@ export function compileSchema(schema: object, formats: Record<string, (value: st
   const validate = ajv.compile(schema);
   return (value) => {
     if (validate(value)) return undefined;
-    const error = validate.errors?.[0];
+    // Of alternatives (anyOf), say what each would accept, not why the first one did not.
+    const error = validate.errors?.find((e) => e.keyword === 'anyOf') ?? validate.errors?.[0];
     return error ? issueOf(error, value) : { path: [], keyword: 'unknown', schema: {}, data: value };
   };
 }

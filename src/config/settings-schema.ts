@@ -94,6 +94,7 @@ function expectation(issue: SchemaIssue): string {
 
 /** What a subschema accepts, in words. */
 function describeSchema(s: Record<string, unknown>): string {
+  if (Array.isArray(s.anyOf)) return (s.anyOf as Array<Record<string, unknown>>).map(describeSchema).join(', or ');
   switch (s.type) {
     case 'integer':
       return typeof s.minimum === 'number' ? `an integer >= ${s.minimum}` : 'an integer';
@@ -106,7 +107,8 @@ function describeSchema(s: Record<string, unknown>): string {
       return items.format === 'regex' ? 'a list of regular expressions' : `a list of ${items.type === 'string' ? 'strings' : 'values'}`;
     }
     case 'object':
-      return typeof s.additionalProperties === 'object' ? 'an object mapping keys to strings' : 'an object';
+      if (typeof s.additionalProperties !== 'object') return 'an object';
+      return (s.additionalProperties as Record<string, unknown>).type === 'integer' ? 'an object mapping keys to integers' : 'an object mapping keys to strings';
     default:
       return 'valid';
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assignPorts, DEBUG_PORT_BASE, DEBUG_PORT_SPAN, launchConfigurations, mergeLaunchJson, planDebug, type DebugTarget } from '../../../src/emulator/debug.js';
 import { loadTemplateModel } from '../../../src/sam/template.js';
+import { readSettingsFile } from '../../../src/config/config.js';
 
 const TEMPLATE = `
 Transform: AWS::Serverless-2016-10-31
@@ -76,5 +77,14 @@ describe('VS Code launch.json', () => {
     const merged = JSON.parse(mergeLaunchJson(existing, [target('src/orders')])) as { configurations: Array<{ name: string }> };
     expect(merged.configurations.map((c) => c.name)).toEqual(['my tests', 'dsync: Orders']);
     expect(() => mergeLaunchJson('{ nope', [])).toThrow(/launch.json is not valid JSON/);
+  });
+});
+
+describe('dsync.json "debug"', () => {
+  it('takes true, a list of functions or ports by function, and says all three when given something else', () => {
+    expect(readSettingsFile('/p/dsync.json', '{ "debug": { "Orders": 9301 } }').debug).toEqual({ Orders: 9301 });
+    expect(() => readSettingsFile('/p/dsync.json', '{ "debug": "yes" }')).toThrow(
+      '/p/dsync.json:1:12: "debug" must be true or false, or a list of strings, or an object mapping keys to integers, found "yes"',
+    );
   });
 });
