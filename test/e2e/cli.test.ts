@@ -64,7 +64,7 @@ describe('dsync CLI', () => {
     expect(run(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const bad = run(['frobnicate']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe('dsync: unknown command "frobnicate"\nhint: commands: up, status, exec, logs, invoke, trigger, image, init, down, doctor; see `dsync --help`\n');
+    expect(bad.stderr).toBe('dsync: unknown command "frobnicate"\nhint: commands: up, status, exec, logs, invoke, trigger, debug, image, init, down, doctor; see `dsync --help`\n');
     const flag = run(['status', '--bogus']);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/^dsync: status: Unknown option '--bogus'/);
