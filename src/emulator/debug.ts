@@ -3,6 +3,7 @@
 // file in the container, read by docker/emulator/.../lambda_runner/debug.py),
 // what the developer reads, and VS Code's attach configurations. Pure, but
 // for writing the settings into the container.
+import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { DsyncError } from '../base/errors.js';
 import type { ContainerClient } from '../docker/container-client.js';
@@ -82,11 +83,20 @@ export function planDebug(model: TemplateModel, wish: DebugWish): DebugPlan {
   return { targets, unsupported };
 }
 
+/** Where the project is: in the container (its folder and the mirrored root) and on the host (the mirrored root's file URL). */
+export interface DebugPlaces {
+  workspace: string;
+  mirror: string;
+  hostMirrorUrl: string;
+}
+
 /** The settings file the emulator reads (debug.py), with the listing `dsync status` shows. */
-export function debugSettings(stack: string, plan: DebugPlan): string {
+export function debugSettings(stack: string, plan: DebugPlan, places: DebugPlaces): string {
   const functions = Object.fromEntries(plan.targets.map((t) => [t.function, t.port]));
+  // Each function's code folder in the container: the emulator maps its source maps' sources from there.
+  const code = Object.fromEntries(plan.targets.map((t) => [t.function, posix.normalize(posix.join(places.workspace, t.codePath.replace(/\\/g, '/')))]));
   const listing = plan.targets.map(({ function: fn, runtime, port, protocol }) => ({ function: fn, runtime, port, protocol }));
-  return JSON.stringify({ stack, functions, listing });
+  return JSON.stringify({ stack, functions, code, mirror: places.mirror, hostMirror: places.hostMirrorUrl, listing });
 }
 
 /** Tell the emulator (before the first deploy; it reads the file again whenever it changes); undefined: debug nothing. */

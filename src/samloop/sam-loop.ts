@@ -3,6 +3,7 @@
 // (helper scripts, the emulator, the deployer and its worker), hands every
 // applied batch to the deployer, sets SAM up again in a recreated container,
 // and with --logs interleaves the functions' runtime logs.
+import { pathToFileURL } from 'node:url';
 import { DsyncError } from '../base/errors.js';
 import { interruptible } from '../base/interrupt.js';
 import { settingSource, type DsyncConfig } from '../config/config.js';
@@ -108,7 +109,7 @@ async function startSam(config: DsyncConfig, request: SamRequest, host: SessionH
     samVersion: probe.samVersion,
     message: `SAM ${probe.samVersion ?? '?'} → stack ${target.stackName} in ${target.region}${target.mode === 'emulator' ? ' (emulator)' : target.endpointUrl ? ` at ${target.endpointUrl}` : ''}${identity}`,
   });
-  if (request.mode === 'emulator') await startDebugging(host, target.stackName, request.debug);
+  if (request.mode === 'emulator') await startDebugging(host, target.stackName, request.debug, pathToFileURL(config.layout?.syncRoot ?? config.root).href);
   try {
     return await SamRun.begin(config, request, host, { target, templatePath, infraFiles, probe, loopback, lease }, signal);
   } catch (error) {
@@ -118,8 +119,9 @@ async function startSam(config: DsyncConfig, request: SamRequest, host: SessionH
 }
 
 /** --debug: tell the emulator which functions (before the first deploy) and say where to attach, once. */
-async function startDebugging(host: SessionHost, stackName: string, plan: DebugPlan | undefined): Promise<void> {
-  await writeDebugSettings(host.client, host.containerId(), plan && debugSettings(stackName, plan));
+async function startDebugging(host: SessionHost, stackName: string, plan: DebugPlan | undefined, hostMirrorUrl: string): Promise<void> {
+  const places = { workspace: host.project.workspace, mirror: host.project.mirror, hostMirrorUrl };
+  await writeDebugSettings(host.client, host.containerId(), plan && debugSettings(stackName, plan, places));
   if (!plan) return;
   for (const message of describeDebug(plan)) host.reporter.event({ type: 'debug', targets: plan.targets.map(({ codePath: _, ...t }) => t), message });
 }

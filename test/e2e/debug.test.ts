@@ -12,8 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cdp, cdpTargets, type CdpTarget } from '../helpers/cdp.js';
 import { cliRun, EmulatorRun } from '../helpers/emulator-run.js';
+import { generatedFor, inlineMap } from '../helpers/source-map.js';
 
-const fixture = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/apps/hello-world-rest');
+const apps = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/apps');
+const fixture = path.join(apps, 'hello-world-rest');
 const RETURN_LINE = 16; // 0-based: `return response;` in hello-world/app.mjs
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
@@ -94,5 +96,44 @@ describe('hello-world-rest under the debugger: breakpoints by file path, across 
     const refused = cliRun(['up', '--debug', '--cwd', root]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--debug needs --emulator/);
+  });
+});
+
+describe('ts-esbuild-stats under the debugger: a breakpoint in the .ts file binds through the source map', () => {
+  const root = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dsync-debug-ts-')), 'ts-esbuild-stats');
+  fs.cpSync(path.join(apps, 'ts-esbuild-stats'), root, { recursive: true });
+  const run = new EmulatorRun(root, 'ts-esbuild-stats');
+  beforeAll(() => run.start(['--debug']), 1_500_000);
+  afterAll(() => run.cleanUp());
+
+  it('maps src/stats/app.ts through localRoot/remoteRoot and the inline map, pauses there, reads a local', async () => {
+    const status = JSON.parse(cliRun(['status', '--json', '--cwd', root]).stdout) as { debug: Array<{ port: number }>; apis: Array<{ id: string; url: string }> };
+    const port = status.debug[0]!.port;
+    expect(cliRun(['debug', '--vscode', '--cwd', root]).code).toBe(0);
+    const config = (JSON.parse(fs.readFileSync(path.join(root, '.vscode/launch.json'), 'utf8')) as { configurations: Array<Record<string, string>> }).configurations[0]!;
+    // The host file, as an editor holds it, to the path the function runs it from: localRoot -> remoteRoot.
+    const hostFile = path.join(root, 'src/stats/app.ts');
+    const localRoot = config.localRoot!.replace('${workspaceFolder}', root);
+    const remoteSource = `${config.remoteRoot}/${path.relative(localRoot, hostFile).split(path.sep).join('/')}`;
+    const [target] = await until('the debugger target', async () => ((await cdpTargets(port))?.length ? await cdpTargets(port) : undefined));
+    const cdp = await Cdp.connect(target!.webSocketDebuggerUrl);
+    await cdp.call('Debugger.enable');
+    const script = await until('app.js parsed', async () => {
+      const parsed = cdp.parsedScripts().find((p) => p.url === `file://${config.remoteRoot}/app.js`);
+      return parsed;
+    });
+    const at = generatedFor(inlineMap(script.sourceMapURL), remoteSource, 33); // 0-based: `return {` after the summary
+    expect(at).toBeDefined();
+    await cdp.call('Debugger.setBreakpointByUrl', { url: script.url, lineNumber: at!.line, columnNumber: at!.column });
+    const request = fetch(`${status.apis.find((a) => a.id === 'ServerlessHttpApi')!.url}/stats?samples=4,8,15`).then(async (r) => ({
+      status: r.status,
+      body: (await r.json()) as unknown,
+    }));
+    const paused = (await cdp.waitFor('Debugger.paused')) as { callFrames: Array<{ callFrameId: string }> };
+    const value = await cdp.call('Debugger.evaluateOnCallFrame', { callFrameId: paused.callFrames[0]!.callFrameId, expression: 'samples.length' });
+    expect((value.result as { value: unknown }).value).toBe(3);
+    await cdp.call('Debugger.resume');
+    expect(await request).toMatchObject({ status: 200, body: { service: 'stats-v1' } });
+    cdp.close();
   });
 });

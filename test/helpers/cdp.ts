@@ -73,6 +73,11 @@ export class Cdp {
     }
   }
 
+  /** The scripts the debugger was told of (Debugger.scriptParsed). */
+  parsedScripts(): Array<{ scriptId: string; url: string; sourceMapURL: string }> {
+    return this.events.filter((e) => e.method === 'Debugger.scriptParsed').map((e) => e.params as { scriptId: string; url: string; sourceMapURL: string });
+  }
+
   /** The URL of a script the debugger was told of (Debugger.scriptParsed), by its id. */
   scriptUrl(scriptId: string): string | undefined {
     return this.events.find((e) => e.method === 'Debugger.scriptParsed' && e.params.scriptId === scriptId)?.params.url as string | undefined;

@@ -12,6 +12,8 @@ into CONFIG_FILE (read again whenever it changes). For such a function:
 - its code is unpacked into one folder per function (STABLE_ROOT/<logical
   id>/task), whatever the version, so a breakpoint set by file path binds
   in every version and the editor maps it with one localRoot/remoteRoot;
+  its source maps are put inline, naming the sources as the editor maps
+  them (source_maps.py), so a breakpoint in a .ts file binds too;
 - a debugger that connects before the first request starts an instance
   (so its breakpoints are set before the request comes);
 - while a debugger is connected, the version is watched: a new one (a save)
@@ -33,6 +35,8 @@ import time
 from moto.cloudformation.models import cloudformation_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 
+from . import source_maps
+
 LOG = logging.getLogger("dsync.emulator")
 CONFIG_FILE = os.environ.get("DSYNC_DEBUG_FILE", "/dsync/state/debug.json")
 STABLE_ROOT = "/tmp/dsync-lambda/debug"
@@ -42,7 +46,9 @@ CONNECT_S = 10.0
 
 
 class _Config:
-    """CONFIG_FILE's {"stack": name, "functions": {logical id: port}}, read again when it changes."""
+    """CONFIG_FILE's {"stack": name, "functions": {logical id: port}, "code": {logical id: its code folder
+    in the container}, "mirror": the project's mirror in the container, "hostMirror": its file URL on the
+    host}, read again when it changes."""
 
     def __init__(self, path):
         self.path = path
@@ -113,6 +119,29 @@ def function_of(logical):
     """(function name, region) of a debugged logical id in the configured stack, or None before it is deployed."""
     region, functions = _stack_functions(CONFIG.get().get("stack"))
     return (functions[logical], region) if logical in functions else None
+
+
+def prepare_sources(logical, task, key):
+    """Once per version: the code's source maps inline, naming sources as the editor maps them (source_maps.py)."""
+    config = CONFIG.get()
+    code_dir = (config.get("code") or {}).get(logical)
+    marker = os.path.join(os.path.dirname(task), ".maps")
+    if not code_dir or _read(marker) == key:
+        return
+    try:
+        source_maps.prepare(task, code_dir, config.get("mirror"), config.get("hostMirror"))
+    except OSError as error:
+        LOG.warning("source maps of %s: %s", logical, error)
+    with open(marker, "w", encoding="utf-8") as f:
+        f.write(key)
+
+
+def _read(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except OSError:
+        return None
 
 
 def attached(fn):

@@ -106,6 +106,8 @@ class Runtime:
                 return None, False
         check(fn.run_time)
         task, opt = self.unpacker.prepare(fn, key, os.path.join(debug.STABLE_ROOT, port.logical) if port else None)
+        if port:
+            debug.prepare_sources(port.logical, task, key)
         instance = launch(fn, key, task, opt, debug.free_port() if port else None)
         if port:
             port.use(instance.inspect_port, key)
