@@ -24,15 +24,16 @@ export interface DebugTarget {
   runtime: string;
   /** On the host's loopback, and the same number in the container. */
   port: number;
-  protocol: 'inspector';
+  /** The Node.js inspector (Chrome DevTools Protocol), or debugpy (the Debug Adapter Protocol) for Python. */
+  protocol: 'inspector' | 'debugpy';
   /** The function's code folder (project path, posix; '' = the project folder), for localRoot. */
   codePath: string;
 }
 
 export interface DebugPlan {
   targets: DebugTarget[];
-  /** Asked for but not on Node.js: they run without a debugger (said once). */
-  unsupported: Array<{ function: string; runtime: string }>;
+  /** Asked for but on a runtime the emulator cannot debug: they run without a debugger (said once, with why). */
+  unsupported: Array<{ function: string; runtime: string; why?: string }>;
 }
 
 /** FNV-1a: a port that depends on the function's name only, so it stays the same across runs. */
@@ -77,8 +78,9 @@ export function planDebug(model: TemplateModel, wish: DebugWish): DebugPlan {
   const unsupported: DebugPlan['unsupported'] = [];
   for (const f of chosen) {
     const runtime = f.runtime ?? '?';
-    if (!runtime.startsWith('nodejs')) unsupported.push({ function: f.id, runtime });
-    else targets.push({ function: f.id, runtime, port: ports[f.id]!, protocol: 'inspector', codePath: f.codePaths[0] ?? '' });
+    const protocol = runtime.startsWith('nodejs') ? 'inspector' : runtime.startsWith('python') ? 'debugpy' : undefined;
+    if (!protocol) unsupported.push({ function: f.id, runtime });
+    else targets.push({ function: f.id, runtime, port: ports[f.id]!, protocol, codePath: f.codePaths[0] ?? '' });
   }
   return { targets, unsupported };
 }
@@ -88,6 +90,26 @@ export interface DebugPlaces {
   workspace: string;
   mirror: string;
   hostMirrorUrl: string;
+  /** Where debugpy is installed in the container, when Python functions are debugged. */
+  debugpy?: string;
+}
+
+/** debugpy's pure-Python wheel runs on every Python the emulator has; it lives in the pip cache volume, which outlives containers. */
+export const DEBUGPY_VERSION = '1.8.21';
+export const DEBUGPY_DIR = `/root/.cache/pip/dsync-debugpy-${DEBUGPY_VERSION}`;
+
+/** Install debugpy in the container once (with the emulator's pip; it needs PyPI). */
+export async function ensureDebugpy(client: ContainerClient, containerId: string, python: string): Promise<void> {
+  const ready = await client.exec(containerId, { cmd: ['test', '-f', `${DEBUGPY_DIR}/debugpy/__init__.py`] });
+  if (ready.exitCode === 0) return;
+  const pip = [python, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:', '--platform', 'any'];
+  const cmd = [...pip, '--python-version', '3.9', '--implementation', 'py', '--target', `${DEBUGPY_DIR}.tmp`, `debugpy==${DEBUGPY_VERSION}`];
+  const done = await client.exec(containerId, { cmd: ['sh', '-c', 'd="$1"; shift; rm -rf "$d.tmp" && "$@" && mv "$d.tmp" "$d"', 'sh', DEBUGPY_DIR, ...cmd] });
+  if (done.exitCode !== 0) throw new DsyncError('EMULATOR', `debugpy ${DEBUGPY_VERSION} could not be installed in the container: ${lastLine(done.stderr || done.stdout)}`);
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').pop() ?? '';
 }
 
 /** The settings file the emulator reads (debug.py), with the listing `dsync status` shows. */
@@ -96,7 +118,7 @@ export function debugSettings(stack: string, plan: DebugPlan, places: DebugPlace
   // Each function's code folder in the container: the emulator maps its source maps' sources from there.
   const code = Object.fromEntries(plan.targets.map((t) => [t.function, posix.normalize(posix.join(places.workspace, t.codePath.replace(/\\/g, '/')))]));
   const listing = plan.targets.map(({ function: fn, runtime, port, protocol }) => ({ function: fn, runtime, port, protocol }));
-  return JSON.stringify({ stack, functions, code, mirror: places.mirror, hostMirror: places.hostMirrorUrl, listing });
+  return JSON.stringify({ stack, functions, code, mirror: places.mirror, hostMirror: places.hostMirrorUrl, debugpy: places.debugpy, listing });
 }
 
 /** Tell the emulator (before the first deploy; it reads the file again whenever it changes); undefined: debug nothing. */
@@ -117,7 +139,7 @@ export interface ListedDebugPort {
   function: string;
   runtime: string;
   port: number;
-  protocol: 'inspector';
+  protocol: 'inspector' | 'debugpy';
 }
 
 /** The debug ports of the current run, as the settings file in the container lists them (empty when not debugging). */
@@ -158,14 +180,27 @@ export function launchConfigurations(targets: readonly DebugTarget[]): LaunchCon
       .replace(/\\/g, '/')
       .replace(/^\.\/?/, '')
       .replace(/\/$/, '');
+    const localRoot = local ? `\${workspaceFolder}/${local}` : '${workspaceFolder}';
+    const remoteRoot = `${DEBUG_TASK_ROOT}/${t.function}/task`;
+    if (t.protocol === 'debugpy') {
+      // VS Code's Python debugger: no restart on attach; a save ends the session (said at start).
+      return {
+        name: `${NAME_PREFIX}${t.function}`,
+        type: 'debugpy',
+        request: 'attach',
+        connect: { host: '127.0.0.1', port: t.port },
+        pathMappings: [{ localRoot, remoteRoot }],
+        justMyCode: true,
+      };
+    }
     return {
       name: `${NAME_PREFIX}${t.function}`,
       type: 'node',
       request: 'attach',
       address: '127.0.0.1',
       port: t.port,
-      localRoot: local ? `\${workspaceFolder}/${local}` : '${workspaceFolder}',
-      remoteRoot: `${DEBUG_TASK_ROOT}/${t.function}/task`,
+      localRoot,
+      remoteRoot,
       // A save starts a new instance: the debugger reattaches to it on the same port.
       restart: true,
       skipFiles: ['<node_internals>/**'],

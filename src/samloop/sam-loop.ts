@@ -20,7 +20,7 @@ import type { StackLease } from '../stack/lease.js';
 import { requireSam } from './sam-setup.js';
 import { SamRun } from './sam-run.js';
 import { samProject, templateModel, type SamRequest } from './sam-request.js';
-import { debugSettings, describeDebug, writeDebugSettings, type DebugPlan } from '../emulator/debug.js';
+import { DEBUGPY_DIR, DEBUGPY_VERSION, debugSettings, describeDebug, ensureDebugpy, writeDebugSettings, type DebugPlan } from '../emulator/debug.js';
 
 export type { SamRequest } from './sam-request.js';
 
@@ -109,7 +109,8 @@ async function startSam(config: DsyncConfig, request: SamRequest, host: SessionH
     samVersion: probe.samVersion,
     message: `SAM ${probe.samVersion ?? '?'} → stack ${target.stackName} in ${target.region}${target.mode === 'emulator' ? ' (emulator)' : target.endpointUrl ? ` at ${target.endpointUrl}` : ''}${identity}`,
   });
-  if (request.mode === 'emulator') await startDebugging(host, target.stackName, request.debug, pathToFileURL(config.layout?.syncRoot ?? config.root).href);
+  if (request.mode === 'emulator')
+    await startDebugging(host, target.stackName, request.debug, pathToFileURL(config.layout?.syncRoot ?? config.root).href, probe.motoPython ?? 'python3');
   try {
     return await SamRun.begin(config, request, host, { target, templatePath, infraFiles, probe, loopback, lease }, signal);
   } catch (error) {
@@ -118,10 +119,27 @@ async function startSam(config: DsyncConfig, request: SamRequest, host: SessionH
   }
 }
 
-/** --debug: tell the emulator which functions (before the first deploy) and say where to attach, once. */
-async function startDebugging(host: SessionHost, stackName: string, plan: DebugPlan | undefined, hostMirrorUrl: string): Promise<void> {
-  const places = { workspace: host.project.workspace, mirror: host.project.mirror, hostMirrorUrl };
+/** --debug: debugpy in the container for Python functions, then tell the emulator which functions (before the first deploy), and say where to attach, once. */
+async function startDebugging(host: SessionHost, stackName: string, asked: DebugPlan | undefined, hostMirrorUrl: string, python: string): Promise<void> {
+  let plan = asked;
+  let debugpy: string | undefined;
+  if (plan?.targets.some((t) => t.protocol === 'debugpy')) {
+    host.reporter.progress(`debug: installing debugpy ${DEBUGPY_VERSION} in the container for the Python functions (once)`);
+    try {
+      await ensureDebugpy(host.client, host.containerId(), python);
+      debugpy = DEBUGPY_DIR;
+    } catch (error) {
+      // Without debugpy the Python functions still run; the rest is still debugged.
+      const why = (error as Error).message;
+      plan = {
+        targets: plan.targets.filter((t) => t.protocol !== 'debugpy'),
+        unsupported: [...plan.unsupported, ...plan.targets.filter((t) => t.protocol === 'debugpy').map((t) => ({ function: t.function, runtime: t.runtime, why }))],
+      };
+    }
+  }
+  const places = { workspace: host.project.workspace, mirror: host.project.mirror, hostMirrorUrl, debugpy };
   await writeDebugSettings(host.client, host.containerId(), plan && debugSettings(stackName, plan, places));
   if (!plan) return;
-  for (const message of describeDebug(plan)) host.reporter.event({ type: 'debug', targets: plan.targets.map(({ codePath: _, ...t }) => t), message });
+  const targets = plan.targets.map(({ codePath: _, ...t }) => t);
+  for (const message of describeDebug(plan)) host.reporter.event({ type: 'debug', targets, message });
 }

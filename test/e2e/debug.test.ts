@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cdp, cdpTargets, type CdpTarget } from '../helpers/cdp.js';
 import { cliRun, EmulatorRun } from '../helpers/emulator-run.js';
 import { generatedFor, inlineMap } from '../helpers/source-map.js';
+import { Dap } from '../helpers/dap.js';
 
 const apps = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/apps');
 const fixture = path.join(apps, 'hello-world-rest');
@@ -88,7 +89,7 @@ describe('hello-world-rest under the debugger: breakpoints by file path, across 
     const second = await pauseOnce(first.target.id);
     expect(second.seen).toBe('hello debugger');
     expect(second.answer).toMatchObject({ status: 200, body: { message: 'hello debugger' } });
-  });
+  }, 400_000);
 
   it('status lists the port; --debug without --emulator is a clear error', () => {
     const status = cliRun(['status', '--cwd', root]);
@@ -135,5 +136,43 @@ describe('ts-esbuild-stats under the debugger: a breakpoint in the .ts file bind
     await cdp.call('Debugger.resume');
     expect(await request).toMatchObject({ status: 200, body: { service: 'stats-v1' } });
     cdp.close();
+  });
+});
+
+describe('python-hello under debugpy: a breakpoint by file path stops the API request', () => {
+  const root = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dsync-debug-py-')), 'python-hello');
+  fs.cpSync(path.join(apps, 'python-hello'), root, { recursive: true });
+  const run = new EmulatorRun(root, 'python-hello');
+  beforeAll(() => run.start(['--debug']), 1_500_000);
+  afterAll(() => run.cleanUp());
+
+  it('attaches over DAP, stops at hello_world/app.py mapped through pathMappings, reads a local, continues', async () => {
+    const status = JSON.parse(cliRun(['status', '--json', '--cwd', root]).stdout) as { debug: Array<{ port: number; protocol: string }>; apis: Array<{ id: string; url: string }> };
+    expect(status.debug[0]).toMatchObject({ protocol: 'debugpy' });
+    expect(cliRun(['debug', '--vscode', '--cwd', root]).code).toBe(0);
+    const config = (JSON.parse(fs.readFileSync(path.join(root, '.vscode/launch.json'), 'utf8')) as { configurations: Array<Record<string, unknown>> }).configurations[0]!;
+    const [mapping] = config.pathMappings as Array<{ localRoot: string; remoteRoot: string }>;
+    const hostFile = path.join(root, 'hello_world/app.py');
+    const remoteFile = `${mapping!.remoteRoot}/${path.relative(mapping!.localRoot.replace('${workspaceFolder}', root), hostFile).split(path.sep).join('/')}`;
+
+    const dap = await until('debugpy on the port', () => Dap.connect((config.connect as { port: number }).port));
+    await dap.call('initialize', { adapterID: 'debugpy', clientID: 'dsync-e2e', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+    const attach = dap.send('attach', { justMyCode: true });
+    await dap.event('initialized');
+    const set = await dap.call('setBreakpoints', { source: { path: remoteFile }, breakpoints: [{ line: 9 }] }); // `return {`
+    expect((set.breakpoints as Array<{ verified: boolean }>)[0]!.verified).toBe(true);
+    await dap.call('configurationDone');
+    await dap.response(attach);
+
+    const request = fetch(`${status.apis.find((a) => a.id === 'ServerlessRestApi')!.url}/hello`).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown }));
+    const stopped = await dap.event('stopped');
+    const [frame] = (await dap.call('stackTrace', { threadId: stopped.threadId })).stackFrames as Array<{ id: number; line: number; source: { path: string } }>;
+    expect(frame).toMatchObject({ line: 9, source: { path: remoteFile } });
+    const [locals] = (await dap.call('scopes', { frameId: frame!.id })).scopes as Array<{ variablesReference: number }>;
+    const variables = (await dap.call('variables', { variablesReference: locals!.variablesReference })).variables as Array<{ name: string; value: string }>;
+    expect(variables.find((v) => v.name === 'greeting')?.value).toBe("'hello world'");
+    await dap.call('continue', { threadId: stopped.threadId });
+    expect(await request).toMatchObject({ status: 200, body: { message: 'hello world' } });
+    dap.close();
   });
 });

@@ -31,13 +31,14 @@ def handler(version):
 @pytest.fixture
 def debugged(tmp_path, monkeypatch, s3, cfn, name, runtime):
     port = free_port()
+    logical = f"Fn{name}"  # one per test: a debugged function's folder is named after its logical id
     settings = tmp_path / "debug.json"
-    settings.write_text(json.dumps({"stack": name, "functions": {"Fn": port}}))
+    settings.write_text(json.dumps({"stack": name, "functions": {logical: port}}))
     monkeypatch.setattr(debug, "CONFIG", debug._Config(str(settings)))
     debug.sync_ports()  # what the emulator's settings watcher does once a second
     uri = upload(s3, f"{name}/v1.zip", handler("v1"))
-    deploy(cfn, name, sam_template({"Fn": sam_function(uri, runtime, Timeout=1)}))
-    return port, resources(cfn, name)["Fn"][1]
+    deploy(cfn, name, sam_template({logical: sam_function(uri, runtime, Timeout=1)}))
+    return port, resources(cfn, name)[logical][1], f"{debug.STABLE_ROOT}/{logical}/task"
 
 
 def attach(port):
@@ -65,8 +66,7 @@ def pause_and_read(emulator, client, function, task):
 
 
 def test_a_debugger_pauses_the_request_by_file_path_and_follows_a_new_version(emulator, debugged, s3, name):
-    port, function = debugged
-    task = f"{debug.STABLE_ROOT}/Fn/task"
+    port, function, task = debugged
     client = attach(port)  # before any request: the instance starts for it
     assert pause_and_read(emulator, client, function, task) == ("hello Ada", {"greeting": "hello Ada", "version": "v1"})
 
@@ -82,8 +82,17 @@ def test_a_debugger_pauses_the_request_by_file_path_and_follows_a_new_version(em
 
 
 def test_without_a_debugger_attached_the_timeout_still_holds(emulator, debugged):
-    _, function = debugged
+    _, function, _ = debugged
     lam = emulator.client("lambda")
     answer = lam.invoke(FunctionName=function, Payload=json.dumps({"name": "Bo", "sleep": 2500}))
     assert answer.get("FunctionError") == "Unhandled"
     assert json.loads(answer["Payload"].read())["errorType"] == "Sandbox.Timedout"
+
+
+def test_a_debugger_that_attaches_after_a_save_gets_the_new_version(emulator, debugged, name):
+    port, function, task = debugged
+    attach(port).close()  # an instance of v1 runs; nobody is attached while the save happens
+    emulator.client("lambda").update_function_code(FunctionName=function, ZipFile=handler("v2"))
+    client = attach(port)
+    assert pause_and_read(emulator, client, function, task) == ("hello Ada", {"greeting": "hello Ada", "version": "v2"})
+    client.close()

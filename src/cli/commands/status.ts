@@ -77,7 +77,7 @@ export async function run(args: string[], io: OutputStreams): Promise<number> {
     if (report.endpoint) out.push(`emulator   ${report.endpoint}`);
     for (const line of describeApis(report.apis ?? [])) out.push(`api        ${line}`);
     for (const line of describeTriggers(report.triggers ?? [])) out.push(`trigger    ${line}`);
-    for (const d of report.debug ?? []) out.push(`debug      ${d.function} (${d.runtime}): Node.js inspector on 127.0.0.1:${d.port}`);
+    for (const d of report.debug ?? []) out.push(`debug      ${d.function} (${d.runtime}): ${d.protocol === 'debugpy' ? 'debugpy' : 'Node.js inspector'} on 127.0.0.1:${d.port}`);
     if (report.stack) out.push(`stack      ${report.stack.name} in ${report.stack.region}: lease ${report.stack.leaseText}`);
     const c = report.changes;
     if (c) {

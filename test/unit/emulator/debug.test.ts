@@ -15,6 +15,9 @@ Resources:
   Report:
     Type: AWS::Serverless::Function
     Properties: { CodeUri: report/, Handler: app.handler, Runtime: python3.12 }
+  Billing:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: billing/, Handler: app::handle, Runtime: java21 }
 `;
 
 describe('debug ports', () => {
@@ -36,8 +39,9 @@ describe('debug ports', () => {
     expect(all.targets.map((t) => [t.function, t.runtime, t.protocol])).toEqual([
       ['Hello', 'nodejs22.x', 'inspector'],
       ['Orders', 'nodejs20.x', 'inspector'],
+      ['Report', 'python3.12', 'debugpy'],
     ]);
-    expect(all.unsupported).toEqual([{ function: 'Report', runtime: 'python3.12' }]);
+    expect(all.unsupported).toEqual([{ function: 'Billing', runtime: 'java21' }]);
     expect(planDebug(model, ['Orders']).targets.map((t) => t.function)).toEqual(['Orders']);
     expect(planDebug(model, ['Orders']).targets[0]!.port).toBe(all.targets[1]!.port); // the same port whatever else is debugged
     expect(() => planDebug(model, ['Nope'])).toThrow(/Nope is not a function of template.yaml/);
@@ -63,6 +67,18 @@ describe('VS Code launch.json', () => {
     const [windows] = launchConfigurations([target('src\\orders\\')]);
     expect(windows!.localRoot).toBe('${workspaceFolder}/src/orders');
     expect(launchConfigurations([target('')])[0]!.localRoot).toBe('${workspaceFolder}');
+  });
+
+  it('a Python function gets a debugpy attach with its path mapping', () => {
+    const [python] = launchConfigurations([{ ...target('report\\'), function: 'Report', runtime: 'python3.12', protocol: 'debugpy' }]);
+    expect(python).toEqual({
+      name: 'dsync: Report',
+      type: 'debugpy',
+      request: 'attach',
+      connect: { host: '127.0.0.1', port: 9301 },
+      pathMappings: [{ localRoot: '${workspaceFolder}/report', remoteRoot: '/tmp/dsync-lambda/debug/Report/task' }],
+      justMyCode: true,
+    });
   });
 
   it("keeps the developer's own configurations (comments and trailing commas allowed) and replaces dsync's", () => {

@@ -94,6 +94,7 @@ class ApiInstance:
 
     def __init__(self, fn, key, command, env, task):
         self.key = key
+        self.inspect_port = None  # debugpy's port, when debugged (launch.py)
         self.task = task
         self.busy = False
         self.dead = False

@@ -3,19 +3,21 @@
 dsync writes which functions to debug, by logical id, and the port of each
 into CONFIG_FILE (read again whenever it changes). For such a function:
 
-- its Node.js process runs with the inspector on a port of its own inside
-  the container, and a DebugPort listens on the function's stable port
-  (the one dsync publishes on the host's loopback) and relays each debugger
+- its Node.js process runs with the inspector (a Python one with debugpy,
+  which dsync installs in the container) on a port of its own inside the
+  container, and a DebugPort listens on the function's stable port (the one
+  dsync publishes on the host's loopback) and relays each debugger
   connection to the instance running now. Node.js names the WebSocket
   address after the Host the debugger asked with, so the address it gives
-  is the stable port's;
+  is the stable port's; debugpy speaks plain DAP over TCP;
 - its code is unpacked into one folder per function (STABLE_ROOT/<logical
   id>/task), whatever the version, so a breakpoint set by file path binds
   in every version and the editor maps it with one localRoot/remoteRoot;
   its source maps are put inline, naming the sources as the editor maps
   them (source_maps.py), so a breakpoint in a .ts file binds too;
-- a debugger that connects before the first request starts an instance
-  (so its breakpoints are set before the request comes);
+- a debugger that connects before the first request, or after a save made
+  while none was connected, starts an instance of the current version (so
+  its breakpoints are set before the request comes);
 - while a debugger is connected, the version is watched: a new one (a save)
   starts a new instance at once and the old connection is closed, so a
   debugger that reattaches (VS Code's `restart: true`) is in the new code
@@ -103,10 +105,20 @@ def sync_ports():
                     LOG.warning("debug port %s of %s cannot be opened: %s", port, logical, error)
 
 
+def debugpy_dir():
+    """Where dsync installed debugpy in the container (for Python functions), if it did."""
+    return CONFIG.get().get("debugpy")
+
+
+def _debuggable(runtime):
+    runtime = str(runtime or "")
+    return runtime.startswith("nodejs") or (runtime.startswith("python") and bool(debugpy_dir()))
+
+
 def port_for(fn):
-    """The DebugPort of this function when it is being debugged (and runs on Node.js), else None."""
+    """The DebugPort of this function when it is being debugged (Node.js; Python with debugpy), else None."""
     config = CONFIG.get()
-    if not config.get("functions") or not str(fn.run_time or "").startswith("nodejs"):
+    if not config.get("functions") or not _debuggable(fn.run_time):
         return None
     sync_ports()
     region, functions = _stack_functions(config.get("stack"))
@@ -241,8 +253,10 @@ class DebugPort:
     def _upstream(self):
         deadline = time.monotonic() + CONNECT_S
         while time.monotonic() < deadline:
-            if self.inner is None and self.function and DebugPort.prewarm:
-                DebugPort.prewarm(*self.function)
+            function = self.function
+            # No instance yet, or one of an older version (saved while no debugger was attached): start the current one.
+            if function and DebugPort.prewarm and (self.inner is None or (DebugPort.outdated and DebugPort.outdated(*function, self.key))):
+                DebugPort.prewarm(*function)
             if self.inner is not None:
                 try:
                     return socket.create_connection(("127.0.0.1", self.inner), timeout=2)

@@ -9,6 +9,7 @@ import re
 
 from . import logs
 from .api_instance import ApiInstance
+from .debug import debugpy_dir
 from .environment import lambda_environment
 from .instance import Instance
 from .node import node_for
@@ -33,7 +34,7 @@ def check(runtime):
 
 def launch(fn, key, task, opt, inspect_port=None):
     """A new instance of this version (its code unpacked in `task`, its layers in `opt`);
-    a Node.js one with its inspector on `inspect_port` when given (debug.py)."""
+    with `inspect_port` (debug.py), a Node.js one with its inspector there, a Python one with debugpy."""
     runtime = fn.run_time or ""
     if runtime.startswith("nodejs"):
         node, why = node_for(runtime)
@@ -42,10 +43,14 @@ def launch(fn, key, task, opt, inspect_port=None):
         return Instance(fn, key, node, task, opt, inspect_port)
     stream = logs.new_stream_name(fn.version)
     env = lambda_environment(fn, task, stream)
+    if inspect_port and version_of(runtime):
+        env.update(DSYNC_DEBUGPY_PORT=str(inspect_port), DSYNC_DEBUGPY_DIR=debugpy_dir() or "")
     command, why = python_command(runtime, env, opt) if version_of(runtime) else provided_command(task, opt, env)
     if command is None:
         raise RuntimeUnavailable(why if runtime.startswith("python") else f"{runtime}: {why}")
     try:
-        return ApiInstance(fn, key, command, env, task)
+        instance = ApiInstance(fn, key, command, env, task)
+        instance.inspect_port = inspect_port if version_of(runtime) else None
+        return instance
     except OSError as error:  # not executable here: no interpreter line, another architecture, ...
         raise RuntimeUnavailable(f"{runtime}: {os.path.basename(command[0])} cannot be started: {error.strerror or error}") from None

@@ -202,9 +202,26 @@ def serve(client, handler):
             client.post(f"/invocation/{request_id}/response", payload)
 
 
+def listen_for_debugger():
+    """`dsync up --emulator --debug`: debugpy listens (dsync's emulator relays the function's debug port to it)."""
+    port = os.environ.pop("DSYNC_DEBUGPY_PORT", None)
+    folder = os.environ.pop("DSYNC_DEBUGPY_DIR", None)
+    if not port or not folder:
+        return
+    os.environ.setdefault("PYDEVD_USE_CYTHON", "NO")  # the pure-Python debugpy runs on every version
+    sys.path.append(folder)
+    try:
+        import debugpy  # noqa: T100 - on purpose: `dsync up --emulator --debug`
+
+        debugpy.listen(("127.0.0.1", int(port)))  # noqa: T100
+    except Exception as error:  # noqa: BLE001 - the function still runs, without a debugger
+        print(f"dsync: debugpy could not listen: {error}", file=sys.stderr)
+
+
 def main():
     client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
     set_path()
+    listen_for_debugger()
     install_logging()
     try:
         handler = load_handler(os.environ.get("_HANDLER", ""))
