@@ -2,7 +2,7 @@
 // jsonc-parser: the one file that imports it. Besides the value it keeps the
 // syntax tree, so a validation error can name the line and column of the
 // value (or key) it is about, the way editors show them.
-import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { applyEdits, findNodeAtLocation, getNodeValue, modify, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { DsyncError } from '../base/errors.js';
 
 export type JsonPath = Array<string | number>;
@@ -83,4 +83,26 @@ export function offsetOf(doc: JsoncDocument, jsonPath: JsonPath, key = false): n
     return node.offset;
   }
   return doc.tree.offset;
+}
+
+/**
+ * Edit the array at `jsonPath` in a JSONC text in place: drop the items `drop` names, append
+ * `add`, and keep everything else (comments, formatting, the other items) as it was. An absent
+ * text or array is created.
+ */
+export function editJsoncArray(text: string | undefined, jsonPath: JsonPath, drop: (item: unknown) => boolean, add: readonly unknown[]): string {
+  const options = { formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' } };
+  let out = text?.trim() ? text : '{}\n';
+  const root = parseTree(out);
+  const array = root ? findNodeAtLocation(root, jsonPath) : undefined;
+  if (!array || array.type !== 'array') return applyEdits(out, modify(out, jsonPath, [...add], options));
+  const items = array.children ?? [];
+  for (let i = items.length - 1; i >= 0; i--) {
+    if (drop(getNodeValue(items[i]!))) out = applyEdits(out, modify(out, [...jsonPath, i], undefined, options));
+  }
+  const kept = items.filter((item) => !drop(getNodeValue(item))).length;
+  add.forEach((item, i) => {
+    out = applyEdits(out, modify(out, [...jsonPath, kept + i], item, { ...options, isArrayInsertion: true }));
+  });
+  return out;
 }

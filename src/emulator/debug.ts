@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import { DsyncError } from '../base/errors.js';
 import type { ContainerClient } from '../docker/container-client.js';
 import type { TemplateModel } from '../sam/template.js';
+import { editJsoncArray, parseJsoncFile } from '../config/jsonc.js';
 
 /** Ports are taken from [BASE, BASE + SPAN): 9229 (Node.js's default) stays free for the developer's own. */
 export const DEBUG_PORT_BASE = 9230;
@@ -18,6 +19,18 @@ export const DEBUG_SETTINGS_FILE = '/dsync/state/debug.json';
 
 /** What `--debug [FUNCTION...]` and dsync.json "debug" ask for. */
 export type DebugWish = true | string[] | Record<string, number>;
+
+/** dsync.json "debug" as a wish: false, [] and {} ask for nothing. */
+export function configuredWish(setting: boolean | string[] | Record<string, number> | undefined): DebugWish | undefined {
+  if (setting === true) return true;
+  if (Array.isArray(setting)) return setting.length ? setting : undefined;
+  return setting && Object.keys(setting).length ? setting : undefined;
+}
+
+/** The ports dsync.json "debug" sets ({function: port}), which hold whichever functions are debugged. */
+export function fixedPorts(setting: boolean | string[] | Record<string, number> | undefined): Record<string, number> {
+  return setting && typeof setting === 'object' && !Array.isArray(setting) ? setting : {};
+}
 
 export interface DebugTarget {
   function: string;
@@ -36,7 +49,7 @@ export interface DebugPlan {
   unsupported: Array<{ function: string; runtime: string; why?: string }>;
 }
 
-/** FNV-1a: a port that depends on the function's name only, so it stays the same across runs. */
+/** FNV-1a: a port that depends on names only, so it stays the same across runs. */
 function hash(text: string): number {
   let h = 0x811c9dc5;
   for (const ch of text) {
@@ -46,13 +59,13 @@ function hash(text: string): number {
   return h;
 }
 
-/** Each function's port: from its name, the next free one on a clash (in name order, so the result is the same every run). */
-export function assignPorts(ids: readonly string[], fixed: Record<string, number> = {}): Record<string, number> {
+/** Each function's port: from the project's and its name, the next free one on a clash (in name order, so the result is the same every run). */
+export function assignPorts(ids: readonly string[], fixed: Record<string, number> = {}, project = ''): Record<string, number> {
   const used = new Set(Object.values(fixed));
   const out: Record<string, number> = { ...fixed };
   for (const id of [...ids].sort()) {
     if (out[id] !== undefined) continue;
-    let offset = hash(id) % DEBUG_PORT_SPAN;
+    let offset = hash(`${project}/${id}`) % DEBUG_PORT_SPAN;
     while (used.has(DEBUG_PORT_BASE + offset)) offset = (offset + 1) % DEBUG_PORT_SPAN;
     out[id] = DEBUG_PORT_BASE + offset;
     used.add(out[id]);
@@ -60,11 +73,14 @@ export function assignPorts(ids: readonly string[], fixed: Record<string, number
   return out;
 }
 
-/** The functions to debug, their ports and what cannot be debugged; unknown names are a usage error listing the functions. */
-export function planDebug(model: TemplateModel, wish: DebugWish): DebugPlan {
+/**
+ * The functions to debug, their ports and what cannot be debugged; unknown names are a usage error
+ * listing the functions. `fixed`: ports dsync.json sets, which hold whichever functions are chosen;
+ * `project` makes the ports of two projects' functions of the same name differ.
+ */
+export function planDebug(model: TemplateModel, wish: DebugWish, fixed: Record<string, number> = {}, project = ''): DebugPlan {
   const functions = [...model.resources.values()].filter((r) => r.kind === 'function' && r.packageType !== 'Image');
   const ids = functions.map((f) => f.id);
-  const fixed = wish === true || Array.isArray(wish) ? {} : wish;
   const named = wish === true ? [] : Array.isArray(wish) ? wish : Object.keys(wish);
   const unknown = named.filter((n) => !ids.includes(n));
   if (unknown.length) {
@@ -73,7 +89,7 @@ export function planDebug(model: TemplateModel, wish: DebugWish): DebugPlan {
     });
   }
   const chosen = named.length ? functions.filter((f) => named.includes(f.id)) : functions;
-  const ports = assignPorts(ids, fixed);
+  const ports = assignPorts(ids, Object.fromEntries(Object.entries(fixed).filter(([id]) => ids.includes(id))), project);
   const targets: DebugTarget[] = [];
   const unsupported: DebugPlan['unsupported'] = [];
   for (const f of chosen) {
@@ -103,7 +119,8 @@ export async function ensureDebugpy(client: ContainerClient, containerId: string
   const ready = await client.exec(containerId, { cmd: ['test', '-f', `${DEBUGPY_DIR}/debugpy/__init__.py`] });
   if (ready.exitCode === 0) return;
   const pip = [python, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:', '--platform', 'any'];
-  const cmd = [...pip, '--python-version', '3.9', '--implementation', 'py', '--target', `${DEBUGPY_DIR}.tmp`, `debugpy==${DEBUGPY_VERSION}`];
+  // Short timeouts: without PyPI this fails in seconds (said once) instead of holding up the start for a minute.
+  const cmd = [...pip, '--timeout', '10', '--retries', '1', '--python-version', '3.9', '--implementation', 'py', '--target', `${DEBUGPY_DIR}.tmp`, `debugpy==${DEBUGPY_VERSION}`];
   const done = await client.exec(containerId, { cmd: ['sh', '-c', 'd="$1"; shift; rm -rf "$d.tmp" && "$@" && mv "$d.tmp" "$d"', 'sh', DEBUGPY_DIR, ...cmd] });
   if (done.exitCode !== 0) throw new DsyncError('EMULATOR', `debugpy ${DEBUGPY_VERSION} could not be installed in the container: ${lastLine(done.stderr || done.stdout)}`);
 }
@@ -208,20 +225,16 @@ export function launchConfigurations(targets: readonly DebugTarget[]): LaunchCon
   });
 }
 
-/** launch.json with dsync's configurations in place of earlier ones (the developer's own are kept); `existing` is its text, if any. */
+/** launch.json with dsync's configurations in place of earlier ones; the developer's own, and the file's comments and layout, are kept. */
 export function mergeLaunchJson(existing: string | undefined, targets: readonly DebugTarget[]): string {
-  let doc: { version?: string; configurations?: LaunchConfiguration[]; [key: string]: unknown } = { version: '0.2.0', configurations: [] };
   if (existing?.trim()) {
     try {
-      // launch.json is JSONC: drop comments and trailing commas before parsing.
-      const plain = existing.replace(/("(?:\\.|[^"\\])*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (m, s: string | undefined) => s ?? '').replace(/,(\s*[}\]])/g, '$1');
-      doc = JSON.parse(plain) as typeof doc;
+      parseJsoncFile('.vscode/launch.json', existing);
     } catch (error) {
-      throw new DsyncError('CONFIG', `.vscode/launch.json is not valid JSON: ${(error as Error).message}`, { hint: 'fix or move it, then run the command again' });
+      throw new DsyncError('CONFIG', (error as Error).message, { hint: 'fix or move .vscode/launch.json, then run the command again' });
     }
   }
-  const kept = (doc.configurations ?? []).filter((c) => !String(c.name ?? '').startsWith(NAME_PREFIX));
-  doc.version ??= '0.2.0';
-  doc.configurations = [...kept, ...launchConfigurations(targets)];
-  return `${JSON.stringify(doc, null, 2)}\n`;
+  const base = existing?.trim() ? existing : '{\n  "version": "0.2.0",\n  "configurations": []\n}\n';
+  const ours = (item: unknown) => typeof item === 'object' && item !== null && String((item as { name?: unknown }).name ?? '').startsWith(NAME_PREFIX);
+  return editJsoncArray(base, ['configurations'], ours, launchConfigurations(targets));
 }

@@ -237,7 +237,8 @@ def test_sns_filter_policies_decide_and_the_event_names_the_topic(emulator, cfn,
     events = logged_events(emulator, resources(cfn, name)["Fn"][1], count=1)
     time.sleep(0.5)
     events = logged_events(emulator, resources(cfn, name)["Fn"][1])
-    assert len(events) == 1
+    # One message got through (a slow run may be retried, as Lambda retries it: the same message again).
+    assert {e["Records"][0]["Sns"]["MessageId"] for e in events} == {sent["MessageId"]}
     message = events[0]["Records"][0]["Sns"]
     assert (message["Message"], message["TopicArn"], message["MessageId"], message["Subject"]) == ("an order", arn, sent["MessageId"], "hi")
     assert message["MessageAttributes"]["kind"] == {"Type": "String", "Value": "order"}

@@ -1,8 +1,9 @@
 // `dsync up`: flags to a SAM request (or --sync-only), then the session until Ctrl-C.
 import os from 'node:os';
+import path from 'node:path';
 import { COMMON_HELP, COMMON_OPTIONS, parse } from '../args.js';
 import { connectEngine, createCliSession, credentialsFor, currentUser, loadCliConfig, profileFor, readTemplateModel, samImageSource, withLayout } from '../deps.js';
-import { planDebug, type DebugPlan, type DebugWish } from '../../emulator/debug.js';
+import { configuredWish, fixedPorts, planDebug, type DebugPlan } from '../../emulator/debug.js';
 import { withContainerEnvironment } from '../../devcontainer/prepare.js';
 import { chooseReporter, type OutputStreams } from '../output.js';
 import { DsyncError, EXIT, isDsyncError } from '../../base/errors.js';
@@ -56,8 +57,9 @@ Options:
   --config-env NAME       samconfig environment (default: default)
   --profile NAME          AWS profile on this machine (default: samconfig's profile, else AWS_PROFILE / default)
   --debug [FUNCTION...]   (emulator) run these functions (all, when none is named)
-                          under the Node.js inspector, each on a port of its own on
-                          127.0.0.1 that stays the same across runs and saves
+                          under a debugger (Node.js: the inspector; Python: debugpy),
+                          each on a port of its own on 127.0.0.1 that stays the same
+                          across runs and saves
                           (printed at start and in \`dsync status\`; attach with VS Code:
                           \`dsync debug --vscode\`); dsync.json "debug" does the same
   --logs                  also show the functions' runtime logs (sam logs --tail), prefixed \`logs │\`,
@@ -165,11 +167,11 @@ async function samRequest(flags: UpFlags, config: DsyncConfig, io: OutputStreams
 
 /** --debug [FUNCTION...] (or dsync.json "debug"): the functions and their ports, from the template on the host. */
 async function debugPlan(flags: UpFlags, config: DsyncConfig): Promise<DebugPlan | undefined> {
-  const wish: DebugWish | undefined = flags.debug ? (flags.debugFunctions.length ? flags.debugFunctions : true) : config.debug || undefined;
+  const wish = flags.debug ? (flags.debugFunctions.length ? flags.debugFunctions : true) : configuredWish(config.debug);
   if (wish === undefined) return undefined;
   const model = await readTemplateModel(config, flags['config-env']);
   if (!model) throw new DsyncError('TEMPLATE', '--debug: the SAM template cannot be read, so its functions are unknown', { hint: 'fix the template, or run without --debug' });
-  return planDebug(model, wish);
+  return planDebug(model, wish, fixedPorts(config.debug), path.basename(config.root));
 }
 
 function reportSyncRoot(config: DsyncConfig, reporter: Reporter): void {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assignPorts, DEBUG_PORT_BASE, DEBUG_PORT_SPAN, launchConfigurations, mergeLaunchJson, planDebug, type DebugTarget } from '../../../src/emulator/debug.js';
 import { loadTemplateModel } from '../../../src/sam/template.js';
 import { readSettingsFile } from '../../../src/config/config.js';
+import { parseJsoncFile } from '../../../src/config/jsonc.js';
 
 const TEMPLATE = `
 Transform: AWS::Serverless-2016-10-31
@@ -31,6 +32,8 @@ describe('debug ports', () => {
     }
     expect(new Set(Object.values(assignPorts(Array.from({ length: 50 }, (_, i) => `Fn${i}`)))).size).toBe(50);
     expect(assignPorts(['Hello'], { Hello: 9300 }).Hello).toBe(9300);
+    // Two projects debugging a function of the same name (sam init's HelloWorldFunction) get different ports.
+    expect(assignPorts(['HelloWorldFunction'], {}, 'shop').HelloWorldFunction).not.toBe(assignPorts(['HelloWorldFunction'], {}, 'blog').HelloWorldFunction);
   });
 
   it('plans the named functions, says which cannot be debugged, and refuses an unknown name listing the functions', () => {
@@ -44,6 +47,7 @@ describe('debug ports', () => {
     expect(all.unsupported).toEqual([{ function: 'Billing', runtime: 'java21' }]);
     expect(planDebug(model, ['Orders']).targets.map((t) => t.function)).toEqual(['Orders']);
     expect(planDebug(model, ['Orders']).targets[0]!.port).toBe(all.targets[1]!.port); // the same port whatever else is debugged
+    expect(planDebug(model, ['Hello'], { Hello: 9400, Gone: 9401 }).targets[0]!.port).toBe(9400); // dsync.json's port holds with named functions
     expect(() => planDebug(model, ['Nope'])).toThrow(/Nope is not a function of template.yaml/);
   });
 });
@@ -90,9 +94,13 @@ describe('VS Code launch.json', () => {
     { "name": "dsync: Old", "type": "node", "request": "attach", "port": 9999 },
   ],
 }`;
-    const merged = JSON.parse(mergeLaunchJson(existing, [target('src/orders')])) as { configurations: Array<{ name: string }> };
+    const text = mergeLaunchJson(existing, [target('src/orders')]);
+    const merged = parseJsoncFile('launch.json', text).value as { configurations: Array<{ name: string; port?: number }> };
     expect(merged.configurations.map((c) => c.name)).toEqual(['my tests', 'dsync: Orders']);
-    expect(() => mergeLaunchJson('{ nope', [])).toThrow(/launch.json is not valid JSON/);
+    expect(merged.configurations[1]!.port).toBe(9301);
+    expect(text).toContain('// mine');
+    expect(() => mergeLaunchJson('{ nope', [])).toThrow(/launch.json/);
+    expect(parseJsoncFile('launch.json', mergeLaunchJson(undefined, [target('')])).value).toMatchObject({ version: '0.2.0', configurations: [{ name: 'dsync: Orders' }] });
   });
 });
 

@@ -61,7 +61,10 @@ AFTER_DEPLOY = []
 def _deployed(stack):
     if getattr(stack, "status", "").endswith("_COMPLETE") and "ROLLBACK" not in stack.status:
         for callback in AFTER_DEPLOY:
-            callback(stack)
+            try:
+                callback(stack)
+            except Exception as error:  # noqa: BLE001 - a look at what deployed must never fail the deploy
+                LOG.warning("after deploying %s: %s", stack.name, error)
 
 
 def _create_stack(original):

@@ -85,7 +85,7 @@ def _stack_functions(stack_name):
         for stack in list(backend.stacks.values()):
             if stack.name != stack_name or str(stack.status).startswith("DELETE"):
                 continue
-            resources = getattr(stack.resource_map, "_parsed_resources", {}) or {}
+            resources = dict(getattr(stack.resource_map, "_parsed_resources", {}) or {})  # a copy: a deploy may be changing it
             return region, {logical: r.function_name for logical, r in resources.items() if isinstance(getattr(r, "function_name", None), str)}
     return None, {}
 
@@ -182,6 +182,18 @@ def free_port():
         return probe.getsockname()[1]
 
 
+def _hang_up(sock):
+    """Close a socket another thread may be blocked on (close() alone neither wakes it nor tells the peer, on Linux)."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    try:
+        sock.close()
+    except OSError:
+        pass
+
+
 def _pump(source, sink):
     try:
         while data := source.recv(65536):
@@ -225,17 +237,11 @@ class DebugPort:
             self.inner, self.key = inner, key
             old, self.links = self.links, set()
         for client, upstream in old:
-            for s in (client, upstream):
-                try:
-                    s.close()
-                except OSError:
-                    pass
+            _hang_up(client)
+            _hang_up(upstream)
 
     def close(self):
-        try:
-            self.server.close()
-        except OSError:
-            pass
+        _hang_up(self.server)
         self.use(None, None)
 
     def _accept(self):
@@ -250,13 +256,19 @@ class DebugPort:
     def function(self):
         return function_of(self.logical)
 
+    def _refresh(self):
+        """No instance yet, or one of an older version (saved while no debugger was attached): start the current one."""
+        try:
+            function = self.function
+            if function and DebugPort.prewarm and (self.inner is None or (DebugPort.outdated and DebugPort.outdated(*function, self.key))):
+                DebugPort.prewarm(*function)
+        except Exception as error:  # noqa: BLE001 - the function is being replaced, or cannot start: try again shortly
+            LOG.warning("debug port %s of %s: %s", self.port, self.logical, error)
+
     def _upstream(self):
         deadline = time.monotonic() + CONNECT_S
         while time.monotonic() < deadline:
-            function = self.function
-            # No instance yet, or one of an older version (saved while no debugger was attached): start the current one.
-            if function and DebugPort.prewarm and (self.inner is None or (DebugPort.outdated and DebugPort.outdated(*function, self.key))):
-                DebugPort.prewarm(*function)
+            self._refresh()
             if self.inner is not None:
                 try:
                     return socket.create_connection(("127.0.0.1", self.inner), timeout=2)
@@ -287,8 +299,7 @@ class DebugPort:
         """While a debugger is connected: a new version starts its instance at once."""
         try:
             while self.attached():
-                if self.function and DebugPort.outdated and DebugPort.outdated(*self.function, self.key):
-                    DebugPort.prewarm(*self.function)
+                self._refresh()
                 time.sleep(WATCH_S)
         finally:
             with self.lock:

@@ -98,6 +98,10 @@ class Runtime:
         with self.lock:
             pool = self.instances.setdefault(fn.function_arn, [])
             self._drop_stale(pool, key)
+            if port:  # started before debugging was asked for: no inspector for the debugger to reach
+                for plain in [i for i in pool if not i.busy and getattr(i, "inspect_port", None) is None]:
+                    plain.kill()
+                    pool.remove(plain)
             for instance in pool:
                 if not instance.busy:
                     instance.busy = True

@@ -30,6 +30,8 @@ _MAP_COMMENT = re.compile(r"//# sourceMappingURL=(\S+)\s*$")
 def _tail_match(source, roots):
     """The longest tail of `source`'s path that is a file under one of `roots`: that file, or None."""
     parts = [p for p in re.split(r"[\\/]+", re.sub(r"^[a-z]+://", "", source)) if p not in ("", ".", "..")]
+    if "node_modules" in parts:
+        return None  # a dependency's source: never the developer's file that shares its name
     for start in range(len(parts)):
         for root in roots:
             candidate = os.path.join(root, *parts[start:])

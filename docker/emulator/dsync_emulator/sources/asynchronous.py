@@ -3,7 +3,9 @@ S3 and a caller's `InvocationType: 'Event'` make), run as Lambda runs them.
 
 - A failed run is tried again up to MaximumRetryAttempts times (the
   function's EventInvokeConfig; 2 when it has none), until the event is
-  older than MaximumEventAgeInSeconds (6 hours when not set).
+  older than MaximumEventAgeInSeconds (6 hours when not set). A throttle
+  (more invocations at once than the emulator runs) is retried without
+  counting, as Lambda retries throttles.
 - Lambda waits about a minute, then two, between tries; the emulator waits
   RETRY_DELAYS_S (1 s, then 2 s; DSYNC_ASYNC_RETRY_DELAYS="60,120" restores
   Lambda's), so a developer sees the retries while still looking.
@@ -25,11 +27,12 @@ import time
 import uuid
 
 from .. import runs
-from .calls import function_of, now_iso, run, send
+from .calls import Outcome, function_of, now_iso, run, send
 
 LOG = logging.getLogger("dsync.emulator")
 DEFAULT_RETRIES = 2
 DEFAULT_MAX_AGE_S = 21600
+THROTTLE_WAIT_S = 0.2
 
 
 def retry_delays(env=os.environ):
@@ -47,6 +50,13 @@ RETRY_DELAYS_S = retry_delays()
 def _config(fn):
     configs = getattr(fn, "event_invoke_config", None) or []
     return configs[-1].config if configs else {}
+
+
+def _throttled(outcome):
+    try:
+        return bool(outcome.function_error) and json.loads(outcome.payload).get("errorType") == "TooManyRequestsException"
+    except (ValueError, AttributeError):
+        return False
 
 
 def _json(text):
@@ -69,23 +79,42 @@ class Invocation:
     def start(self):
         threading.Thread(target=self._tries, name=f"dsync-async-{self.name}", daemon=True).start()
 
+    def _try(self):
+        """One run of the code deployed now; (fn, its config, the outcome). The emulator failing to run it is a failed try."""
+        fn = function_of(self.arn, self.region, self.account)
+        try:
+            return fn, _config(fn), run(fn, self.text)
+        except Exception as error:  # noqa: BLE001 - the event must still reach its retries and destinations
+            return fn, _config(fn), Outcome(json.dumps({"errorType": type(error).__name__, "errorMessage": str(error)}), "Unhandled", "$LATEST")
+
     def _tries(self):
-        attempts, outcome, condition = 0, None, "RetriesExhausted"
+        try:
+            self._retry_loop()
+        except Exception as error:  # noqa: BLE001 - the function itself is gone: said once in the run log
+            runs.record(("async", self.arn), "asynchronous invocation", self.name, error, "the event was dropped")
+
+    def _retry_loop(self):
+        attempts, condition = 0, "RetriesExhausted"
         while True:
-            fn = function_of(self.arn, self.region, self.account)  # the code deployed now
-            config = _config(fn)
+            fn, config, outcome = self._try()
+            max_age = int(config.get("MaximumEventAgeInSeconds", DEFAULT_MAX_AGE_S))
+            if _throttled(outcome):
+                # Lambda retries throttles for as long as the event may live, without counting them as tries.
+                if time.monotonic() - self.received + THROTTLE_WAIT_S > max_age:
+                    condition = "EventAgeExceeded"
+                    break
+                time.sleep(THROTTLE_WAIT_S)
+                continue
             retries = int(config.get("MaximumRetryAttempts", DEFAULT_RETRIES))
             attempts += 1
-            outcome = run(fn, self.text)
             if not outcome.function_error:
                 runs.record(("async", self.arn), "asynchronous invocation", self.name, None, f"attempt {attempts}")
                 return self._finish(fn, config, attempts, outcome, "Success")
-            left = retries - attempts + 1
             runs.record(("async", self.arn), "asynchronous invocation", self.name, outcome.error_line, f"attempt {attempts} of {retries + 1}")
-            if left <= 0:
+            if attempts > retries:
                 break
             delay = RETRY_DELAYS_S[min(attempts - 1, len(RETRY_DELAYS_S) - 1)]
-            if time.monotonic() - self.received + delay > int(config.get("MaximumEventAgeInSeconds", DEFAULT_MAX_AGE_S)):
+            if time.monotonic() - self.received + delay > max_age:
                 condition = "EventAgeExceeded"
                 break
             time.sleep(delay)

@@ -99,7 +99,7 @@ class QueuePoller(Poller):
         try:
             answer = json.loads(outcome.payload) if outcome.payload else None
         except ValueError:
-            return set()
+            return every  # an answer that is not JSON fails the whole batch, as in Lambda
         failures = answer.get("batchItemFailures") if isinstance(answer, dict) else None
         if not failures:
             return set()

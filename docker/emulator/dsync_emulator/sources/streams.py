@@ -25,7 +25,7 @@ from collections import deque
 from datetime import UTC, datetime
 
 from . import filters
-from .calls import now_iso, run, send
+from .calls import Outcome, now_iso, run, send
 from .poller import Poller
 from .records import sequence_of
 
@@ -44,23 +44,32 @@ class StreamPoller(Poller):
         self.poke()
 
     def take(self):
-        if not self.pending:
-            return [], None
-        size = int(self.mapping.batch_size or 100)
-        deadline = time.monotonic() + float(self.mapping.max_batch_window or 0)
-        while len(self.pending) < size and time.monotonic() < deadline:
-            if not self.wait(deadline - time.monotonic()):
-                break
-        with self.changed:
-            batch = [self.pending.popleft() for _ in range(min(size, len(self.pending)))]
-        patterns = filters.patterns_of(self.mapping.filter_criteria)
-        return [(r, at) for r, at in batch if filters.passes(patterns, r)], None
+        while self.pending:
+            size = int(self.mapping.batch_size or 100)
+            deadline = time.monotonic() + float(self.mapping.max_batch_window or 0)
+            while len(self.pending) < size and time.monotonic() < deadline:
+                if not self.wait(deadline - time.monotonic()):
+                    break
+            with self.changed:
+                batch = [self.pending.popleft() for _ in range(min(size, len(self.pending)))]
+            patterns = filters.patterns_of(self.mapping.filter_criteria)
+            kept = [(r, at) for r, at in batch if filters.passes(patterns, r)]
+            if kept:  # a batch the filters emptied is skipped, and the next one looked at
+                return kept, None
+        return [], None
+
+    def _run(self, part):
+        """One try of the batch; the emulator failing to run it counts as a failed try (the stream blocks and retries, as in Lambda)."""
+        try:
+            return run(self.function(), {"Records": [r for r, _ in part]})
+        except Exception as error:  # noqa: BLE001 - a function being replaced, an unreadable package, ...
+            return Outcome(json.dumps({"errorType": type(error).__name__, "errorMessage": str(error)}), "Unhandled", "$LATEST")
 
     def deliver(self, batch):
         parts = deque([(batch, 0)])  # (records, failed tries of exactly these records)
         while parts and self.alive():
             part, attempts = parts.popleft()
-            outcome = run(self.function(), {"Records": [r for r, _ in part]})
+            outcome = self._run(part)
             rest = self._unprocessed(outcome, part)
             noun = f"{len(part)} record{'s' if len(part) != 1 else ''}"
             if not rest:
@@ -90,7 +99,7 @@ class StreamPoller(Poller):
         try:
             answer = json.loads(outcome.payload) if outcome.payload else None
         except ValueError:
-            return []
+            return part  # an answer that is not JSON fails the whole batch, as in Lambda
         failures = answer.get("batchItemFailures") if isinstance(answer, dict) else None
         if not failures:
             return []
