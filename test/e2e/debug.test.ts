@@ -12,22 +12,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cdp, cdpTargets, type CdpTarget } from '../helpers/cdp.js';
 import { cliRun, EmulatorRun } from '../helpers/emulator-run.js';
+import { until } from '../helpers/until.js';
 import { generatedFor, inlineMap } from '../helpers/source-map.js';
 import { Dap } from '../helpers/dap.js';
 
 const apps = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/apps');
 const fixture = path.join(apps, 'hello-world-rest');
 const RETURN_LINE = 16; // 0-based: `return response;` in hello-world/app.mjs
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('hello-world-rest under the debugger: breakpoints by file path, across a save', () => {
   const root = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dsync-debug-')), 'hello-world-rest');
@@ -58,10 +49,14 @@ describe('hello-world-rest under the debugger: breakpoints by file path, across 
 
   /** Attach as VS Code does, break on `return response;` by the file's path, send the request, read the message there. */
   async function pauseOnce(previous?: string): Promise<{ seen: unknown; answer: unknown; target: CdpTarget }> {
-    const [target] = await until('the debugger target', async () => {
-      const found = await cdpTargets(port);
-      return found?.length && found[0]!.id !== previous ? found : undefined;
-    });
+    const [target] = await until(
+      'the debugger target',
+      async () => {
+        const found = await cdpTargets(port);
+        return found?.length && found[0]!.id !== previous ? found : undefined;
+      },
+      60_000,
+    );
     expect(target!.webSocketDebuggerUrl).toContain(`127.0.0.1:${port}/`);
     const cdp = await Cdp.connect(target!.webSocketDebuggerUrl);
     await cdp.call('Debugger.enable');
@@ -155,7 +150,7 @@ describe('python-hello under debugpy: a breakpoint by file path stops the API re
     const hostFile = path.join(root, 'hello_world/app.py');
     const remoteFile = `${mapping!.remoteRoot}/${path.relative(mapping!.localRoot.replace('${workspaceFolder}', root), hostFile).split(path.sep).join('/')}`;
 
-    const dap = await until('debugpy on the port', () => Dap.connect((config.connect as { port: number }).port));
+    const dap = await until('debugpy on the port', () => Dap.connect((config.connect as { port: number }).port), 60_000);
     await dap.call('initialize', { adapterID: 'debugpy', clientID: 'dsync-e2e', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
     const attach = dap.send('attach', { justMyCode: true });
     await dap.event('initialized');

@@ -11,18 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmulatorApi } from '../helpers/emulator-api.js';
 import { cliRun, EmulatorRun } from '../helpers/emulator-run.js';
+import { until } from '../helpers/until.js';
 
 const fixture = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/apps/event-driven-orders');
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 describe('event-driven-orders: buses, schedules and state machines run the code just saved', () => {
   const root = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dsync-triggers-')), 'event-driven-orders');

@@ -3,6 +3,7 @@ sleeps on a condition until it is told something changed (a message sent,
 a record written, the mapping updated or deleted) or until a time it asked
 for, so an idle mapping costs nothing."""
 
+import json
 import logging
 import threading
 import time
@@ -63,6 +64,22 @@ class Poller:
 
     def function(self):
         return function_of(self.mapping.function_arn, self.region, self.account)
+
+    def reported_failures(self, outcome, ids):
+        """The identifiers (of `ids`) a run failed, as Lambda reads its answer: all of them on an error, an
+        answer that is not JSON or one naming an identifier not in the batch; with ReportBatchItemFailures
+        those its batchItemFailures names; else none."""
+        if outcome.function_error:
+            return list(ids)
+        if "ReportBatchItemFailures" not in (self.mapping.function_response_types or []):
+            return []
+        try:
+            answer = json.loads(outcome.payload) if outcome.payload else None
+        except ValueError:
+            return list(ids)
+        failures = answer.get("batchItemFailures") if isinstance(answer, dict) else None
+        named = [f.get("itemIdentifier") if isinstance(f, dict) else None for f in failures or []]
+        return list(ids) if any(n not in ids for n in named) else named
 
     def record(self, error, detail):
         source = str(self.mapping.event_source_arn).split(":")[-1]

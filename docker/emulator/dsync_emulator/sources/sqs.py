@@ -16,7 +16,6 @@ moto ran the function inside SendMessage (the sender waited for it), one
 message per invocation, and a failed message was never tried again.
 """
 
-import json
 import time
 
 from moto.sqs.models import sqs_backends
@@ -77,7 +76,7 @@ class QueuePoller(Poller):
         if not records:
             return
         outcome = run(self.function(), {"Records": records})
-        failed = self._failed_ids(outcome, records)
+        failed = set(self.reported_failures(outcome, [r["messageId"] for r in records]))
         for record in records:
             if record["messageId"] not in failed:
                 backend.delete_message(queue.name, record["receiptHandle"])
@@ -88,22 +87,3 @@ class QueuePoller(Poller):
             self.record(f"{len(failed)} of {len(records)} reported failed", f"{count}; the failed come back after the visibility timeout")
         else:
             self.record(None, count)
-
-    def _failed_ids(self, outcome, records):
-        """The messages that stay on the queue."""
-        every = {r["messageId"] for r in records}
-        if outcome.function_error:
-            return every
-        if "ReportBatchItemFailures" not in (self.mapping.function_response_types or []):
-            return set()
-        try:
-            answer = json.loads(outcome.payload) if outcome.payload else None
-        except ValueError:
-            return every  # an answer that is not JSON fails the whole batch, as in Lambda
-        failures = answer.get("batchItemFailures") if isinstance(answer, dict) else None
-        if not failures:
-            return set()
-        named = {f.get("itemIdentifier") if isinstance(f, dict) else None for f in failures}
-        if not named <= every:
-            return every  # an identifier that is empty or not in the batch fails the whole batch
-        return named

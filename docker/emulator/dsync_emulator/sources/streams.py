@@ -91,23 +91,10 @@ class StreamPoller(Poller):
             parts.appendleft((rest, attempts))
 
     def _unprocessed(self, outcome, part):
-        """The records still to do after this run: none, all, or those from the first reported failure on."""
-        if outcome.function_error:
-            return part
-        if "ReportBatchItemFailures" not in (self.mapping.function_response_types or []):
-            return []
-        try:
-            answer = json.loads(outcome.payload) if outcome.payload else None
-        except ValueError:
-            return part  # an answer that is not JSON fails the whole batch, as in Lambda
-        failures = answer.get("batchItemFailures") if isinstance(answer, dict) else None
-        if not failures:
-            return []
+        """The records still to do after this run: none, all, or those from the first failed one on."""
         sequences = [sequence_of(r) for r, _ in part]
-        named = [f.get("itemIdentifier") if isinstance(f, dict) else None for f in failures]
-        if any(n not in sequences for n in named):
-            return part
-        return part[min(sequences.index(n) for n in named) :]
+        failed = self.reported_failures(outcome, sequences)
+        return part[min(sequences.index(n) for n in failed) :] if failed else []
 
     def _exhausted(self, attempts, records):
         """Why retrying stops now (Lambda's words for it), or None to retry."""
