@@ -3,6 +3,7 @@
 // deleted by hand) keeps its files and the next diff is small.
 import type { ContainerClient, ContainerInfo, VolumeMount } from '../docker/container-client.js';
 import { LABEL_SPEC } from '../docker/labels.js';
+import { sameImageRef } from '../docker/image-ref.js';
 import { DsyncError, isDsyncError } from '../base/errors.js';
 import { containerLabels, ownedBy, volumeLabels, type Project } from '../docker/project.js';
 import type { Reporter } from '../base/reporter.js';
@@ -55,7 +56,7 @@ export class ContainerManager {
     const why =
       existing === undefined
         ? undefined
-        : existing.image !== this.image
+        : !sameImageRef(existing.image, this.image)
           ? `image changed (${existing.image} -> ${this.image})`
           : (existing.labels[LABEL_SPEC] ?? '') !== this.spec
             ? 'its settings changed (ports, caches, host names, environment, proxies or certificates)'
@@ -97,7 +98,7 @@ export class ContainerManager {
   private async checkPin(): Promise<void> {
     const pin = this.pin;
     if (!pin || this.pinChecked === this.image) return;
-    if (pin.image !== this.image) {
+    if (!sameImageRef(pin.image, this.image)) {
       this.reporter.event({
         type: 'image-pin',
         level: 'warn',

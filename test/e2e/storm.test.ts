@@ -12,6 +12,8 @@ import { runCli, startUp } from '../helpers/cli.js';
 import { BUSYBOX_IMAGE, DEBIAN_IMAGE, engineClient, expectTreesEqual, tempProject } from '../helpers/real-docker.js';
 
 const ROUNDS = Number(process.env.DSYNC_STORM_ROUNDS ?? 8);
+/** The vitest project "chokidar" runs this file again with DSYNC_WATCHER=chokidar (the Windows and macOS watcher). */
+const WATCHER = process.env.DSYNC_WATCHER === 'chokidar' ? 'chokidar' : 'the inotify folder watcher';
 const OPS = 150;
 
 function rng(seed: number) {
@@ -133,7 +135,7 @@ describe.each([
     const missed = up.events.filter((e) => e.type === 'watch-missed');
     const syncs = up.events.filter((e) => e.type === 'sync').length;
     console.log(
-      `storm over ${image}: ${converged.length} of ${ROUNDS} rounds converged; ${syncs} sync batches; ` +
+      `storm over ${image} through ${WATCHER}: ${converged.length} of ${ROUNDS} rounds converged; ${syncs} sync batches; ` +
         `the check after a burst corrected ${missed.length} time(s) (${missed.reduce((n, e) => n + Number(e.sent) + Number(e.removed), 0)} paths)`,
     );
     if (process.env.DSYNC_STORM_EVENTS) fs.writeFileSync(process.env.DSYNC_STORM_EVENTS, up.events.map((e) => JSON.stringify(e)).join('\n'));
@@ -201,6 +203,11 @@ describe.each([
       }
     } finally {
       await up.stop();
+      const missed = up.events.filter((e) => e.type === 'watch-missed');
+      console.log(
+        `storm with edits inside over ${image} through ${WATCHER}: the check after a burst corrected ${missed.length} time(s) ` +
+          `(${missed.reduce((n, e) => n + Number(e.sent) + Number(e.removed), 0)} paths)`,
+      );
     }
     expect(up.events.filter((e) => e.type === 'sync-failed')).toEqual([]);
   }, 600_000);

@@ -48,13 +48,15 @@ export class EmulatorRun {
   constructor(
     readonly root: string,
     readonly stack: string,
+    /** Added to the CLI's environment (e.g. DOCKER_HOST for another engine). */
+    readonly extraEnv: Record<string, string> = {},
   ) {}
 
   /** Build the SAM image if needed, start `up --emulator` (with `flags`), wait for the first deploy, read the endpoint. */
   async start(flags: readonly string[] = []): Promise<void> {
-    const built = cliRun(['image', '--base', SAM_BASE]);
+    const built = cliRun(['image', '--base', SAM_BASE], this.extraEnv);
     if (built.code !== 0) throw new Error(`dsync image failed: ${built.stderr}`);
-    const child = spawn(process.execPath, [cli, 'up', '--emulator', '--json', ...flags, '--cwd', this.root], { env });
+    const child = spawn(process.execPath, [cli, 'up', '--emulator', '--json', ...flags, '--cwd', this.root], { env: { ...env, ...this.extraEnv } });
     this.child = child;
     child.stderr!.on('data', (c) => (this.stderr += c));
     createInterface({ input: child.stdout! }).on('line', (l) => this.events.push(JSON.parse(l) as Event));
@@ -65,7 +67,7 @@ export class EmulatorRun {
 
   /** The endpoint `dsync status --json` shows now (it changes when the container is recreated). */
   refreshEndpoint(): { container: { id: string } | null; endpoint?: string; standIns?: Array<{ logicalId: string; type: string; reason: string }> } {
-    const status = JSON.parse(cliRun(['status', '--json', '--cwd', this.root]).stdout) as { container: { id: string } | null; endpoint?: string };
+    const status = JSON.parse(cliRun(['status', '--json', '--cwd', this.root], this.extraEnv).stdout) as { container: { id: string } | null; endpoint?: string };
     if (status.endpoint) this.endpoint = status.endpoint;
     return status;
   }
@@ -81,7 +83,7 @@ export class EmulatorRun {
   /** Stop if still running and remove the container and its volumes. */
   async cleanUp(): Promise<void> {
     await this.stop();
-    cliRun(['down', '--purge', '--cwd', this.root]);
+    cliRun(['down', '--purge', '--cwd', this.root], this.extraEnv);
   }
 
   until = async <T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 120_000): Promise<T> => {
