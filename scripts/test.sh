@@ -7,8 +7,9 @@
 #   3. the local base images (debootstrap; no registry is needed), stand-ins
 #      for AWS's Lambda Python images (tagged with the official names), dsync's
 #      SAM image, and the runtime images the fixture apps need
-#   4. a private sshd on loopback for the SSH engine test (scripts/test-sshd.sh)
-#   5. build, type-check (src and tests), eslint and prettier --check, the
+#   4. Podman's service beside dockerd (scripts/ensure-podman.sh), for its end-to-end test
+#   5. a private sshd on loopback for the SSH engine test (scripts/test-sshd.sh)
+#   6. build, type-check (src and tests), eslint and prettier --check, the
 #      layering check (dependency-cruiser), the emulator's pytest suite and
 #      ruff, its Python runtime tests in the image with each Python, then
 #      vitest: unit, integration and end-to-end tests
@@ -27,6 +28,8 @@ step "Docker engine"
 bash scripts/ensure-docker.sh
 step "local base images"
 bash docker/base/build-local-bases.sh
+step "Podman beside dockerd (its Docker API on a Unix socket), with the base images, for the Podman end-to-end test"
+bash scripts/ensure-podman.sh dsync-local/debian:bookworm dsync-local/busybox:latest
 step "build, types (tests too), lint and format, and the layering check"
 npm run --silent build
 npm run --silent typecheck

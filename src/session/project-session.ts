@@ -112,7 +112,11 @@ export class ProjectSession implements Session {
     this.run?.watching();
     const { scope, syncRoot } = this.layout;
     const watched = scope ? `${scope.map((s) => s || '.').join(', ')} in ${syncRoot}` : this.config.root;
-    this.deps.reporter.event({ type: 'watching', message: `watching ${watched} (Ctrl-C to stop; the container stays for the next run)` });
+    this.deps.reporter.event({
+      type: 'watching',
+      message: `watching ${watched} (Ctrl-C to stop; the container stays for the next run)`,
+      watcher: this.deps.watcherFactory.watcherName,
+    });
     const run = this.run;
     return {
       containerId: this.syncer.containerId || containerId,

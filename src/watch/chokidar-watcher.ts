@@ -3,7 +3,7 @@ import { watch } from 'chokidar';
 import { promises as fsp, type Stats } from 'node:fs';
 import { toProjectPath } from '../base/paths.js';
 import type { PathFlavour } from '../base/platform.js';
-import type { Watcher, WatcherFactory, WatchKind } from './watcher.js';
+import type { Watcher, WatcherFactory, WatcherOptions, WatchKind } from './watcher.js';
 
 /**
  * chokidar drops a file's 'change' events for 50 ms after one is emitted
@@ -16,7 +16,7 @@ const TRAILING_CHECK_MS = 60;
 const REWATCH_SETTLE_MS = 150;
 
 export function chokidarWatcherFactory(flavour: PathFlavour): WatcherFactory {
-  return (options) => {
+  const factory = (options: WatcherOptions): Watcher => {
     const fsWatcher = watch(options.root, {
       ignoreInitial: true,
       followSymlinks: false,
@@ -93,4 +93,5 @@ export function chokidarWatcherFactory(flavour: PathFlavour): WatcherFactory {
     };
     return watcher;
   };
+  return Object.assign(factory, { watcherName: 'chokidar' });
 }

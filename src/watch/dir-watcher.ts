@@ -25,7 +25,7 @@ interface Watched {
 }
 
 export function dirWatcherFactory(): WatcherFactory {
-  return (options) => new DirWatcher(options);
+  return Object.assign((options: WatcherOptions) => new DirWatcher(options), { watcherName: 'inotify folders' });
 }
 
 class DirWatcher implements Watcher {

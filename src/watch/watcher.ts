@@ -23,4 +23,7 @@ export interface Watcher {
   close(): Promise<void>;
 }
 
-export type WatcherFactory = (options: WatcherOptions) => Watcher;
+export type WatcherFactory = ((options: WatcherOptions) => Watcher) & {
+  /** Which watcher this is ("chokidar", "inotify folders"), for `up --json` and the tests that run both. */
+  readonly watcherName?: string;
+};

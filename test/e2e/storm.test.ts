@@ -9,11 +9,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, startUp } from '../helpers/cli.js';
-import { BUSYBOX_IMAGE, DEBIAN_IMAGE, engineClient, expectTreesEqual, tempProject } from '../helpers/real-docker.js';
+import { BUSYBOX_IMAGE, DEBIAN_IMAGE, EXPECTED_WATCHER, engineClient, expectTreesEqual, tempProject } from '../helpers/real-docker.js';
 
 const ROUNDS = Number(process.env.DSYNC_STORM_ROUNDS ?? 8);
 /** The vitest project "chokidar" runs this file again with DSYNC_WATCHER=chokidar (the Windows and macOS watcher). */
-const WATCHER = process.env.DSYNC_WATCHER === 'chokidar' ? 'chokidar' : 'the inotify folder watcher';
+const WATCHER = EXPECTED_WATCHER;
 const OPS = 150;
 
 function rng(seed: number) {
@@ -120,7 +120,7 @@ describe.each([
     let failure: unknown;
     try {
       const started = await up.waitFor('initial-sync');
-      await up.waitFor('watching');
+      expect(await up.waitFor('watching')).toMatchObject({ watcher: WATCHER });
       const client = engineClient();
       for (let round = 0; round < ROUNDS; round++) {
         await stormRound(base, round, rand);
@@ -172,7 +172,7 @@ describe.each([
     const edited = new Map<string, string>();
     try {
       const started = await up.waitFor('initial-sync');
-      await up.waitFor('watching');
+      expect(await up.waitFor('watching')).toMatchObject({ watcher: WATCHER });
       const containerId = String(started.containerId);
       const client = engineClient();
       for (let round = 0; round < EDIT_ROUNDS; round++) {

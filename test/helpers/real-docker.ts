@@ -12,6 +12,8 @@ import { connectEngine, realSessionDeps } from '../../src/cli/deps.js';
 import type { Session, SessionDeps } from '../../src/session/types.js';
 
 export const DEBIAN_IMAGE = process.env.DSYNC_TEST_IMAGE ?? 'dsync-local/debian:bookworm';
+/** The watcher a session on this Linux host uses: the vitest project "chokidar" sets DSYNC_WATCHER=chokidar. */
+export const EXPECTED_WATCHER = process.env.DSYNC_WATCHER === 'chokidar' ? 'chokidar' : 'inotify folders';
 export const BUSYBOX_IMAGE = process.env.DSYNC_TEST_BUSYBOX_IMAGE ?? 'dsync-local/busybox:latest';
 
 export function engineClient(env: Record<string, string | undefined> = process.env): ContainerClient {

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEBIAN_IMAGE, containerTree, defaultSkip, expectTreesEqual, removeProjectResources, tempProject, testSession } from '../helpers/real-docker.js';
+import { DEBIAN_IMAGE, EXPECTED_WATCHER, containerTree, defaultSkip, expectTreesEqual, removeProjectResources, tempProject, testSession } from '../helpers/real-docker.js';
 import type { RunningSync } from '../../src/session/types.js';
 
 const outsideDir = tempProject('outside');
@@ -65,6 +65,7 @@ describe('sync core against a real engine', () => {
   };
 
   it('initial sync mirrors the tree exactly: modes, empty files and folders, unicode, deep paths, inside symlinks', async () => {
+    expect(reporter.events.find((e) => e.type === 'watching')).toMatchObject({ watcher: EXPECTED_WATCHER });
     await expectTreesEqual(client, running.containerId, root, skip);
     const tree = await containerTree(client, running.containerId);
     expect(tree.some((l) => l.startsWith('scripts/build.sh|file|755|'))).toBe(true);
