@@ -19,6 +19,7 @@ import { createSamLoop, type SamRequest } from '../samloop/sam-loop.js';
 import type { ContainerClient } from '../docker/container-client.js';
 import { createDockerodeClient } from '../docker/dockerode-client.js';
 import { resolveEngine } from '../docker/engine.js';
+import { enginesElsewhere } from '../docker/engines-elsewhere.js';
 import { nodeHostFs } from '../sync/host-fs.js';
 import { hostPlatform } from '../base/platform.js';
 import { chokidarWatcherFactory } from '../watch/chokidar-watcher.js';
@@ -108,7 +109,10 @@ export async function templateFunctionIds(config: DsyncConfig, configEnv: string
 
 /** A client for the engine the environment points at (DOCKER_HOST, contexts, default). */
 export function connectEngine(env: Record<string, string | undefined>): ContainerClient {
-  return createDockerodeClient(resolveEngine({ env, platform: process.platform, homedir: os.homedir(), readFile: readText }));
+  const where = { env, platform: process.platform, homedir: os.homedir() };
+  const endpoint = resolveEngine({ ...where, readFile: readText });
+  // fs.existsSync sees a named pipe (\\.\pipe\name) on Windows as it sees a socket file elsewhere.
+  return createDockerodeClient(endpoint, { elsewhere: () => enginesElsewhere({ ...where, exists: (p) => fs.existsSync(p) }, endpoint.host) });
 }
 
 /** The real adapters for a session on this host; tests use the same wiring against the real engine. */

@@ -2,6 +2,7 @@
 // it for real; unit tests use fakes. Everything goes through the Engine API:
 // no bind mounts, no shared file system, so a remote engine works the same.
 import type { Readable } from 'node:stream';
+import type { EngineIdentity } from './engine-kind.js';
 
 export interface ContainerInfo {
   id: string;
@@ -87,6 +88,8 @@ export interface EngineVersion {
   apiVersion: string;
   os: string;
   arch: string;
+  /** Which product it is (Podman, Docker Desktop, ...), from /version and /info. */
+  identity: EngineIdentity;
 }
 
 export interface PullProgress {
@@ -97,7 +100,7 @@ export interface ContainerClient {
   /** Human-readable endpoint, for messages. */
   readonly endpoint: string;
   ping(): Promise<void>;
-  /** The engine's version, API version and platform. */
+  /** The engine's version, API version, platform and which product it is. */
   engineVersion(): Promise<EngineVersion>;
   findContainers(labels: Record<string, string>): Promise<ContainerInfo[]>;
   inspectContainer(id: string): Promise<ContainerInfo | undefined>;

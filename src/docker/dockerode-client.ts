@@ -7,10 +7,17 @@ import { createBody, labelFilters, toInfo } from './engine-json.js';
 import type { HostKeyVerdict } from './known-hosts.js';
 import { DsyncError } from '../base/errors.js';
 import { engineError } from './engine-errors.js';
+import type { EngineElsewhere } from './engines-elsewhere.js';
+import { identifyEngine, type InfoPayload, type VersionPayload } from './engine-kind.js';
 import { sshFailure, sshOptions } from './ssh.js';
 
-export function createDockerodeClient(endpoint: EngineEndpoint): ContainerClient {
-  return new DockerodeClient(endpoint);
+export interface DockerodeClientOptions {
+  /** Other engines' endpoints on this machine, named in the hint when this one cannot be reached. */
+  elsewhere?: () => EngineElsewhere[];
+}
+
+export function createDockerodeClient(endpoint: EngineEndpoint, options: DockerodeClientOptions = {}): ContainerClient {
+  return new DockerodeClient(endpoint, options);
 }
 
 type ImageJson = { Id: string; RepoDigests?: string[] | null; Config?: { Labels?: Record<string, string> | null; User?: string; Env?: string[] | null }; Created?: string };
@@ -25,7 +32,10 @@ class DockerodeClient implements ContainerClient {
   /** What the SSH transport decided about the engine's host key (ssh:// engines). */
   private hostKey: HostKeyVerdict | undefined;
 
-  constructor(endpoint: EngineEndpoint) {
+  constructor(
+    endpoint: EngineEndpoint,
+    private readonly extras: DockerodeClientOptions,
+  ) {
     this.options = connectionOptions(endpoint);
     this.docker = this.connect();
     this.endpoint = `${endpoint.host}${endpoint.source === 'default' ? '' : ` (from ${endpoint.source})`}`;
@@ -42,7 +52,7 @@ class DockerodeClient implements ContainerClient {
   }
 
   private translate(error: unknown, what: string): unknown {
-    return (this.options.kind === 'ssh' ? sshFailure(error, this.options, this.hostKey) : undefined) ?? engineError(error, what, this.endpoint);
+    return (this.options.kind === 'ssh' ? sshFailure(error, this.options, this.hostKey) : undefined) ?? engineError(error, what, this.endpoint, this.extras.elsewhere);
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -69,8 +79,9 @@ class DockerodeClient implements ContainerClient {
 
   engineVersion() {
     return this.call('telling its version', async () => {
-      const v = await this.docker.version();
-      return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch };
+      // /info only names the product; an engine that refuses it is still identified from /version.
+      const [v, info] = await Promise.all([this.docker.version(), this.docker.info().catch(() => undefined) as Promise<InfoPayload | undefined>]);
+      return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch, identity: identifyEngine(v as VersionPayload, info) };
     });
   }
 

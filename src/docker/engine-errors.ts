@@ -2,16 +2,23 @@
 // unreachable; an API status names what the engine refused (a container
 // gone or stopped, a missing image). Anything else is passed through.
 import { DsyncError, errnoCode } from '../base/errors.js';
+import { elsewhereHint, type EngineElsewhere } from './engines-elsewhere.js';
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ESOCKETTIMEDOUT']);
 
-/** `what`: what dsync was doing ("copying files into the container"); `where`: the endpoint, for messages. */
-export function engineError(error: unknown, what: string, where: string): unknown {
+export const UNREACHABLE_HINT = 'start Docker Desktop or dockerd, or point DOCKER_HOST / DOCKER_CONTEXT at a running engine';
+
+/**
+ * `what`: what dsync was doing ("copying files into the container"); `where`: the endpoint, for messages;
+ * `elsewhere`: other engines' endpoints that exist on this machine, asked only when this one is unreachable.
+ */
+export function engineError(error: unknown, what: string, where: string, elsewhere: () => EngineElsewhere[] = () => []): unknown {
   if (error instanceof DsyncError) return error;
   const code = errnoCode(error);
   if (code && UNREACHABLE.has(code)) {
+    const others = elsewhereHint(elsewhere());
     return new DsyncError('ENGINE_UNREACHABLE', `Cannot reach the Docker engine at ${where}: ${code}`, {
-      hint: 'start Docker Desktop or dockerd, or point DOCKER_HOST / DOCKER_CONTEXT at a running engine',
+      hint: others ? `${UNREACHABLE_HINT}; ${others}` : UNREACHABLE_HINT,
       cause: error,
     });
   }

@@ -156,10 +156,7 @@ export type ConnectionOptions =
 export function connectionOptions(endpoint: EngineEndpoint): ConnectionOptions {
   const { host } = endpoint;
   if (host.startsWith('unix://')) return { kind: 'socket', socketPath: host.slice('unix://'.length) };
-  if (host.startsWith('npipe://')) {
-    // npipe:////./pipe/docker_engine -> //./pipe/docker_engine
-    return { kind: 'socket', socketPath: host.slice('npipe://'.length).replace(/^\/\/\/\//, '//') };
-  }
+  if (host.startsWith('npipe:')) return { kind: 'socket', socketPath: pipePath(host) };
   let url: URL;
   try {
     url = new URL(host);
@@ -181,6 +178,15 @@ export function connectionOptions(endpoint: EngineEndpoint): ConnectionOptions {
     };
   }
   throw badHost(endpoint);
+}
+
+/**
+ * npipe:////./pipe/podman-machine-default -> //./pipe/podman-machine-default. The docker CLI's spelling
+ * has four slashes; `npipe://\\.\pipe\name` (as Docker Desktop's labels write it) and `npipe://./pipe/name`
+ * name the same pipe, so every spelling becomes the one Node opens on Windows.
+ */
+function pipePath(host: string): string {
+  return `//${host.slice('npipe:'.length).replace(/\\/g, '/').replace(/^\/+/, '')}`;
 }
 
 function badHost(endpoint: EngineEndpoint): DsyncError {

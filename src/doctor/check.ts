@@ -2,6 +2,7 @@
 // warning or a failure the one thing to do about it. Every check runs under
 // a time limit, and an error inside one becomes its failure, never a crash.
 import { DsyncError, isDsyncError } from '../base/errors.js';
+import type { EngineGap, EngineKind } from '../docker/engine-kind.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
@@ -11,6 +12,23 @@ export interface CheckResult {
   message: string;
   /** For warn and fail: one line saying what to do. */
   fix?: string;
+  /** The engine check only, when the engine answered: which engine it is, for --json. */
+  engine?: EngineReport;
+}
+
+/** What `doctor --json` says about the engine it found. */
+export interface EngineReport {
+  kind: EngineKind;
+  /** "Podman", "Docker Desktop 4.33.0", "Docker Engine", ... */
+  label: string;
+  version: string;
+  apiVersion: string;
+  os: string;
+  arch: string;
+  rootless: boolean;
+  /** Where it was reached, and from what setting. */
+  endpoint: string;
+  gaps: EngineGap[];
 }
 
 export const pass = (id: string, message: string): CheckResult => ({ id, status: 'pass', message });

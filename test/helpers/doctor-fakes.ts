@@ -95,7 +95,13 @@ export function fakeEngine(answers: ContainerAnswers = {}, over: Partial<DoctorE
     execs,
     endpoint: 'unix:///var/run/docker.sock',
     ping: async () => undefined,
-    engineVersion: async () => ({ version: '27.3.1', apiVersion: '1.47', os: 'linux', arch: 'amd64' }),
+    engineVersion: async () => ({
+      version: '27.3.1',
+      apiVersion: '1.47',
+      os: 'linux',
+      arch: 'amd64',
+      identity: { kind: 'dockerd', label: 'Docker Engine', rootless: false, gaps: [] },
+    }),
     inspectImage: async () => ({ id: IMAGE_ID, repoDigests: [`public.ecr.aws/sam/build-nodejs22.x@${REPO_DIGEST}`], labels: {} }),
     exec: async (_id, options) => {
       execs.push(options.cmd);

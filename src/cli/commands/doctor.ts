@@ -23,7 +23,8 @@ Check what \`dsync up\` needs, one line per check, each warning or failure
 with its fix:
 
   config       dsync.json parses and its settings are valid
-  engine       the Docker engine answers: where (DOCKER_HOST, context, default), which version
+  engine       the Docker engine answers: where (DOCKER_HOST, context, default), which engine
+               (Docker Desktop, Podman, Rancher Desktop, Colima, dockerd), its version and known gaps
   image        the image \`up\` would use is on the engine, and matches "imageDigest" if pinned
   sam          the SAM CLI in the project's container meets "samVersion" if pinned
   clock        the container's clock is within 30 s of the host's (AWS refuses 5 min)

@@ -27,6 +27,41 @@ describe('resolveEngine', () => {
     expect(connectionOptions(endpoint)).toEqual({ kind: 'socket', socketPath: '//./pipe/dockerDesktopLinuxEngine' });
   });
 
+  it("takes Podman's machine pipe from DOCKER_HOST on Windows", () => {
+    const endpoint = resolveEngine(env({ DOCKER_HOST: 'npipe:////./pipe/podman-machine-default' }, {}, 'win32'));
+    expect(endpoint).toMatchObject({ host: 'npipe:////./pipe/podman-machine-default', source: 'DOCKER_HOST' });
+    expect(connectionOptions(endpoint)).toEqual({ kind: 'socket', socketPath: '//./pipe/podman-machine-default' });
+  });
+
+  it('follows a Windows context whose Host is a pipe (Podman\'s machine, Rancher Desktop\'s docker_engine)', () => {
+    const home = 'C:\\Users\\ana';
+    for (const [name, pipe] of [
+      ['podman', 'podman-machine-default'],
+      ['rancher-desktop', 'docker_engine'],
+    ] as const) {
+      const files: Record<string, string> = {
+        [`${home}\\.docker\\config.json`]: JSON.stringify({ currentContext: name }),
+        [`${home}\\.docker\\contexts\\meta\\${digest(name)}\\meta.json`]: JSON.stringify({ Name: name, Endpoints: { docker: { Host: `npipe:////./pipe/${pipe}` } } }),
+      };
+      const endpoint = resolveEngine({ env: {}, platform: 'win32', homedir: home, readFile: (p) => files[p] });
+      expect(endpoint).toMatchObject({ host: `npipe:////./pipe/${pipe}`, source: `context "${name}"` });
+      expect(connectionOptions(endpoint)).toEqual({ kind: 'socket', socketPath: `//./pipe/${pipe}` });
+    }
+  });
+
+  it("follows Colima's and Rancher Desktop's contexts to their sockets in the home folder", () => {
+    for (const [name, sock] of [
+      ['colima', '/Users/me/.colima/default/docker.sock'],
+      ['rancher-desktop', '/Users/me/.rd/docker.sock'],
+    ] as const) {
+      const files = {
+        '/home/me/.docker/config.json': JSON.stringify({ currentContext: name }),
+        [path.posix.join('/home/me/.docker', 'contexts', 'meta', digest(name), 'meta.json')]: JSON.stringify({ Endpoints: { docker: { Host: `unix://${sock}` } } }),
+      };
+      expect(connectionOptions(resolveEngine(env({}, files, 'darwin')))).toEqual({ kind: 'socket', socketPath: sock });
+    }
+  });
+
   it('prefers DOCKER_HOST over contexts', () => {
     const files = { '/home/me/.docker/config.json': '{"currentContext":"remote"}' };
     expect(resolveEngine(env({ DOCKER_HOST: 'tcp://10.0.0.5:2375', DOCKER_CONTEXT: 'x' }, files))).toMatchObject({
@@ -94,6 +129,12 @@ describe('connectionOptions', () => {
   it('maps sockets and named pipes', () => {
     expect(connectionOptions({ host: 'unix:///var/run/docker.sock', source: 'default' })).toEqual({ kind: 'socket', socketPath: '/var/run/docker.sock' });
     expect(connectionOptions({ host: 'npipe:////./pipe/docker_engine', source: 'default' })).toEqual({ kind: 'socket', socketPath: '//./pipe/docker_engine' });
+  });
+  it("maps Podman's and Rancher Desktop's pipes, however the npipe URL spells them", () => {
+    const pipe = (host: string) => connectionOptions({ host, source: 'DOCKER_HOST' });
+    expect(pipe('npipe:////./pipe/podman-machine-default')).toEqual({ kind: 'socket', socketPath: '//./pipe/podman-machine-default' });
+    expect(pipe('npipe://\\\\.\\pipe\\podman-machine-default')).toEqual({ kind: 'socket', socketPath: '//./pipe/podman-machine-default' });
+    expect(pipe('npipe://./pipe/docker_engine')).toEqual({ kind: 'socket', socketPath: '//./pipe/docker_engine' });
   });
   it('maps ssh and rejects unknown schemes', () => {
     expect(connectionOptions({ host: 'ssh://me@box:2222', source: 'DOCKER_HOST' })).toEqual({ kind: 'ssh', host: 'box', port: 2222, username: 'me' });
