@@ -7,7 +7,8 @@
 #      package-lock.json changes), and dsync built into it;
 #   3. the unit tests, run by node.exe (vitest as win32);
 #   4. the end-to-end smoke (test/windows/): the built CLI as node.exe against
-#      the real engine over loopback TCP and a named pipe. Its tests run in
+#      the real engine over loopback TCP and a named pipe: `up --sync-only`,
+#      and the quick start's flow (`up --emulator`, invoke, logs, doctor). Its tests run in
 #      Linux Node.js, so they need the engine and the local base image
 #      (the same steps as `npm test`).
 # Extra arguments go to both vitest runs (e.g. -t 'a test name').
@@ -68,6 +69,8 @@ fi
 step "the engine and the local base image, for the smoke"
 bash scripts/ensure-docker.sh
 bash docker/base/build-local-bases.sh
+step "dsync's SAM image, for the quick start's flow as win32 (built once, as by npm test)"
+node bin/dsync.js image --base "${DSYNC_SAM_BASE_IMAGE:-dsync-local/debian:bookworm}" >/dev/null
 
 step "end-to-end smoke: the CLI as node.exe"
 smoke_started=$(date +%s)

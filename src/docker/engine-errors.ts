@@ -34,9 +34,29 @@ export function engineError(error: unknown, what: string, where: string, elsewhe
     return new DsyncError('IMAGE_MISSING', detail, { cause: error });
   }
   if (status !== undefined) {
-    return new DsyncError('ENGINE', `Docker engine refused ${what}: ${detail} (HTTP ${status})`, { cause: error });
+    return new DsyncError('ENGINE', `Docker engine refused ${what}: ${detail} (HTTP ${status})`, { cause: error, hint: refusalHint(detail) });
   }
   return error;
+}
+
+/**
+ * Refusals seen from engines other than Docker's own (Podman above all), each
+ * with what fixes it: the engine's own message names the symptom, not the setting.
+ */
+const KNOWN_REFUSALS: Array<[RegExp, string]> = [
+  [
+    /container-init binary not found|catatonit/i,
+    "the engine has no init binary for the container's --init: install catatonit (apt install catatonit, dnf install catatonit) or set init_path in containers.conf",
+  ],
+  [
+    /setrlimit .*(RLIMIT_NOFILE|RLIMIT_NPROC)|rlimit type \d+: operation not permitted/i,
+    "the engine gives containers higher file or process limits than this host allows: set lower default_ulimits in containers.conf (Podman), e.g. default_ulimits = [\"nofile=20000:20000\"]",
+  ],
+  [/cgroups in hybrid mode not supported/i, 'crun refuses hosts with cgroups v1 and v2 mounted together: set runtime = "runc" under [engine] in containers.conf (Podman)'],
+];
+
+function refusalHint(detail: string): string | undefined {
+  return KNOWN_REFUSALS.find(([re]) => re.test(detail))?.[1];
 }
 
 function apiMessage(error: unknown): string {

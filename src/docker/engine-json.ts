@@ -17,10 +17,11 @@ export type ContainerJson = {
 export function toInfo(c: ContainerJson): ContainerInfo {
   return {
     id: c.Id,
-    name: (c.Name ?? c.Names?.[0] ?? '').replace(/^\//, ''),
-    image: c.Config?.Image ?? c.Image ?? '',
+    // Podman's list answers carry "Name": "" beside Names: an empty name is no name.
+    name: (c.Name || c.Names?.[0] || '').replace(/^\//, ''),
+    image: c.Config?.Image || c.Image || '',
     state: typeof c.State === 'string' ? c.State : (c.State?.Status ?? 'unknown'),
-    labels: c.Labels ?? c.Config?.Labels ?? {},
+    labels: c.Labels || c.Config?.Labels || {},
   };
 }
 

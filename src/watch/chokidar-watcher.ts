@@ -60,9 +60,7 @@ export function chokidarWatcherFactory(flavour: PathFlavour): WatcherFactory {
       // chokidar sets the new watch up asynchronously and reports nothing
       // already inside: name the folder again once the watch is in place, so
       // dsync walks it after that point and nothing falls in between.
-      setTimeout(() => {
-        if (!closed) emit('change', absolute);
-      }, REWATCH_SETTLE_MS);
+      settleFolder(absolute);
     };
     for (const kind of ['add', 'change'] as const) {
       fsWatcher.on(kind, (absolute: string) => {
@@ -79,7 +77,29 @@ export function chokidarWatcherFactory(flavour: PathFlavour): WatcherFactory {
         );
       });
     }
-    for (const kind of ['unlink', 'addDir', 'unlinkDir'] as const) fsWatcher.on(kind, (absolute: string) => emit(kind, absolute));
+    /**
+     * chokidar reads a new folder and sets up its watch asynchronously; what
+     * lands in it in between (mkdir -p and a burst of writes, a folder moved
+     * in and at once edited or moved on) can go unreported: the storm suite
+     * run through chokidar found both. Naming the folder once more after the
+     * watch has settled makes dsync walk it (or remove it, if gone by then).
+     */
+    const settleFolder = (absolute: string) => {
+      const key = `dir:${absolute}`;
+      clearTimeout(trailing.get(key));
+      trailing.set(
+        key,
+        setTimeout(() => {
+          trailing.delete(key);
+          if (!closed) emit('change', absolute);
+        }, REWATCH_SETTLE_MS),
+      );
+    };
+    fsWatcher.on('addDir', (absolute: string) => {
+      emit('addDir', absolute);
+      settleFolder(absolute);
+    });
+    for (const kind of ['unlink', 'unlinkDir'] as const) fsWatcher.on(kind, (absolute: string) => emit(kind, absolute));
     fsWatcher.on('error', options.onError);
     const ready = new Promise<void>((resolve) => fsWatcher.once('ready', () => resolve()));
     const watcher: Watcher = {

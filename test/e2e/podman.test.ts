@@ -80,6 +80,7 @@ describe('Podman (the Docker API from `podman system service`)', () => {
       expect(podmanContainers('dev.dsync.project').some((l) => containerId.startsWith(l.split(' ')[0]!))).toBe(true);
       const down = runCli(['down', '--purge', ...args], env);
       expect(down.code, down.stderr).toBe(0);
+      expect(down.stdout + down.stderr).toMatch(/removed container dsync-\S+ and volumes/);
       expect(podmanContainers('dev.dsync.project').some((l) => containerId.startsWith(l.split(' ')[0]!))).toBe(false);
     }, 400_000);
   });
@@ -94,8 +95,8 @@ describe('Podman (the Docker API from `podman system service`)', () => {
       await run.start();
       const status = JSON.parse(cliRun(['status', '--json', '--cwd', root], env).stdout) as { apis?: Array<{ id: string; url: string }>; engine: string };
       expect(status.engine).toBe(`${HOST} (from DOCKER_HOST)`);
-      const url = `${status.apis?.find((a) => a.id === 'ServerlessRestApi')?.url ?? ''}hello`;
-      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+      const url = `${status.apis?.find((a) => a.id === 'ServerlessRestApi')?.url ?? ''}/hello`;
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/Prod\/hello$/);
       const first = await until('the API', () => fetch(url).then((r) => (r.ok ? r.text() : undefined)), 60_000);
       expect(JSON.parse(first)).toMatchObject({ message: 'hello world' });
 

@@ -209,6 +209,82 @@ describe('dsync as win32 (node.exe under Wine)', () => {
     }
   });
 
+  it('runs the quick start as win32: up --emulator on a Windows path with CRLF template and samconfig; the API answers, an edit goes live, invoke, logs, status, doctor, Ctrl-C and down', async () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'dsync win emu ü-'));
+    const root = path.join(parent, 'hello world');
+    fs.cpSync(path.join(here, '../fixtures/apps/hello-world-rest'), root, { recursive: true });
+    // Saved by a Windows editor with CRLF line ends (Git for Windows' core.autocrlf=true checks them out so).
+    for (const rel of ['template.yaml', 'samconfig.toml']) {
+      const file = path.join(root, rel);
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/\r?\n/g, '\r\n'));
+    }
+    const args = ['--cwd', winPath(root)];
+    const env = { DOCKER_HOST: TCP_HOST, DSYNC_SAM_BASE_IMAGE: DEBIAN_IMAGE, HTTP_PROXY: '', HTTPS_PROXY: '', NO_PROXY: '' };
+    removeAfter.push(args);
+    const up = startUp(['--emulator', ...args], { NO_COLOR: '1', ...env }, viaWine());
+    let stopped = false;
+    try {
+      await up.waitFor('live', 900_000);
+      const status = runWin(['status', '--json', ...args], env);
+      expect(status.code, status.stderr).toBe(0);
+      const state = JSON.parse(status.stdout) as { apis?: Array<{ id: string; url: string }>; container: { id: string } | null; project: string };
+      expect(state.project).toBe(winPath(root));
+      const url = `${state.apis?.find((a) => a.id === 'ServerlessRestApi')?.url ?? ''}/hello`;
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/Prod\/hello$/);
+      const get = () => fetch(url).then((r) => r.text());
+      expect(JSON.parse(await get())).toMatchObject({ message: 'hello world' });
+
+      // SAM ran on the container's Linux paths; what it printed names the user's own.
+      const samLines = up.events.filter((e) => e.type === 'sam-output').map((e) => String(e.line));
+      expect(
+        samLines.some((l) => l.includes(`${winPath(root)}\\hello-world`)),
+        samLines.join('\n'),
+      ).toBe(true);
+      expect(samLines.filter((l) => l.includes('/dsync/workspace'))).toEqual([]);
+
+      const from = up.events.length;
+      const app = path.join(root, 'hello-world/app.mjs');
+      fs.writeFileSync(app, fs.readFileSync(app, 'utf8').replace("message: 'hello world'", "message: 'hello from windows'"));
+      await up.waitFor('deploy-result', 300_000, (e) => up.events.indexOf(e) >= from && e.ok === true);
+      const deadline = Date.now() + 60_000;
+      let body = '';
+      while (!body.includes('hello from windows') && Date.now() < deadline) {
+        body = await get().catch(() => '');
+        if (!body.includes('hello from windows')) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(body).toContain('hello from windows');
+
+      const invoked = runWin(['invoke', 'HelloWorldFunction', ...args], env);
+      expect(invoked.code, invoked.stderr).toBe(0);
+      expect(invoked.stdout).toContain('hello from windows');
+      const logs = runWin(['logs', '--no-tail', 'HelloWorldFunction', ...args], env);
+      expect(logs.code, logs.stderr).toBe(0);
+      expect(logs.stdout).toMatch(/REPORT RequestId/);
+
+      const doctor = runWin(['doctor', '--json', '--emulator', ...args], env);
+      const report = JSON.parse(doctor.stdout.split('\n')[0]!) as { checks: Array<{ id: string; status: string; message: string }> };
+      const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+      expect(byId.engine, doctor.stdout).toMatchObject({ status: 'pass' });
+      expect(byId.template, doctor.stdout).toMatchObject({ status: 'pass' });
+      expect(
+        report.checks.filter((c) => c.status === 'fail'),
+        doctor.stdout,
+      ).toEqual([]);
+
+      expect(await up.stop('SIGINT')).toBe(0);
+      stopped = true;
+      expect(up.events.at(-1)).toMatchObject({ type: 'stopped' });
+      const containerId = state.container?.id ?? '';
+      expect((await engineClient().inspectContainer(containerId))?.state).toBe('running');
+      const down = runWin(['down', '--purge', ...args], env);
+      expect(down.code, down.stderr).toBe(0);
+      expect(await engineClient().inspectContainer(containerId)).toBeUndefined();
+    } finally {
+      if (!stopped) await up.stop('SIGINT');
+      if (!stopped) console.log(`dsync up as win32 (last events): ${JSON.stringify(up.events.slice(-10))}\n${up.stderr.slice(-2000)}`);
+    }
+  });
+
   describe('the engine, found the way Docker Desktop on Windows sets it up', () => {
     // os.homedir() of node.exe under Wine is C:\users\<user> in the Wine profile.
     const dockerDir = () => path.join(WINTIER, 'prefix/drive_c/users', os.userInfo().username, '.docker');

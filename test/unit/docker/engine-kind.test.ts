@@ -109,12 +109,9 @@ describe('identifyEngine', () => {
     }
   });
 
-  it("lists Podman's gaps, each one line of fact and one of what to do", () => {
-    const { gaps } = identify('debianPodman');
-    expect(gaps).toHaveLength(1);
-    expect(gaps[0]!.fact).toContain('catatonit');
-    expect(gaps[0]!.hint).toContain('container-init binary not found');
-    for (const gap of [...gaps, ...identify('unknown').gaps]) {
+  it('knows no gap every Podman user would see (its hosts\' refusals get their fix where they happen), and keeps each gap to one line', () => {
+    expect(identify('debianPodman').gaps).toEqual([]);
+    for (const gap of identify('unknown').gaps) {
       expect(gap.fact).not.toContain('\n');
       expect(gap.hint).not.toContain('\n');
     }
