@@ -33,9 +33,13 @@ export function developerName(arn: string | undefined, osUser: string): string {
   return chosen;
 }
 
-/** Lower case letters, digits and single dashes, at most 32 characters; an e-mail becomes its local part. */
+/**
+ * Lower case letters, digits and single dashes, at most 32 characters; an
+ * e-mail becomes its local part, a Windows account (DOMAIN\\user) its user.
+ */
 export function normaliseWho(raw: string): string {
-  const local = raw.includes('@') ? raw.slice(0, raw.indexOf('@')) : raw;
+  const account = raw.slice(raw.lastIndexOf('\\') + 1);
+  const local = account.includes('@') ? account.slice(0, account.indexOf('@')) : account;
   return local
     .toLowerCase()
     .normalize('NFKD')

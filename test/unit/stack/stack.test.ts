@@ -20,6 +20,10 @@ describe('the developer and the stack name', () => {
     expect(developerName('arn:aws:sts::123456789012:assumed-role/ci/i-0abc123def', 'runner')).toBe('runner');
     expect(developerName('arn:aws:iam::123456789012:root', 'Frank')).toBe('frank');
     expect(developerName(undefined, 'ÅSA Öberg')).toBe('asa-oberg');
+    // Windows accounts: a domain account as USERDOMAIN\\USERNAME, a Microsoft account's e-mail, a name with a space.
+    expect(developerName(undefined, 'CORP\\Jane.Doe')).toBe('jane-doe');
+    expect(developerName(undefined, 'jane.doe@outlook.com')).toBe('jane-doe');
+    expect(developerName(undefined, 'Jöns Åkesson')).toBe('jons-akesson');
     expect(developerName('arn:aws:iam::123456789012:root', '!!!')).toBe('dev');
   });
 
