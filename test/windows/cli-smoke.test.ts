@@ -12,53 +12,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runCli, startUp, type CliCommand, type Env } from '../helpers/cli.js';
+import { runCli, startUp, type Env } from '../helpers/cli.js';
 import { DEBIAN_IMAGE, containerTree, engineClient } from '../helpers/real-docker.js';
+import { WNODE, expectedWindowsTree, viaWine, winPath } from '../helpers/wine.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const WNODE = path.resolve(here, '../../scripts/windows-tier/wnode');
 const WIN_REPO = process.env.DSYNC_WIN_REPO ?? '';
 const WINTIER = process.env.DSYNC_WINTIER ?? '';
 const TCP_HOST = inject('tcpHost');
 
-/** A Linux path as win32 code under Wine sees it: Z: is the Linux root. */
-const winPath = (p: string) => `Z:${p.split('/').join('\\')}`;
-const cliScript = () => winPath(path.join(WIN_REPO, 'bin/dsync.js'));
-
-/** The CLI as node.exe under Wine (wnode), through the same helpers as the Linux end-to-end tests. */
-const viaWine = (): CliCommand => ({ file: WNODE, args: [cliScript()] });
 const runWin = (args: string[], env: Env = {}) => runCli(args, { NO_COLOR: '1', ...env }, undefined, viaWine());
 /** `up --sync-only --json`; stop('SIGINT') is Ctrl-C: wnode passes it on to node.exe, which Wine delivers as the console's Ctrl-C. */
 const upWin = (args: string[], env: Env = {}) => startUp(['--sync-only', ...args], { NO_COLOR: '1', ...env }, viaWine());
-
-const sha = (p: string) => createHash('sha256').update(fs.readFileSync(p)).digest('hex');
-
-/**
- * What the container must hold, by dsync's Windows rules: folders 755; a file
- * is what the git index says (100755, or 120000: a symlink checked out as a
- * text file holding its target), else 755 when it starts with #!, else 644.
- */
-function expectedTree(root: string, gitIndex: { exec: string[]; links: string[] }): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of fs.readdirSync(dir)) {
-      const abs = path.join(dir, name);
-      const rel = path.relative(root, abs);
-      if (rel === '.git') continue;
-      if (gitIndex.links.includes(rel)) out.push(`${rel}|symlink|${fs.readFileSync(abs, 'utf8')}`);
-      else if (gitIndex.exec.includes(rel)) out.push(`${rel}|file|755|${sha(abs)}`);
-      else if (fs.statSync(abs).isDirectory()) {
-        out.push(`${rel}|dir|755`);
-        walk(abs);
-      } else {
-        const exec = fs.readFileSync(abs).subarray(0, 2).toString() === '#!';
-        out.push(`${rel}|file|${exec ? 755 : 644}|${sha(abs)}`);
-      }
-    }
-  };
-  walk(root);
-  return out.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-}
 
 const GIT_INDEX = { exec: ['scripts/build'], links: ['current'] };
 
@@ -66,7 +31,7 @@ async function expectContainerHolds(containerId: string, root: string, timeoutMs
   const client = engineClient();
   const deadline = Date.now() + timeoutMs;
   let remote: string[] = [];
-  const want = expectedTree(root, GIT_INDEX);
+  const want = expectedWindowsTree(root, GIT_INDEX);
   for (;;) {
     remote = (await containerTree(client, containerId)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
     if (JSON.stringify(remote) === JSON.stringify(want)) return;

@@ -1,7 +1,7 @@
 // The engine check names the engine it found and warns with its known gaps;
 // `doctor --json` carries which engine it is. The payloads are cut down from
 // what Podman 4.3.1 and Docker Desktop answer; the last test serves them over
-// a Unix socket to the real command (a stand-in engine: unit tests only).
+// loopback TCP to the real command (a stand-in engine: unit tests only).
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -92,10 +92,8 @@ describe('dsync doctor --json against a stand-in Podman', () => {
   let server: http.Server | undefined;
   afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
 
-  /** Answers the read-only calls doctor makes, the way Podman's compat API does. */
+  /** Answers the read-only calls doctor makes, the way Podman's compat API does; on loopback TCP, which win32 has too. */
   async function standInPodman(): Promise<string> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsync-engine-kind-'));
-    const socket = path.join(dir, 'podman.sock');
     server = http.createServer((req, res) => {
       const route = (req.url ?? '').replace(/^\/v[\d.]+/, '').split('?')[0];
       const json = (status: number, body: unknown) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
@@ -105,25 +103,25 @@ describe('dsync doctor --json against a stand-in Podman', () => {
       if (route === '/containers/json') return json(200, []);
       return json(404, { cause: 'no such image', message: 'failed to find image: no such image', response: 404 });
     });
-    await new Promise<void>((resolve) => server!.listen(socket, resolve));
-    return socket;
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    return `tcp://127.0.0.1:${(server.address() as { port: number }).port}`;
   }
 
   it('carries the engine it found on the engine check, in the same one-object report', async () => {
-    const socket = await standInPodman();
+    const host = await standInPodman();
     const project = fs.mkdtempSync(path.join(os.tmpdir(), 'dsync-engine-kind-app-'));
     fs.writeFileSync(path.join(project, 'template.yaml'), TEMPLATE);
     const out = new PassThrough();
     let stdout = '';
     out.on('data', (c) => (stdout += c));
-    const io = { stdout: out as unknown as NodeJS.WriteStream, stderr: new PassThrough() as unknown as NodeJS.WriteStream, env: { DOCKER_HOST: `unix://${socket}` } };
+    const io = { stdout: out as unknown as NodeJS.WriteStream, stderr: new PassThrough() as unknown as NodeJS.WriteStream, env: { DOCKER_HOST: host } };
     await main(['doctor', '--json', '--emulator', '--cwd', project], io);
     const report = JSON.parse(stdout.trim()) as { type: string; checks: CheckResult[] };
     expect(report.type).toBe('doctor');
     const engine = report.checks.find((c) => c.id === 'engine')!;
     expect(engine).toMatchObject({
       status: 'pass',
-      message: `Podman 4.3.1 (Docker API 1.41, linux/amd64) at unix://${socket} (from DOCKER_HOST)`,
+      message: `Podman 4.3.1 (Docker API 1.41, linux/amd64) at ${host} (from DOCKER_HOST)`,
       engine: { kind: 'podman', label: 'Podman', version: '4.3.1', apiVersion: '1.41', os: 'linux', arch: 'amd64', rootless: false },
     });
     expect(Object.keys(engine).sort()).toEqual(['engine', 'id', 'message', 'status']);
