@@ -9,7 +9,8 @@ import { decodeText } from '../../../src/config/text.js';
 import { DEFAULTS } from '../../../src/config/config.js';
 import { Writable } from 'node:stream';
 import { chooseReporter } from '../../../src/cli/output.js';
-import { certificateBlocks } from '../../../src/docker/host-certificates.js';
+import { certificateBlocks, osStoreExtras } from '../../../src/docker/host-certificates.js';
+import tls from 'node:tls';
 
 const JSON_TEXT = '{ "image": "team/sam:1", "quietMs": 20 }\n';
 
@@ -67,6 +68,31 @@ describe('extra CA files', () => {
     const extra = source.caCertificates.filter((c) => c.name === 'proxy-bundle.pem' || c.name === 'key.pem');
     expect(extra).toEqual([{ name: 'proxy-bundle.pem', pem: `${CERT}\n` }]);
     expect(source.caCertificates.every((c) => !c.pem.includes('PRIVATE KEY'))).toBe(true);
+  });
+});
+
+describe("the OS trust store's extra CAs (Windows and macOS)", () => {
+  // Real CA certificates (Node's own list) stand in for a store: A is in Node's bundle, B and C are only the OS's.
+  const [a, b, c] = tls.rootCertificates as unknown as [string, string, string];
+  const store = (system: string[], bundled: string[]) => (type: 'system' | 'bundled') => (type === 'system' ? system : bundled);
+
+  it("takes what the OS trusts beyond Node.js's bundle, in an order that does not depend on the store's", () => {
+    const one = osStoreExtras('win32', {}, store([a, b, c], [a]));
+    const other = osStoreExtras('win32', {}, store([c, b, a], [a]));
+    expect(one?.name).toBe('os-trust-store.crt');
+    expect(certificateBlocks(one!.pem)).toHaveLength(2);
+    expect(one!.pem).toContain(b.trim().split('\n')[1]);
+    expect(one!.pem).toContain(c.trim().split('\n')[1]);
+    expect(one!.pem).not.toContain(a.trim().split('\n')[1]);
+    expect(other).toEqual(one);
+    expect(osStoreExtras('darwin', {}, store([a, b], [a]))?.pem).toContain(b.trim().split('\n')[1]);
+  });
+
+  it('reads nothing on Linux (its added CAs are files), when turned off, on a Node.js without the API, or when the store adds nothing', () => {
+    expect(osStoreExtras('linux', {}, store([a, b], [a]))).toBeUndefined();
+    expect(osStoreExtras('win32', { DSYNC_OS_CA_STORE: '0' }, store([a, b], [a]))).toBeUndefined();
+    expect(osStoreExtras('win32', {}, null)).toBeUndefined();
+    expect(osStoreExtras('win32', {}, store([a], [a, b]))).toBeUndefined();
   });
 });
 
