@@ -2,7 +2,8 @@
 # Podman for the engine tests (issue 26): Debian's podman serving the Docker
 # Engine API on a Unix socket, as Podman Desktop does on a laptop, beside
 # dockerd and without touching it. Checks first, does only what is missing:
-#   1. podman, the CNI plugins and catatonit (what `--init` runs) from Debian;
+#   1. podman, the CNI plugins (with dnsname) and catatonit (what `--init`
+#      runs) from Debian;
 #   2. a containers.conf drop-in, only where this machine needs one (below);
 #   3. `podman system service` on $DSYNC_PODMAN_SOCKET (unix:///run/podman/podman.sock);
 #   4. the images named as arguments copied from dockerd when Podman lacks
@@ -20,6 +21,7 @@ need=()
 command -v podman >/dev/null || need+=(podman)
 [[ -x /usr/lib/cni/bridge || -x /usr/libexec/cni/bridge ]] || need+=(containernetworking-plugins)
 command -v catatonit >/dev/null || [[ -x /usr/libexec/podman/catatonit ]] || need+=(catatonit)
+[[ -x /usr/lib/cni/dnsname ]] || need+=(golang-github-containernetworking-plugin-dnsname)
 command -v curl >/dev/null || need+=(curl)
 if [[ ${#need[@]} -gt 0 ]]; then
   [[ $(id -u) -eq 0 ]] || { log "missing: ${need[*]}; install them (as root) and run this again"; exit 1; }
