@@ -41,8 +41,17 @@ export interface ExecOptions {
   /** Stream output here as it arrives; when absent it is collected into the result. */
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
-  /** Feed the process's standard input from this stream. */
+  /** Feed the process's standard input from this stream (streamed; ends with a half-close of the connection). */
   stdin?: Readable;
+  /**
+   * The whole standard input, known up front. Delivered without closing
+   * dsync's side of the connection: the process reads exactly this many
+   * bytes. Windows named pipes cannot half-close (Node.js sends no end of
+   * input over them, and libuv drops what arrives 50 ms after it tried), nor
+   * can some proxies in front of an engine: an answer read after the input
+   * ended would be lost there.
+   */
+  input?: string | Buffer;
   tty?: boolean;
 }
 

@@ -1,6 +1,5 @@
 // Running one command in a container line by line: the shape SAM runs,
 // the worker's fallback and `sam logs` share.
-import { Readable } from 'node:stream';
 import { LineSplitter, splitterSink } from '../base/lines.js';
 import type { ContainerClient } from './container-client.js';
 
@@ -18,7 +17,7 @@ export function containerRun(client: ContainerClient, id: () => string, workspac
       workingDir: workspace,
       stdout: splitterSink(out),
       stderr: splitterSink(err),
-      stdin: stdin === undefined ? undefined : Readable.from([stdin]),
+      input: stdin,
     });
     out.flush();
     err.flush();

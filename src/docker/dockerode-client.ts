@@ -251,18 +251,24 @@ async function openExec(docker: Docker, id: string, options: { cmd: string[]; wo
   return { stdin: stream, stdout, stderr, done, close: () => stream.destroy() };
 }
 
+/** A command that reads exactly `bytes` bytes of standard input, then sees its end (head -c: coreutils and busybox). */
+export function boundedInputCmd(cmd: string[], bytes: number): string[] {
+  return ['/bin/sh', '-c', 'head -c "$0" | "$@"', String(bytes), ...cmd];
+}
+
 async function runExec(docker: Docker, id: string, options: ExecOptions): Promise<ExecResult> {
+  const input = options.input === undefined ? undefined : Buffer.from(options.input);
   const exec = await docker.getContainer(id).exec({
-    Cmd: options.cmd,
+    Cmd: input ? boundedInputCmd(options.cmd, input.length) : options.cmd,
     WorkingDir: options.workingDir,
     Env: options.env,
     User: options.user,
     AttachStdout: true,
     AttachStderr: true,
-    AttachStdin: options.stdin !== undefined,
+    AttachStdin: options.stdin !== undefined || input !== undefined,
     Tty: options.tty ?? false,
   });
-  const stream = await exec.start({ hijack: true, stdin: options.stdin !== undefined, Tty: options.tty ?? false });
+  const stream = await exec.start({ hijack: true, stdin: options.stdin !== undefined || input !== undefined, Tty: options.tty ?? false });
   const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
   const sink = (target: NodeJS.WritableStream | undefined, into: Buffer[]) => {
     if (target) return target;
@@ -276,6 +282,9 @@ async function runExec(docker: Docker, id: string, options: ExecOptions): Promis
   else docker.modem.demuxStream(stream, out, err);
   if (options.stdin) {
     options.stdin.pipe(stream);
+  } else if (input) {
+    // Never ended: the engine closes the connection when the process exits.
+    stream.write(input);
   }
   await new Promise<void>((resolve, reject) => {
     stream.on('end', resolve);

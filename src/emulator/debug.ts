@@ -4,7 +4,6 @@
 // what the developer reads, and VS Code's attach configurations. Pure, but
 // for writing the settings into the container.
 import { posix } from 'node:path';
-import { Readable } from 'node:stream';
 import { DsyncError } from '../base/errors.js';
 import type { ContainerClient } from '../docker/container-client.js';
 import type { TemplateModel } from '../sam/template.js';
@@ -147,7 +146,7 @@ export async function writeDebugSettings(client: ContainerClient, containerId: s
   }
   const result = await client.exec(containerId, {
     cmd: ['sh', '-c', `mkdir -p /dsync/state && cat > ${DEBUG_SETTINGS_FILE}.tmp && mv ${DEBUG_SETTINGS_FILE}.tmp ${DEBUG_SETTINGS_FILE}`],
-    stdin: Readable.from([text]),
+    input: text,
   });
   if (result.exitCode !== 0) throw new DsyncError('EMULATOR', `could not write the debug settings into the container: ${result.stderr.trim()}`);
 }

@@ -2,7 +2,6 @@
 // trigger`): from inside the container, with the emulator's Python, since
 // the engine may be remote and its published ports out of reach. The
 // project's stack must be in the emulator.
-import { Readable } from 'node:stream';
 import { DsyncError } from '../base/errors.js';
 import type { ContainerClient } from '../docker/container-client.js';
 import { probeImage } from '../images/probe.js';
@@ -48,7 +47,7 @@ export async function postRoute(
   body: string,
 ): Promise<{ ok: boolean; answer: Record<string, unknown> }> {
   const path = `/${segments.map((s, i) => (i < 2 ? s : encodeURIComponent(s))).join('/')}`;
-  const result = await client.exec(containerId, { cmd: [python, '-c', POST(path)], stdin: Readable.from([Buffer.from(body)]) });
+  const result = await client.exec(containerId, { cmd: [python, '-c', POST(path)], input: body });
   try {
     return { ok: result.exitCode === 0, answer: JSON.parse(result.stdout) as Record<string, unknown> };
   } catch {

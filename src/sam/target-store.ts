@@ -1,7 +1,6 @@
 // The target of the last `dsync up` (mode, stack, region, endpoint), kept in
 // the volume so later commands (`logs`, `invoke`, `status`) act on the same
 // stack without being told again.
-import { Readable } from 'node:stream';
 import { DsyncError } from '../base/errors.js';
 import type { ContainerClient } from '../docker/container-client.js';
 import { TARGET_FILE, type SamTarget } from './commands.js';
@@ -10,7 +9,7 @@ import { TARGET_FILE, type SamTarget } from './commands.js';
 export async function saveTarget(client: ContainerClient, containerId: string, target: SamTarget): Promise<void> {
   await client.exec(containerId, {
     cmd: ['sh', '-c', `mkdir -p /dsync/state && cat > ${TARGET_FILE}`],
-    stdin: Readable.from([JSON.stringify(target)]),
+    input: JSON.stringify(target),
   });
 }
 

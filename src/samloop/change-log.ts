@@ -2,7 +2,6 @@
 // (/dsync/state/changes.json), so `dsync status` in another terminal can show
 // the last changes and their p50/p95. Written after each change, off the
 // critical path, one write at a time.
-import { Readable } from 'node:stream';
 import type { ContainerClient } from '../docker/container-client.js';
 import type { ChangeReport } from './deployer.js';
 
@@ -51,7 +50,7 @@ export class ChangeLog {
       .then(() =>
         this.client.exec(this.containerId(), {
           cmd: ['sh', '-c', `mkdir -p /dsync/state && cat > ${CHANGES_FILE}.tmp && mv ${CHANGES_FILE}.tmp ${CHANGES_FILE}`],
-          stdin: Readable.from([text]),
+          input: text,
         }),
       )
       .then(

@@ -23,8 +23,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const socketPath = host.slice('unix://'.length);
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(socketPath);
+  // Half-open connections pass through as they do to a real engine: dsync's
+  // exec with stdin closes its side once the input is sent (SAM's piped "y")
+  // and then reads the output; a relay that closed both ways at that point
+  // would cut the output off.
+  const server = net.createServer({ allowHalfOpen: true }, (client) => {
+    const upstream = net.connect({ path: socketPath, allowHalfOpen: true });
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
