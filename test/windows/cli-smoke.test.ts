@@ -65,6 +65,27 @@ async function lockFile(file: string): Promise<{ release(): Promise<void> }> {
   };
 }
 
+/**
+ * A named pipe served by node.exe (test/windows/npipe-relay.cjs), relaying to
+ * the engine's loopback TCP door: the path win32 code takes to Docker
+ * Desktop, with Windows' pipe semantics (no half-close) as Wine gives them.
+ */
+async function startPipeRelay(pipe: string): Promise<{ stop(): void }> {
+  const ready = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dsync-pipe-')), 'ready');
+  const relay = spawn(WNODE, [winPath(path.join(here, 'npipe-relay.cjs')), pipe, new URL(TCP_HOST.replace('tcp:', 'http:')).port, winPath(ready)], {
+    stdio: 'ignore',
+  });
+  const deadline = Date.now() + 30_000;
+  while (!fs.existsSync(ready)) {
+    if (Date.now() > deadline || relay.exitCode !== null) {
+      relay.kill('SIGTERM');
+      throw new Error('the named-pipe relay did not start');
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { stop: () => relay.kill('SIGTERM') };
+}
+
 const removeAfter: string[][] = [];
 afterAll(() => {
   for (const args of removeAfter) runWin(['down', '--purge', ...args], { DOCKER_HOST: TCP_HOST });
@@ -184,7 +205,10 @@ describe('dsync as win32 (node.exe under Wine)', () => {
       fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/\r?\n/g, '\r\n'));
     }
     const args = ['--cwd', winPath(root)];
-    const env = { DOCKER_HOST: TCP_HOST, DSYNC_SAM_BASE_IMAGE: DEBIAN_IMAGE, HTTP_PROXY: '', HTTPS_PROXY: '', NO_PROXY: '' };
+    // Through a named pipe, as Docker Desktop serves the engine to Windows.
+    const pipe = `dsyncTierEmulator-${process.pid}`;
+    const relay = await startPipeRelay(pipe);
+    const env = { DOCKER_HOST: `npipe:////./pipe/${pipe}`, DSYNC_SAM_BASE_IMAGE: DEBIAN_IMAGE, HTTP_PROXY: '', HTTPS_PROXY: '', NO_PROXY: '' };
     removeAfter.push(args);
     const up = startUp(['--emulator', ...args], { NO_COLOR: '1', ...env }, viaWine());
     let stopped = false;
@@ -247,6 +271,8 @@ describe('dsync as win32 (node.exe under Wine)', () => {
     } finally {
       if (!stopped) await up.stop('SIGINT');
       if (!stopped) console.log(`dsync up as win32 (last events): ${JSON.stringify(up.events.slice(-10))}\n${up.stderr.slice(-2000)}`);
+      if (!stopped) runWin(['down', '--purge', ...args], env);
+      relay.stop();
     }
   });
 
@@ -278,22 +304,14 @@ describe('dsync as win32 (node.exe under Wine)', () => {
           Endpoints: { docker: { Host: `npipe:////./pipe/${pipe}`, SkipTLSVerify: false } },
         }),
       );
-      const ready = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dsync-pipe-')), 'ready');
-      const relay = spawn(WNODE, [winPath(path.join(here, 'npipe-relay.cjs')), pipe, new URL(TCP_HOST.replace('tcp:', 'http:')).port, winPath(ready)], {
-        stdio: 'ignore',
-      });
+      const relay = await startPipeRelay(pipe);
       try {
-        const deadline = Date.now() + 30_000;
-        while (!fs.existsSync(ready)) {
-          if (Date.now() > deadline || relay.exitCode !== null) throw new Error('the named-pipe relay did not start');
-          await new Promise((r) => setTimeout(r, 50));
-        }
         const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dsync-win-context-'));
         const r = runWin(['status', '--json', '--cwd', winPath(root)], { DOCKER_HOST: undefined, DOCKER_CONTEXT: undefined });
         expect(r.code, r.stderr).toBe(0);
         expect(JSON.parse(r.stdout)).toMatchObject({ engine: `npipe:////./pipe/${pipe} (from context "desktop-linux")`, container: null });
       } finally {
-        relay.kill('SIGTERM');
+        relay.stop();
       }
     });
   });
